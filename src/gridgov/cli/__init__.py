@@ -1,0 +1,66 @@
+"""The ``gridgov`` command line.
+
+Every sub-command lives in its own module with a ``register(subparsers)``
+function; errors are one readable line with exit code 1 (bad input) or 2
+(bad usage), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from gridgov import __version__
+from gridgov.cli import demo_cmd, org_cmd
+from gridgov.cli.common import UsageError, fail
+from gridgov.errors import GridgovError, InvalidInput
+
+COMMANDS = (org_cmd, demo_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="gridgov",
+        description="Community grid governance: organisation, duty rosters, sweeps.",
+    )
+    parser.add_argument("--version", action="version", version=f"gridgov {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (also used as the console script)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except UsageError as exc:
+        parser.print_usage(sys.stderr)
+        return fail(str(exc), 2)
+    except InvalidInput as exc:
+        for err in exc.errors:
+            print(f"gridgov: error: {err}", file=sys.stderr)
+        return 1
+    except GridgovError as exc:
+        return fail(str(exc), 1)
+    except FileNotFoundError as exc:
+        return fail(f"{exc.filename}: no such file", 1)
+    except IsADirectoryError as exc:
+        return fail(f"{exc.filename}: is a folder, not a file", 1)
+    except PermissionError as exc:
+        return fail(f"{exc.filename}: permission denied", 1)
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        return fail(f"{exc.filename or ''}: {exc.strerror or exc}", 1)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

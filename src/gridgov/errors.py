@@ -1,0 +1,67 @@
+"""Errors raised by gridgov, each able to say where in the input it happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class SourceError:
+    """One problem in some input, located as precisely as the input allows.
+
+    ``str()`` gives the one-line form ``FILE:ROW: FIELD: message`` (parts that
+    are unknown are left out), the form the CLI prints.
+    """
+
+    message: str
+    field: str | None = None
+    row: int | None = None
+    file: str | None = None
+    unit_id: str | None = None
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file
+            if self.row is not None:
+                where += f":{self.row}"
+            where += ": "
+        elif self.row is not None:
+            where = f"row {self.row}: "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}{field}{self.message}"
+
+
+class GridgovError(Exception):
+    """Base class of every error gridgov raises on purpose."""
+
+
+class InvalidInput(GridgovError, ValueError):
+    """Input that cannot be accepted; carries *every* problem found, not just the first."""
+
+    def __init__(self, errors: Iterable[SourceError], summary: str | None = None) -> None:
+        self.errors: tuple[SourceError, ...] = tuple(errors)
+        first = str(self.errors[0]) if self.errors else "invalid input"
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(summary or f"{first}{more}")
+
+
+class HierarchyError(InvalidInput):
+    """The units given do not form a valid hierarchy."""
+
+
+class ChangeRefused(GridgovError, ValueError):
+    """A change to a hierarchy (or other value) was refused; the tree is unchanged."""
+
+
+class UnknownUnit(GridgovError, KeyError):
+    """A unit id that is not in the hierarchy."""
+
+    def __init__(self, unit_id: str) -> None:
+        self.unit_id = unit_id
+        super().__init__(unit_id)
+
+    def __str__(self) -> str:
+        return f"unknown unit {self.unit_id!r}"

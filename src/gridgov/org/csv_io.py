@@ -1,0 +1,227 @@
+"""CSV import/export of a hierarchy.
+
+Columns ``id,parent,level,name`` plus any extra columns as attributes; rows in any
+order; an empty ``parent`` marks the root. UTF-8 with or without a BOM, CRLF or
+LF line ends, quoted fields (with commas and newlines inside) all read. The
+optional columns ``party_kind``, ``party_name`` and ``party_secretary`` give the
+unit's party organisation.
+
+An extra column is numeric when every non-empty cell in it is a number; columns
+named in ``numeric`` must be numeric, and a cell that is not is an error naming
+file, row and column. An empty cell means "no value".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from gridgov.errors import HierarchyError, InvalidInput, SourceError
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.levels import DEFAULT_LEVELS, Levels
+from gridgov.org.unit import AttrValue, PartyOrg, Unit
+from gridgov.org.validate import Row
+from gridgov.privacy import mask_name
+
+REQUIRED = ("id", "parent", "level")
+BASE = ("id", "parent", "level", "name")
+PARTY = ("party_kind", "party_name", "party_secretary")
+RESERVED = frozenset(BASE + PARTY)
+
+DEFAULT_NUMERIC = frozenset(
+    {"households", "residents", "population", "party_members", "floors", "cadres", "volunteers"}
+)
+"""Columns that must hold numbers when present."""
+
+
+def _number(text: str) -> int | float | None:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _records(fh: IO[str], file: str | None) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(fh)
+    last = 0
+    try:
+        for record in reader:
+            start = last + 1
+            last = reader.line_num
+            yield start, record
+    except csv.Error as exc:
+        raise InvalidInput(
+            [SourceError(f"malformed CSV: {exc}", row=last + 1, file=file)]
+        ) from None
+
+
+def read_csv_text(
+    text: str,
+    *,
+    file: str | None = None,
+    levels: Levels = DEFAULT_LEVELS,
+    numeric: Iterable[str] = DEFAULT_NUMERIC,
+) -> Hierarchy:
+    """Parse CSV ``text`` into a validated hierarchy; every problem is reported together."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
+
+
+def read_csv(
+    path: str | Path,
+    *,
+    levels: Levels = DEFAULT_LEVELS,
+    numeric: Iterable[str] = DEFAULT_NUMERIC,
+) -> Hierarchy:
+    """Read a hierarchy from a CSV file (see the module docs for the format)."""
+    p = Path(path)
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
+        ) from None
+    return read_csv_text(text, file=str(p), levels=levels, numeric=numeric)
+
+
+def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[str]) -> Hierarchy:
+    records = _records(fh, file)
+    try:
+        _, header = next(records)
+    except StopIteration:
+        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
+    header = [h.strip() for h in header]
+    errors: list[SourceError] = []
+    for col in REQUIRED:
+        if col not in header:
+            errors.append(SourceError("missing column", field=col, row=1, file=file))
+    seen: set[str] = set()
+    for col in header:
+        if not col:
+            errors.append(SourceError("empty column name", row=1, file=file))
+        elif col in seen:
+            errors.append(SourceError("column appears twice", field=col, row=1, file=file))
+        seen.add(col)
+    if errors:
+        raise InvalidInput(errors)
+
+    where = {name: i for i, name in enumerate(header)}
+    i_id, i_parent, i_level = where["id"], where["parent"], where["level"]
+    i_name = where.get("name")
+    party_cols = [where.get(c) for c in PARTY]
+    extras = [(name, i) for name, i in where.items() if name not in RESERVED]
+    width = len(header)
+
+    raw: list[tuple[int, list[str]]] = []
+    for lineno, record in records:
+        if not record or (len(record) == 1 and not record[0].strip()):
+            continue  # blank line
+        if len(record) != width:
+            errors.append(
+                SourceError(f"expected {width} fields, found {len(record)}", row=lineno, file=file)
+            )
+            continue
+        raw.append((lineno, record))
+
+    # Decide each extra column's type: numeric when every non-empty cell is a number.
+    must = set(numeric)
+    kinds: dict[str, bool] = {}
+    for name, i in extras:
+        if name in must:
+            kinds[name] = True
+            continue
+        kinds[name] = all(_number(r[i]) is not None for _, r in raw if r[i] != "")
+
+    rows: list[Row] = []
+    for lineno, r in raw:
+        attributes: dict[str, AttrValue] = {}
+        for name, i in extras:
+            cell = r[i]
+            if cell == "":
+                continue
+            if kinds[name]:
+                value = _number(cell.strip())
+                if value is None:
+                    errors.append(
+                        SourceError(f"not a number: {cell!r}", field=name, row=lineno, file=file)
+                    )
+                    continue
+                attributes[name] = value
+            else:
+                attributes[name] = cell
+        party = None
+        if party_cols[0] is not None and r[party_cols[0]].strip():
+            party = PartyOrg(
+                r[party_cols[0]].strip(),
+                r[party_cols[1]] if party_cols[1] is not None else "",
+                r[party_cols[2]] if party_cols[2] is not None else "",
+            )
+        unit = Unit(
+            r[i_id].strip(),
+            r[i_level].strip(),
+            r[i_name] if i_name is not None else "",
+            attributes,
+            party,
+        )
+        rows.append(Row(unit, r[i_parent].strip() or None, lineno, file))
+
+    try:
+        tree = Hierarchy.from_rows(rows, levels=levels)
+    except HierarchyError as exc:
+        errors.extend(exc.errors)
+        tree = None
+    if errors:
+        errors.sort(key=lambda e: (e.row is None, e.row or 0))
+        raise HierarchyError(errors)
+    assert tree is not None
+    return tree
+
+
+def _cell(value: AttrValue | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def write_csv_text(tree: Hierarchy, *, mask: bool = True) -> str:
+    """``tree`` as CSV text (LF line ends); party secretaries masked unless ``mask=False``."""
+    extra = sorted({k for u in tree for k in u.attributes})
+    has_party = any(u.party is not None for u in tree)
+    header = list(BASE) + (list(PARTY) if has_party else []) + extra
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    parent = tree.parent_map()
+    for u in tree:
+        row = [u.id, parent[u.id] or "", u.level, u.name]
+        if has_party:
+            if u.party is None:
+                row += ["", "", ""]
+            else:
+                sec = mask_name(u.party.secretary) if mask else u.party.secretary
+                row += [u.party.kind, u.party.name, sec]
+        attrs = u.attributes
+        row += [_cell(attrs.get(k)) for k in extra]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def write_csv(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:
+    """Write ``tree`` to a CSV file atomically (see :func:`write_csv_text`)."""
+    from gridgov.fsutil import atomic_write_text
+
+    atomic_write_text(Path(path), write_csv_text(tree, mask=mask))

@@ -1,0 +1,84 @@
+"""GraphML import/export through networkx.
+
+Each node carries ``level`` and ``name`` plus its attributes prefixed ``attr.``
+and its party organisation as ``party.kind`` / ``party.name`` / ``party.secretary``;
+edges run parent → child.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from gridgov.errors import InvalidInput, SourceError
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.levels import DEFAULT_LEVELS, Levels
+from gridgov.org.unit import AttrValue, PartyOrg, Unit
+from gridgov.org.validate import Row
+from gridgov.privacy import mask_name
+
+
+def to_graph(tree: Hierarchy, *, mask: bool = True) -> Any:
+    """A flat-attribute ``networkx.DiGraph`` suitable for GraphML."""
+    graph = nx.DiGraph(levels="|".join(tree.levels.names))
+    parent = tree.parent_map()
+    for u in tree:
+        data: dict[str, Any] = {"level": u.level, "name": u.name}
+        for key, value in u.attributes.items():
+            data[f"attr.{key}"] = value
+        if u.party is not None:
+            data["party.kind"] = u.party.kind
+            data["party.name"] = u.party.name
+            data["party.secretary"] = mask_name(u.party.secretary) if mask else u.party.secretary
+        graph.add_node(u.id, **data)
+        if parent[u.id] is not None:
+            graph.add_edge(parent[u.id], u.id)
+    return graph
+
+
+def write_graphml(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:
+    """Write ``tree`` as GraphML."""
+    nx.write_graphml(to_graph(tree, mask=mask), str(path))
+
+
+def graphml_text(tree: Hierarchy, *, mask: bool = True) -> str:
+    """``tree`` as GraphML text."""
+    return "\n".join(nx.generate_graphml(to_graph(tree, mask=mask)))
+
+
+def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = None) -> Hierarchy:
+    """Build a hierarchy from a graph written by :func:`to_graph` (validated)."""
+    if levels is None:
+        names = graph.graph.get("levels")
+        levels = Levels(tuple(names.split("|"))) if names else DEFAULT_LEVELS
+    rows = []
+    for node, data in graph.nodes(data=True):
+        preds = list(graph.predecessors(node))
+        if len(preds) > 1:
+            raise InvalidInput(
+                [SourceError(f"node {node!r} has {len(preds)} parents", field="edge", file=file)]
+            )
+        attributes: dict[str, AttrValue] = {
+            k[5:]: v for k, v in data.items() if k.startswith("attr.")
+        }
+        party = None
+        if "party.kind" in data:
+            party = PartyOrg(
+                data["party.kind"], data.get("party.name", ""), data.get("party.secretary", "")
+            )
+        unit = Unit(
+            str(node), str(data.get("level", "")), str(data.get("name", "")), attributes, party
+        )
+        rows.append(Row(unit, str(preds[0]) if preds else None, file=file))
+    return Hierarchy.from_rows(rows, levels=levels)
+
+
+def read_graphml(path: str | Path) -> Hierarchy:
+    """Read a hierarchy from GraphML written by :func:`write_graphml`."""
+    try:
+        graph = nx.read_graphml(str(path))
+    except Exception as exc:  # networkx raises several unrelated types for bad XML
+        raise InvalidInput([SourceError(f"not readable GraphML: {exc}", file=str(path))]) from None
+    return from_graph(graph, file=str(path))

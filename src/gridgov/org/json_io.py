@@ -1,0 +1,148 @@
+"""JSON import/export of a hierarchy through the library's cattrs converter (exact round-trip)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from gridgov.errors import HierarchyError, InvalidInput, SourceError
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.levels import Levels
+from gridgov.org.relations import GovUnit
+from gridgov.org.unit import AttrValue, PartyOrg, Unit
+from gridgov.org.validate import Row
+from gridgov.privacy import mask_name
+from gridgov.serialize import structure, unstructure
+
+FORMAT = "gridgov.hierarchy/1"
+
+
+@attrs.frozen
+class UnitRecord:
+    """One unit with its parent id, as stored in JSON."""
+
+    id: str
+    level: str
+    name: str = ""
+    parent: str | None = None
+    attributes: dict[str, AttrValue] = attrs.field(factory=dict)
+    party: PartyOrg | None = None
+
+
+@attrs.frozen
+class CentralLink:
+    """A central household and the households it looks after."""
+
+    central: str
+    households: list[str]
+
+
+@attrs.frozen
+class Pairing:
+    """A government unit and the units it is paired with."""
+
+    gov: GovUnit
+    units: list[str]
+
+
+@attrs.frozen
+class HierarchyDocument:
+    """The JSON document for a hierarchy."""
+
+    levels: list[str]
+    units: list[UnitRecord]
+    central_households: list[CentralLink] = attrs.field(factory=list)
+    pairings: list[Pairing] = attrs.field(factory=list)
+    format: str = FORMAT
+
+
+def to_document(tree: Hierarchy, *, mask: bool = True) -> HierarchyDocument:
+    """The document for ``tree``; party secretaries' names are masked unless ``mask=False``."""
+    records = []
+    for unit in tree:
+        party = unit.party
+        if mask and party is not None and party.secretary:
+            party = attrs.evolve(party, secretary=mask_name(party.secretary))
+        records.append(
+            UnitRecord(unit.id, unit.level, unit.name, tree.parent(unit.id), unit.attributes, party)
+        )
+    rel = tree.relations
+    return HierarchyDocument(
+        levels=list(tree.levels.names),
+        units=records,
+        central_households=[CentralLink(c, list(h)) for c, h in rel.central.items()],
+        pairings=[Pairing(rel.gov_units[g], list(u)) for g, u in rel.pairings.items()],
+    )
+
+
+def from_document(doc: HierarchyDocument, *, file: str | None = None) -> Hierarchy:
+    """Build and validate a hierarchy from its document (every error reported)."""
+    if doc.format != FORMAT:
+        raise InvalidInput(
+            [SourceError(f"unknown format {doc.format!r}", field="format", file=file)]
+        )
+    try:
+        levels = Levels(tuple(doc.levels))
+    except ValueError as exc:
+        raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
+    rows = [
+        Row(Unit(r.id, r.level, r.name, r.attributes, r.party), r.parent, row=i, file=file)
+        for i, r in enumerate(doc.units)
+    ]
+    tree = Hierarchy.from_rows(rows, levels=levels)
+    errors: list[SourceError] = []
+    for i, link in enumerate(doc.central_households):
+        try:
+            tree.relations.link_central_household(link.central, link.households)
+        except (ValueError, KeyError) as exc:
+            errors.append(SourceError(str(exc), field=f"central_households[{i}]", file=file))
+    for i, pairing in enumerate(doc.pairings):
+        try:
+            tree.relations.pair(pairing.gov, pairing.units)
+        except (ValueError, KeyError) as exc:
+            errors.append(SourceError(str(exc), field=f"pairings[{i}]", file=file))
+    if errors:
+        raise HierarchyError(errors)
+    return tree
+
+
+def to_json_data(tree: Hierarchy, *, mask: bool = True) -> Any:
+    """JSON-ready data (dicts and lists) for ``tree``."""
+    return unstructure(to_document(tree, mask=mask))
+
+
+def from_json_data(data: Any, *, file: str | None = None) -> Hierarchy:
+    """The inverse of :func:`to_json_data`; unknown keys and bad types are errors."""
+    return from_document(structure(data, HierarchyDocument, file=file), file=file)
+
+
+def dumps(tree: Hierarchy, *, mask: bool = True, indent: int | None = None) -> str:
+    """``tree`` as JSON text."""
+    return json.dumps(to_json_data(tree, mask=mask), ensure_ascii=False, indent=indent)
+
+
+def loads(text: str, *, file: str | None = None) -> Hierarchy:
+    """A hierarchy from JSON text."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            [SourceError(f"not valid JSON: {exc.msg}", row=exc.lineno, file=file)]
+        ) from None
+    return from_json_data(data, file=file)
+
+
+def read_json(path: str | Path) -> Hierarchy:
+    """Read a hierarchy from a JSON file."""
+    p = Path(path)
+    return loads(p.read_text(encoding="utf-8-sig"), file=str(p))
+
+
+def write_json(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:
+    """Write ``tree`` to a JSON file (atomically: a temporary file renamed into place)."""
+    from gridgov.fsutil import atomic_write_text
+
+    atomic_write_text(Path(path), dumps(tree, mask=mask, indent=1))

@@ -1,0 +1,70 @@
+"""A unit of the hierarchy and the party organisation attached to it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TypeAlias
+
+import attrs
+
+AttrValue: TypeAlias = int | float | str
+"""An attribute value: a number (int or finite float) or a short text."""
+
+
+def _check_attributes(
+    instance: object, attribute: attrs.Attribute[dict[str, AttrValue]], value: dict[str, AttrValue]
+) -> None:
+    del instance, attribute
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"attribute names must be non-empty text, got {key!r}")
+        if isinstance(item, bool) or not isinstance(item, int | float | str):
+            raise TypeError(f"attribute {key!r} must be a number or text, got {item!r}")
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"attribute {key!r} must be a finite number, got {item!r}")
+
+
+def _to_dict(value: Mapping[str, AttrValue] | None) -> dict[str, AttrValue]:
+    return dict(value) if value else {}
+
+
+@attrs.frozen
+class PartyOrg:
+    """The party organisation responsible at a unit.
+
+    ``kind`` is e.g. ``branch`` (community), ``grid-branch``, ``group`` (building)
+    or ``central-household``; ``secretary`` is a person's name and is masked in
+    exports unless the caller asks otherwise.
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    secretary: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+
+@attrs.frozen(hash=False)
+class Unit:
+    """One unit of the hierarchy: a county, community, grid, building, household...
+
+    ``attributes`` maps names to numbers or short texts (``households``,
+    ``residents``, ``party_members``...); numeric ones can be rolled up the tree.
+    Change a unit with :func:`attrs.evolve`.
+    """
+
+    id: str = attrs.field(validator=attrs.validators.instance_of(str))
+    level: str = attrs.field(validator=attrs.validators.instance_of(str))
+    name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    attributes: dict[str, AttrValue] = attrs.field(
+        factory=dict, converter=_to_dict, validator=_check_attributes
+    )
+    party: PartyOrg | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(PartyOrg))
+    )
+
+    def number(self, attribute: str) -> int | float | None:
+        """The numeric value of ``attribute``, or ``None`` when absent or text."""
+        value = self.attributes.get(attribute)
+        if value is None or isinstance(value, str):
+            return None
+        return value

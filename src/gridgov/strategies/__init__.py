@@ -1,0 +1,10 @@
+"""Public hypothesis strategies for users' property tests.
+
+Every strategy builds values that are valid by construction, takes keyword-only
+bounds, and raises ``TypeError``/``ValueError`` at once for bad arguments. They
+need the ``strategies`` extra (hypothesis); the rest of gridgov does not.
+"""
+
+from gridgov.strategies.org import hierarchies, units
+
+__all__ = ["hierarchies", "units"]
