@@ -16,7 +16,7 @@ import cattrs
 from cattrs.errors import ClassValidationError
 
 from gridgov.errors import InvalidInput, SourceError
-from gridgov.org.unit import AttrValue
+from gridgov.values import AttrValue
 
 T = TypeVar("T")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TypeAlias
 
 import attrs
 
-AttrValue: TypeAlias = int | float | str
-"""An attribute value: a number (int or finite float) or a short text."""
+from gridgov.values import AttrValue
+
+__all__ = ["AttrValue", "PartyOrg", "Unit"]
 
 
 def _check_attributes(
