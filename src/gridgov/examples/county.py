@@ -135,7 +135,9 @@ def reference_county(seed: int = 0, scale: float = 1.0) -> Hierarchy:
                         )
                     k = min(central_per_bldg[bldg_no - 1], len(hh_ids) // 2)
                     centrals = sorted(rng.sample(range(len(hh_ids)), k))
-                    for c in centrals:
+                    others = [h for j, h in enumerate(hh_ids) if j not in set(centrals)]
+                    share = len(others) // max(1, k)
+                    for n, c in enumerate(centrals):
                         hid = hh_ids[c]
                         unit = tree[hid]
                         tree.update(
@@ -143,15 +145,10 @@ def reference_county(seed: int = 0, scale: float = 1.0) -> Hierarchy:
                             {"party_members": max(1, int(unit.attributes["party_members"]))},
                             party=PartyOrg("central-household", "", person(rng)),
                         )
-                        neighbours = [
-                            hh_ids[j]
-                            for j in range(max(0, c - 4), min(len(hh_ids), c + 5))
-                            if j != c and j not in centrals
-                        ]
-                        central_links.append((hid, neighbours))
+                        take = max(1, min(share, rng.randint(3, 8)))
+                        central_links.append((hid, others[n * share : n * share + take]))
     for central, neighbours in central_links:
-        free = [h for h in neighbours if tree.relations.central_of(h) is None]
-        tree.relations.link_central_household(central, free)
+        tree.relations.link_central_household(central, neighbours)
     n_gov = max(1, round(GOV_UNITS * scale))
     cadres = _split(max(n_gov, round(GOV_CADRES * scale) + rng.randint(0, 40)), n_gov, rng)
     for g in range(n_gov):

@@ -16,10 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from gridgov.bulk import paused_gc
 from gridgov.errors import HierarchyError, InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -50,20 +51,6 @@ def _number(text: str) -> int | float | None:
     return value if math.isfinite(value) else None
 
 
-def _records(fh: IO[str], file: str | None) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(fh)
-    last = 0
-    try:
-        for record in reader:
-            start = last + 1
-            last = reader.line_num
-            yield start, record
-    except csv.Error as exc:
-        raise InvalidInput(
-            [SourceError(f"malformed CSV: {exc}", row=last + 1, file=file)]
-        ) from None
-
-
 def read_csv_text(
     text: str,
     *,
@@ -74,7 +61,8 @@ def read_csv_text(
     """Parse CSV ``text`` into a validated hierarchy; every problem is reported together."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
+    with paused_gc():
+        return _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
 
 
 def read_csv(
@@ -97,85 +85,108 @@ def read_csv(
 
 
 def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[str]) -> Hierarchy:
-    records = _records(fh, file)
+    reader = csv.reader(fh)
     try:
-        _, header = next(records)
+        header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
-    header = [h.strip() for h in header]
+    except csv.Error as exc:
+        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
     errors: list[SourceError] = []
-    for col in REQUIRED:
-        if col not in header:
-            errors.append(SourceError("missing column", field=col, row=1, file=file))
+    for name in REQUIRED:
+        if name not in header:
+            errors.append(SourceError("missing column", field=name, row=1, file=file))
     seen: set[str] = set()
-    for col in header:
-        if not col:
+    for name in header:
+        if not name:
             errors.append(SourceError("empty column name", row=1, file=file))
-        elif col in seen:
-            errors.append(SourceError("column appears twice", field=col, row=1, file=file))
-        seen.add(col)
+        elif name in seen:
+            errors.append(SourceError("column appears twice", field=name, row=1, file=file))
+        seen.add(name)
     if errors:
         raise InvalidInput(errors)
 
     where = {name: i for i, name in enumerate(header)}
-    i_id, i_parent, i_level = where["id"], where["parent"], where["level"]
-    i_name = where.get("name")
-    party_cols = [where.get(c) for c in PARTY]
-    extras = [(name, i) for name, i in where.items() if name not in RESERVED]
     width = len(header)
 
-    raw: list[tuple[int, list[str]]] = []
-    for lineno, record in records:
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue  # blank line
-        if len(record) != width:
-            errors.append(
-                SourceError(f"expected {width} fields, found {len(record)}", row=lineno, file=file)
-            )
-            continue
-        raw.append((lineno, record))
-
-    # Decide each extra column's type: numeric when every non-empty cell is a number.
-    must = set(numeric)
-    kinds: dict[str, bool] = {}
-    for name, i in extras:
-        if name in must:
-            kinds[name] = True
-            continue
-        kinds[name] = all(_number(r[i]) is not None for _, r in raw if r[i] != "")
-
-    rows: list[Row] = []
-    for lineno, r in raw:
-        attributes: dict[str, AttrValue] = {}
-        for name, i in extras:
-            cell = r[i]
-            if cell == "":
-                continue
-            if kinds[name]:
-                value = _number(cell.strip())
-                if value is None:
-                    errors.append(
-                        SourceError(f"not a number: {cell!r}", field=name, row=lineno, file=file)
+    # Pass 1: records with their starting line numbers (a quoted field may span lines).
+    records: list[list[str]] = []
+    starts: list[int] = []
+    last = reader.line_num
+    try:
+        for record in reader:
+            start = last + 1
+            last = reader.line_num
+            if len(record) != width:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # blank line
+                errors.append(
+                    SourceError(
+                        f"expected {width} fields, found {len(record)}", row=start, file=file
                     )
-                    continue
-                attributes[name] = value
-            else:
-                attributes[name] = cell
+                )
+                continue
+            records.append(record)
+            starts.append(start)
+    except csv.Error as exc:
+        errors.append(SourceError(f"malformed CSV: {exc}", row=last + 1, file=file))
+
+    # Pass 2: extra columns, parsed column by column. A column is numeric when every
+    # non-empty cell is a number; a column named in ``numeric`` must be.
+    must = set(numeric)
+    n = len(records)
+    attrs_of: list[dict[str, AttrValue] | None] = [None] * n
+    for name, col in where.items():
+        if name in RESERVED:
+            continue
+        cells = [r[col] for r in records]
+        parsed: list[int | float | None] = []
+        bad: list[int] = []
+        for k, cell in enumerate(cells):
+            if cell == "":
+                parsed.append(None)
+                continue
+            value = _number(cell)
+            if value is None:
+                bad.append(k)
+            parsed.append(value)
+        if bad and name not in must:
+            values: list[AttrValue | None] = [c if c != "" else None for c in cells]
+        else:
+            values = list[AttrValue | None](parsed)
+            for k in bad:
+                errors.append(
+                    SourceError(f"not a number: {cells[k]!r}", field=name, row=starts[k], file=file)
+                )
+        for k, item in enumerate(values):
+            if item is not None:
+                d = attrs_of[k]
+                if d is None:
+                    d = attrs_of[k] = {}
+                d[name] = item
+
+    i_id, i_parent, i_level = where["id"], where["parent"], where["level"]
+    i_name = where.get("name")
+    i_kind, i_pname, i_sec = (where.get(c) for c in PARTY)
+    rows: list[Row] = []
+    append = rows.append
+    trusted = Unit.trusted
+    for k, r in enumerate(records):
         party = None
-        if party_cols[0] is not None and r[party_cols[0]].strip():
+        if i_kind is not None and r[i_kind].strip():
             party = PartyOrg(
-                r[party_cols[0]].strip(),
-                r[party_cols[1]] if party_cols[1] is not None else "",
-                r[party_cols[2]] if party_cols[2] is not None else "",
+                r[i_kind].strip(),
+                r[i_pname] if i_pname is not None else "",
+                r[i_sec] if i_sec is not None else "",
             )
-        unit = Unit(
+        unit = trusted(
             r[i_id].strip(),
             r[i_level].strip(),
             r[i_name] if i_name is not None else "",
-            attributes,
+            attrs_of[k] or {},
             party,
         )
-        rows.append(Row(unit, r[i_parent].strip() or None, lineno, file))
+        append(Row(unit, r[i_parent].strip() or None, starts[k], file))
 
     try:
         tree = Hierarchy.from_rows(rows, levels=levels)
@@ -198,12 +209,15 @@ def _cell(value: AttrValue | None) -> str:
 
 
 def write_csv_text(tree: Hierarchy, *, mask: bool = True) -> str:
-    """``tree`` as CSV text (LF line ends); party secretaries masked unless ``mask=False``."""
+    """``tree`` as CSV text; party secretaries masked unless ``mask=False``.
+
+    Lines end in CRLF (RFC 4180), so that a bare CR inside a value is quoted too.
+    """
     extra = sorted({k for u in tree for k in u.attributes})
     has_party = any(u.party is not None for u in tree)
     header = list(BASE) + (list(PARTY) if has_party else []) + extra
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
     parent = tree.parent_map()
     for u in tree:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from gridgov.bulk import paused_gc
 from gridgov.errors import ChangeRefused, HierarchyError, SourceError, UnknownUnit
 from gridgov.org.index import TreeIndex
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -60,7 +61,8 @@ class Hierarchy:
 
         Raises :class:`~gridgov.errors.HierarchyError` carrying every problem.
         """
-        checked = check_rows(rows, levels)
+        with paused_gc():
+            checked = check_rows(rows, levels)
         if checked.errors:
             raise HierarchyError(checked.errors)
         tree = cls(levels)
@@ -68,6 +70,7 @@ class Hierarchy:
         tree._parent = checked.parent
         tree._children = checked.children
         tree._root = checked.root
+        tree._index = checked.index
         return tree
 
     @classmethod
@@ -152,7 +155,8 @@ class Hierarchy:
                 self._index.depth, self._index.size, self._index.pos = [], [], {}
                 self._index._up = None
             else:
-                self._index = TreeIndex(self._root, self._children)
+                with paused_gc():
+                    self._index = TreeIndex(self._root, self._children)
         return self._index
 
     @property
@@ -387,5 +391,7 @@ class Hierarchy:
 
     def check(self) -> list[SourceError]:
         """Re-check the whole tree; an empty list for a valid one (for tests and imports)."""
-        rows = (Row(self._units[i], self._parent[i]) for i in self._units)
-        return list(check_rows(rows, self._levels).errors) + self.relations.check()
+        with paused_gc():
+            rows = (Row(self._units[i], self._parent[i]) for i in self._units)
+            errors = list(check_rows(rows, self._levels).errors)
+        return errors + self.relations.check()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
+from gridgov.bulk import paused_gc
 from gridgov.errors import ChangeRefused
 from gridgov.org.hierarchy import Hierarchy
 
@@ -21,6 +22,11 @@ def rollup(
     ``attribute`` are skipped; ``sum``/``count`` then give 0 and ``min``/``max``/``mean``
     give ``None`` for a subtree that holds no value at all.
     """
+    with paused_gc():
+        return _rollup(tree, attribute, how)
+
+
+def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> dict[str, float | int | None]:
     if how not in AGGREGATES:
         raise ChangeRefused(f"unknown aggregate {how!r} (expected one of {', '.join(AGGREGATES)})")
     idx = tree.index
@@ -64,6 +70,11 @@ def rollup(
 
 def level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
     """For every unit, how many units of each level lie below it (itself excluded)."""
+    with paused_gc():
+        return _level_counts(tree)
+
+
+def _level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
     idx = tree.index
     order, parent = idx.order, idx.parent
     counts: list[Counter[str]] = [Counter() for _ in order]

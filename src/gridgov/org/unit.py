@@ -62,6 +62,29 @@ class Unit:
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(PartyOrg))
     )
 
+    @classmethod
+    def trusted(
+        cls,
+        id: str,
+        level: str,
+        name: str,
+        attributes: dict[str, AttrValue],
+        party: PartyOrg | None = None,
+    ) -> Unit:
+        """Build without running validators, for readers that have already checked the values.
+
+        The caller guarantees what ``__init__`` would check: texts are ``str``,
+        attribute values are finite numbers or texts, and ``attributes`` is a new dict.
+        """
+        unit = object.__new__(cls)
+        setter = object.__setattr__
+        setter(unit, "id", id)
+        setter(unit, "level", level)
+        setter(unit, "name", name)
+        setter(unit, "attributes", attributes)
+        setter(unit, "party", party)
+        return unit
+
     def number(self, attribute: str) -> int | float | None:
         """The numeric value of ``attribute``, or ``None`` when absent or text."""
         value = self.attributes.get(attribute)

@@ -9,16 +9,17 @@ when the rows came from a file.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import attrs
 
 from gridgov.errors import SourceError
+from gridgov.org.index import TreeIndex
 from gridgov.org.levels import Levels
 from gridgov.org.unit import Unit
 
 
-@attrs.frozen
-class Row:
+class Row(NamedTuple):
     """One unit as read from some input, with its parent id and where it came from."""
 
     unit: Unit
@@ -36,6 +37,8 @@ class Checked:
     parent: dict[str, str | None]
     children: dict[str, list[str]]
     root: str | None
+    index: TreeIndex | None = None
+    """The pre-order index, built while checking (``None`` when there are errors)."""
 
 
 def _err(row: Row, field: str, message: str) -> SourceError:
@@ -49,57 +52,58 @@ def check_rows(rows: Iterable[Row], levels: Levels) -> Checked:
     parent: dict[str, str | None] = {}
     origin: dict[str, Row] = {}
     roots: list[Row] = []
+    rank_of = {name: i for i, name in enumerate(levels.names)}
+    rank: dict[str, int] = {}  # id -> rank of its level, for units at a known level
     for row in rows:
-        uid = row.unit.id
-        if not uid.strip():
-            errors.append(_err(row, "id", "empty id"))
+        unit = row[0]
+        uid = unit.id
+        if uid in units or not uid or uid.isspace():
+            if uid in units:
+                first = origin[uid]
+                where = f"row {first.row}" if first.row is not None else "an earlier unit"
+                errors.append(_err(row, "id", f"duplicate id {uid!r} (first seen at {where})"))
+            else:
+                errors.append(_err(row, "id", "empty id"))
             continue
-        if uid in units:
-            first = origin[uid]
-            where = f"row {first.row}" if first.row is not None else "an earlier unit"
-            errors.append(_err(row, "id", f"duplicate id {uid!r} (first seen at {where})"))
-            continue
-        if row.unit.level not in levels:
+        r = rank_of.get(unit.level)
+        if r is None:
+            expected = ", ".join(levels.names)
             errors.append(
-                _err(
-                    row,
-                    "level",
-                    f"unknown level {row.unit.level!r} (expected one of {', '.join(levels.names)})",
-                )
+                _err(row, "level", f"unknown level {unit.level!r} (expected one of {expected})")
             )
-        units[uid] = row.unit
+        else:
+            rank[uid] = r
+        units[uid] = unit
         origin[uid] = row
-        par = row.parent if row.parent else None
+        par = row[1] or None
         if par == uid:
             errors.append(_err(row, "parent", f"unit {uid!r} is its own parent"))
             par = None
-            parent[uid] = None
-            continue
-        parent[uid] = par
-        if par is None:
+        elif par is None:
             roots.append(row)
+        parent[uid] = par
 
     children: dict[str, list[str]] = {}
     for uid, par in parent.items():
         if par is None:
             continue
-        if par not in units:
-            errors.append(_err(origin[uid], "parent", f"unknown parent {par!r}"))
-            continue
-        children.setdefault(par, []).append(uid)
-        child_level = units[uid].level
-        parent_level = units[par].level
-        if (
-            child_level in levels
-            and parent_level in levels
-            and not levels.is_deeper(child_level, parent_level)
-        ):
+        kids = children.get(par)
+        if kids is None:
+            if par not in units:
+                errors.append(_err(origin[uid], "parent", f"unknown parent {par!r}"))
+                continue
+            children[par] = [uid]
+        else:
+            kids.append(uid)
+        rc = rank.get(uid)
+        rp = rank.get(par)
+        if rc is not None and rp is not None and rc <= rp:
             errors.append(
                 _err(
                     origin[uid],
                     "level",
-                    f"level {child_level!r} is not deeper than its parent {par!r} "
-                    f"at level {parent_level!r}",
+                    f"level {units[uid].level!r} is not deeper than its parent {par!r} "
+                    f"at level {units[par].level!r}",
                 )
             )
 
@@ -119,9 +123,12 @@ def check_rows(rows: Iterable[Row], levels: Levels) -> Checked:
                     f"but {root!r} is already the root",
                 )
             )
-    errors.extend(_cycle_errors(units, parent, origin))
+    index = TreeIndex(root, children) if root is not None else None
+    if index is None or len(index) < len(units):
+        # Some units cannot be reached from the root: their parent links form a cycle.
+        errors.extend(_cycle_errors(units, parent, origin))
     errors.sort(key=lambda e: (e.row is None, e.row or 0))
-    return Checked(tuple(errors), units, parent, children, root)
+    return Checked(tuple(errors), units, parent, children, root, None if errors else index)
 
 
 def _cycle_errors(
