@@ -25,7 +25,7 @@ from gridgov.errors import HierarchyError, InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
-from gridgov.org.validate import Row
+from gridgov.org.validate import check_columns
 from gridgov.privacy import mask_name
 
 REQUIRED = ("id", "parent", "level")
@@ -168,9 +168,9 @@ def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[st
     i_id, i_parent, i_level = where["id"], where["parent"], where["level"]
     i_name = where.get("name")
     i_kind, i_pname, i_sec = (where.get(c) for c in PARTY)
-    rows: list[Row] = []
-    append = rows.append
     trusted = Unit.trusted
+    units: list[Unit] = []
+    append = units.append
     for k, r in enumerate(records):
         party = None
         if i_kind is not None and r[i_kind].strip():
@@ -179,25 +179,22 @@ def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[st
                 r[i_pname] if i_pname is not None else "",
                 r[i_sec] if i_sec is not None else "",
             )
-        unit = trusted(
-            r[i_id].strip(),
-            r[i_level].strip(),
-            r[i_name] if i_name is not None else "",
-            attrs_of[k] or {},
-            party,
+        append(
+            trusted(
+                r[i_id].strip(),
+                r[i_level].strip(),
+                r[i_name] if i_name is not None else "",
+                attrs_of[k] or {},
+                party,
+            )
         )
-        append(Row(unit, r[i_parent].strip() or None, starts[k], file))
-
-    try:
-        tree = Hierarchy.from_rows(rows, levels=levels)
-    except HierarchyError as exc:
-        errors.extend(exc.errors)
-        tree = None
+    parents = [r[i_parent].strip() or None for r in records]
+    checked = check_columns(units, parents, levels, starts, file)
+    errors.extend(checked.errors)
     if errors:
         errors.sort(key=lambda e: (e.row is None, e.row or 0))
         raise HierarchyError(errors)
-    assert tree is not None
-    return tree
+    return Hierarchy.from_checked(checked, levels=levels)
 
 
 def _cell(value: AttrValue | None) -> str:

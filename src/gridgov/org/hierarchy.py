@@ -13,7 +13,7 @@ from gridgov.org.index import TreeIndex
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.relations import Relations
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
-from gridgov.org.validate import Row, check_rows
+from gridgov.org.validate import Checked, Row, check_rows
 
 
 class Hierarchy:
@@ -63,6 +63,11 @@ class Hierarchy:
         """
         with paused_gc():
             checked = check_rows(rows, levels)
+        return cls.from_checked(checked, levels=levels)
+
+    @classmethod
+    def from_checked(cls, checked: Checked, *, levels: Levels = DEFAULT_LEVELS) -> Hierarchy:
+        """Build from the outcome of a check; raises its errors when there are any."""
         if checked.errors:
             raise HierarchyError(checked.errors)
         tree = cls(levels)
@@ -154,9 +159,10 @@ class Hierarchy:
                 self._index.order, self._index.parent = [], []
                 self._index.depth, self._index.size, self._index.pos = [], [], {}
                 self._index._up = None
+                self._index.max_depth = 0
             else:
                 with paused_gc():
-                    self._index = TreeIndex(self._root, self._children)
+                    self._index = TreeIndex(self._root, self._children, self._parent)
         return self._index
 
     @property
@@ -231,14 +237,26 @@ class Hierarchy:
         return self.index.depth[self._pos(unit_id)]
 
     def is_ancestor(self, ancestor: str, unit_id: str) -> bool:
-        """Whether ``ancestor`` is a proper ancestor of ``unit_id``."""
-        a, b = self._pos(ancestor), self._pos(unit_id)
-        return a != b and self.index.is_ancestor(a, b)
+        """Whether ``ancestor`` is a proper ancestor of ``unit_id`` (O(1) from the index)."""
+        idx = self._index or self.index
+        pos = idx.pos
+        try:
+            a = pos[ancestor]
+            b = pos[unit_id]
+        except KeyError as exc:
+            raise UnknownUnit(str(exc.args[0])) from None
+        return a < b < a + idx.size[a]
 
     def lca(self, a: str, b: str) -> str:
         """The lowest common ancestor of ``a`` and ``b`` (a unit is its own ancestor here)."""
-        idx = self.index
-        return idx.order[idx.lca(self._pos(a), self._pos(b))]
+        idx = self._index or self.index
+        pos = idx.pos
+        try:
+            pa = pos[a]
+            pb = pos[b]
+        except KeyError as exc:
+            raise UnknownUnit(str(exc.args[0])) from None
+        return idx.order[idx.lca(pa, pb)]
 
     def at_level(self, level: str, *, under: str | None = None) -> list[str]:
         """Ids of the units at ``level`` (in pre-order), optionally only under ``under``."""
@@ -263,6 +281,10 @@ class Hierarchy:
             if units[anc].level == level:
                 return anc
         return None
+
+    def unit_map(self) -> Mapping[str, Unit]:
+        """Read-only mapping of id → unit (do not mutate; use the change methods)."""
+        return self._units
 
     def parent_map(self) -> Mapping[str, str | None]:
         """Read-only view of id → parent id."""

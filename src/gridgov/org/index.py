@@ -20,25 +20,35 @@ class TreeIndex:
     ``pos[u] <= pos[v] < pos[u] + size[u]``.
     """
 
-    __slots__ = ("_up", "depth", "order", "parent", "pos", "size")
+    __slots__ = ("_up", "depth", "max_depth", "order", "parent", "pos", "size")
 
-    def __init__(self, root: str, children: Mapping[str, Sequence[str]]) -> None:
+    def __init__(
+        self,
+        root: str,
+        children: Mapping[str, Sequence[str]],
+        parents: Mapping[str, str | None] | None = None,
+    ) -> None:
+        if parents is None:
+            parents = {kid: node for node, kids in children.items() for kid in kids}
+        # Pre-order by an explicit stack: children pushed in reverse so they pop in order.
         order: list[str] = []
-        parent: list[int] = []
-        depth: list[int] = []
-        stack: list[tuple[str, int, int]] = [(root, -1, 0)]
-        push = stack.append
+        append = order.append
+        stack = [root]
         pop = stack.pop
+        extend = stack.extend
+        get = children.get
         while stack:
-            node, par, dep = pop()
-            me = len(order)
-            order.append(node)
-            parent.append(par)
-            depth.append(dep)
-            kids = children.get(node)
+            node = pop()
+            append(node)
+            kids = get(node)
             if kids:
-                for kid in reversed(kids):
-                    push((kid, me, dep + 1))
+                extend(reversed(kids))
+        pos = {node: i for i, node in enumerate(order)}
+        parent = [-1]
+        parent += [pos[parents[node]] for node in order[1:]]  # type: ignore[index]
+        depth = [0] * len(order)
+        for i in range(1, len(order)):
+            depth[i] = depth[parent[i]] + 1
         size = [1] * len(order)
         for i in range(len(order) - 1, 0, -1):
             size[parent[i]] += size[i]
@@ -46,8 +56,9 @@ class TreeIndex:
         self.parent: list[int] = parent
         self.depth: list[int] = depth
         self.size: list[int] = size
-        self.pos: dict[str, int] = {node: i for i, node in enumerate(order)}
+        self.pos: dict[str, int] = pos
         self._up: list[list[int]] | None = None
+        self.max_depth = max(depth, default=0)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -62,8 +73,7 @@ class TreeIndex:
             first = [p if p >= 0 else 0 for p in self.parent]
             up = [first]
             span = 1
-            max_depth = max(self.depth, default=0)
-            while span * 2 <= max_depth:
+            while span * 2 <= self.max_depth:
                 prev = up[-1]
                 up.append([prev[prev[i]] for i in range(len(prev))])
                 span *= 2
@@ -71,13 +81,22 @@ class TreeIndex:
         return self._up
 
     def lca(self, a: int, b: int) -> int:
-        """Position of the lowest common ancestor of positions ``a`` and ``b``."""
-        if self.is_ancestor(a, b):
-            return a
-        if self.is_ancestor(b, a):
-            return b
-        up = self._jumps()
+        """Position of the lowest common ancestor of positions ``a`` and ``b``.
+
+        Shallow trees (the usual six levels) climb parent links directly; deep ones
+        use binary lifting, O(log depth) per query.
+        """
         size = self.size
+        if a <= b < a + size[a]:
+            return a
+        if b <= a < b + size[b]:
+            return b
+        if self.max_depth <= 32:
+            parent = self.parent
+            while not (a <= b < a + size[a]):
+                a = parent[a]
+            return a
+        up = self._jumps()
         for level in reversed(up):
             cand = level[a]
             if not (cand <= b < cand + size[cand]):

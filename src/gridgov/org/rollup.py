@@ -32,11 +32,12 @@ def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> dict[str, float 
     idx = tree.index
     order, parent = idx.order, idx.parent
     n = len(order)
-    units = [tree[i] for i in order]
+    by_id = tree.unit_map()
     values: list[int | float | None] = []
-    for u in units:
-        v = u.attributes.get(attribute)
-        values.append(None if v is None or isinstance(v, str) else v)
+    append = values.append
+    for uid in order:
+        v = by_id[uid].attributes.get(attribute)
+        append(None if v is None or isinstance(v, str) else v)
 
     if how in ("sum", "count", "mean"):
         sums: list[int | float] = [0] * n
@@ -78,7 +79,8 @@ def _level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
     idx = tree.index
     order, parent = idx.order, idx.parent
     counts: list[Counter[str]] = [Counter() for _ in order]
-    levels = [tree[i].level for i in order]
+    by_id = tree.unit_map()
+    levels = [by_id[i].level for i in order]
     for i in range(len(order) - 1, 0, -1):
         p = parent[i]
         mine = counts[i]

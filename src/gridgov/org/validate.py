@@ -8,7 +8,7 @@ when the rows came from a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import attrs
@@ -41,46 +41,90 @@ class Checked:
     """The pre-order index, built while checking (``None`` when there are errors)."""
 
 
-def _err(row: Row, field: str, message: str) -> SourceError:
-    return SourceError(message, field=field, row=row.row, file=row.file, unit_id=row.unit.id)
-
-
 def check_rows(rows: Iterable[Row], levels: Levels) -> Checked:
     """Check ``rows`` against each other and the level scheme; collect every error."""
+    units: list[Unit] = []
+    parents: list[str | None] = []
+    rownums: list[int | None] = []
+    files: list[str | None] = []
+    for row in rows:
+        units.append(row[0])
+        parents.append(row[1])
+        rownums.append(row[2])
+        files.append(row[3])
+    return check_columns(units, parents, levels, rownums, files)
+
+
+class _Where:
+    """Where input number ``k`` came from, for error messages (built only on the error path)."""
+
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        rownums: Sequence[int | None] | None,
+        files: Sequence[str | None] | str | None,
+    ) -> None:
+        self.units = units
+        self.rownums = rownums
+        self.files = files
+        self._first: dict[str, int] | None = None
+
+    def first(self, uid: str) -> int:
+        """Input number of the first unit with id ``uid``."""
+        if self._first is None:
+            first: dict[str, int] = {}
+            for k, unit in enumerate(self.units):
+                first.setdefault(unit.id, k)
+            self._first = first
+        return self._first[uid]
+
+    def row(self, k: int) -> int | None:
+        return self.rownums[k] if self.rownums is not None else None
+
+    def err(self, k: int, field: str, message: str) -> SourceError:
+        files = self.files
+        file = files if files is None or isinstance(files, str) else files[k]
+        return SourceError(
+            message, field=field, row=self.row(k), file=file, unit_id=self.units[k].id
+        )
+
+
+def check_columns(
+    units_in: Sequence[Unit],
+    parents_in: Sequence[str | None],
+    levels: Levels,
+    rownums: Sequence[int | None] | None = None,
+    files: Sequence[str | None] | str | None = None,
+) -> Checked:
+    """Like :func:`check_rows`, from parallel sequences (the bulk readers' fast path)."""
     errors: list[SourceError] = []
+    where = _Where(units_in, rownums, files)
     units: dict[str, Unit] = {}
     parent: dict[str, str | None] = {}
-    origin: dict[str, Row] = {}
-    roots: list[Row] = []
+    roots: list[int] = []
     rank_of = {name: i for i, name in enumerate(levels.names)}
-    rank: dict[str, int] = {}  # id -> rank of its level, for units at a known level
-    for row in rows:
-        unit = row[0]
+    for k, unit in enumerate(units_in):
         uid = unit.id
         if uid in units or not uid or uid.isspace():
             if uid in units:
-                first = origin[uid]
-                where = f"row {first.row}" if first.row is not None else "an earlier unit"
-                errors.append(_err(row, "id", f"duplicate id {uid!r} (first seen at {where})"))
+                first = where.row(where.first(uid))
+                at = f"row {first}" if first is not None else "an earlier unit"
+                errors.append(where.err(k, "id", f"duplicate id {uid!r} (first seen at {at})"))
             else:
-                errors.append(_err(row, "id", "empty id"))
+                errors.append(where.err(k, "id", "empty id"))
             continue
-        r = rank_of.get(unit.level)
-        if r is None:
+        if unit.level not in rank_of:
             expected = ", ".join(levels.names)
             errors.append(
-                _err(row, "level", f"unknown level {unit.level!r} (expected one of {expected})")
+                where.err(k, "level", f"unknown level {unit.level!r} (expected one of {expected})")
             )
-        else:
-            rank[uid] = r
         units[uid] = unit
-        origin[uid] = row
-        par = row[1] or None
-        if par == uid:
-            errors.append(_err(row, "parent", f"unit {uid!r} is its own parent"))
+        par = parents_in[k] or None
+        if par is None:
+            roots.append(k)
+        elif par == uid:
+            errors.append(where.err(k, "parent", f"unit {uid!r} is its own parent"))
             par = None
-        elif par is None:
-            roots.append(row)
         parent[uid] = par
 
     children: dict[str, list[str]] = {}
@@ -89,21 +133,23 @@ def check_rows(rows: Iterable[Row], levels: Levels) -> Checked:
             continue
         kids = children.get(par)
         if kids is None:
-            if par not in units:
-                errors.append(_err(origin[uid], "parent", f"unknown parent {par!r}"))
+            punit = units.get(par)
+            if punit is None:
+                errors.append(where.err(where.first(uid), "parent", f"unknown parent {par!r}"))
                 continue
             children[par] = [uid]
         else:
             kids.append(uid)
-        rc = rank.get(uid)
-        rp = rank.get(par)
+            punit = units[par]
+        rc = rank_of.get(units[uid].level)
+        rp = rank_of.get(punit.level)
         if rc is not None and rp is not None and rc <= rp:
             errors.append(
-                _err(
-                    origin[uid],
+                where.err(
+                    where.first(uid),
                     "level",
                     f"level {units[uid].level!r} is not deeper than its parent {par!r} "
-                    f"at level {units[par].level!r}",
+                    f"at level {punit.level!r}",
                 )
             )
 
@@ -113,26 +159,26 @@ def check_rows(rows: Iterable[Row], levels: Levels) -> Checked:
     elif not roots:
         errors.append(SourceError("no root: every unit has a parent", field="parent"))
     else:
-        root = roots[0].unit.id
+        root = units_in[roots[0]].id
         for extra in roots[1:]:
             errors.append(
-                _err(
+                where.err(
                     extra,
                     "parent",
-                    f"several roots: {extra.unit.id!r} has no parent, "
+                    f"several roots: {units_in[extra].id!r} has no parent, "
                     f"but {root!r} is already the root",
                 )
             )
-    index = TreeIndex(root, children) if root is not None else None
+    index = TreeIndex(root, children, parent) if root is not None else None
     if index is None or len(index) < len(units):
         # Some units cannot be reached from the root: their parent links form a cycle.
-        errors.extend(_cycle_errors(units, parent, origin))
+        errors.extend(_cycle_errors(units, parent, where))
     errors.sort(key=lambda e: (e.row is None, e.row or 0))
     return Checked(tuple(errors), units, parent, children, root, None if errors else index)
 
 
 def _cycle_errors(
-    units: dict[str, Unit], parent: dict[str, str | None], origin: dict[str, Row]
+    units: dict[str, Unit], parent: dict[str, str | None], where: _Where
 ) -> list[SourceError]:
     """One error per cycle of parent links, found by following parents iteratively."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
@@ -149,8 +195,8 @@ def _cycle_errors(
         if node is not None and state.get(node) == 1:
             cycle = path[path.index(node) :]
             loop = " -> ".join([*cycle, cycle[0]])
-            first = min(cycle, key=lambda u: origin[u].row or 0)
-            errors.append(_err(origin[first], "parent", f"cycle: {loop}"))
+            first = min((where.first(u) for u in cycle), key=lambda k: where.row(k) or 0)
+            errors.append(where.err(first, "parent", f"cycle: {loop}"))
         for done in path:
             state[done] = 2
     return errors
