@@ -107,3 +107,14 @@ def test_console_script_usage_and_no_traceback(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     assert run.stderr.startswith("gridgov: error: ")
+
+
+def test_custom_level_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "p.csv"
+    f.write_text("id,parent,level,name\nP,,province,P\nc,P,city,C\nd,c,district,D\n")
+    assert main(["org", "validate", str(f)]) == 1
+    assert "unknown level 'province'" in capsys.readouterr().out
+    assert main(["org", "validate", str(f), "--levels", "province,city,district"]) == 0
+    assert "district: 1" in capsys.readouterr().out
+    assert main(["org", "validate", str(f), "--levels", "a,a"]) == 2
+    assert "--levels: level names repeat" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from typing import Any
 
 from gridgov.errors import GridgovError
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.levels import DEFAULT_LEVELS, Levels
 
 
 class UsageError(GridgovError):
@@ -35,8 +36,22 @@ def progress_done() -> None:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
-def load_tree(path: str) -> Hierarchy:
-    """Read a hierarchy from CSV, JSON or GraphML, by the file's extension."""
+def parse_levels(text: str | None) -> Levels | None:
+    """``--levels county,town,village`` → a level scheme (``None`` keeps the default)."""
+    if text is None:
+        return None
+    try:
+        return Levels(tuple(name.strip() for name in text.split(",")))
+    except ValueError as exc:
+        raise UsageError(f"--levels: {exc}") from None
+
+
+def load_tree(path: str, levels: Levels | None = None) -> Hierarchy:
+    """Read a hierarchy from CSV, JSON or GraphML, by the file's extension.
+
+    CSV files use ``levels`` (default: county > ... > household); JSON and GraphML
+    carry their own scheme.
+    """
     from gridgov.org import read_csv, read_graphml, read_json
 
     suffix = Path(path).suffix.lower()
@@ -46,7 +61,7 @@ def load_tree(path: str) -> Hierarchy:
             return read_json(path)
         if suffix in (".graphml", ".xml"):
             return read_graphml(path)
-        return read_csv(path)
+        return read_csv(path, levels=levels or DEFAULT_LEVELS)
     finally:
         progress_done()
 

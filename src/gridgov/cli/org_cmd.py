@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from gridgov.cli.common import UsageError, emit_table, load_tree
+from gridgov.cli.common import UsageError, emit_table, load_tree, parse_levels
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org import (
     graphml_text,
@@ -25,24 +25,35 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``org`` and its sub-commands."""
     org = sub.add_parser("org", help="organisation hierarchies")
     osub = org.add_subparsers(dest="org_command", metavar="SUBCOMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--levels",
+        default=None,
+        help="level scheme for CSV input, shallowest first "
+        "(default: county,township,community,grid,building,household)",
+    )
 
-    p = osub.add_parser("validate", help="check a hierarchy file; list every error")
+    p = osub.add_parser(
+        "validate", parents=[common], help="check a hierarchy file; list every error"
+    )
     p.add_argument("file")
     p.set_defaults(func=cmd_validate)
 
-    p = osub.add_parser("show", help="the tree as indented text with counts")
+    p = osub.add_parser("show", parents=[common], help="the tree as indented text with counts")
     p.add_argument("file")
     p.add_argument("--depth", type=int, default=None, help="levels below the root to show")
     p.set_defaults(func=cmd_show)
 
-    p = osub.add_parser("rollup", help="sum an attribute over every subtree")
+    p = osub.add_parser("rollup", parents=[common], help="sum an attribute over every subtree")
     p.add_argument("file")
     p.add_argument("--sum", dest="attribute", required=True, metavar="ATTR")
     p.add_argument("--level", default=None)
     p.add_argument("--format", choices=("csv", "json", "table"), default="table")
     p.set_defaults(func=cmd_rollup)
 
-    p = osub.add_parser("export", help="convert to csv, json, graphml, mermaid or dot")
+    p = osub.add_parser(
+        "export", parents=[common], help="convert to csv, json, graphml, mermaid or dot"
+    )
     p.add_argument("file")
     p.add_argument("--to", required=True, choices=("csv", "json", "graphml", "mermaid", "dot"))
     p.add_argument("--out", default=None, help="file to write (default: standard output)")
@@ -58,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 0 with units per level, or 1 with every error as ``FILE:ROW: FIELD: message``."""
     try:
-        tree = load_tree(args.file)
+        tree = load_tree(args.file, parse_levels(args.levels))
     except InvalidInput as exc:
         for err in exc.errors:
             print(err)
@@ -100,13 +111,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Print the tree as indented text."""
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more")
-    print(show_text(load_tree(args.file), args.depth))
+    print(show_text(load_tree(args.file, parse_levels(args.levels)), args.depth))
     return 0
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Print the sum of an attribute over each unit's subtree."""
-    tree = load_tree(args.file)
+    tree = load_tree(args.file, parse_levels(args.levels))
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(f"unknown level {args.level!r} (expected one of {', '.join(tree.levels)})")
     if not any(u.number(args.attribute) is not None for u in tree):
@@ -128,7 +139,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the tree in another format."""
-    tree = load_tree(args.file)
+    tree = load_tree(args.file, parse_levels(args.levels))
     mask = not args.reveal_personal
     if args.to == "csv":
         text = write_csv_text(tree, mask=mask)

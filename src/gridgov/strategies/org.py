@@ -69,8 +69,41 @@ def units(
     return Unit(uid, lvl, draw(_TEXT), attributes, org)
 
 
-@st.composite
 def hierarchies(
+    *,
+    levels: Levels = DEFAULT_LEVELS,
+    min_units: int = 1,
+    max_units: int = 30,
+    skip_levels: bool = True,
+    numeric: tuple[str, ...] = ("households", "residents", "party_members"),
+    text: tuple[str, ...] = ("note",),
+    party: bool = True,
+) -> st.SearchStrategy[Hierarchy]:
+    """A valid :class:`Hierarchy` over ``levels`` with between ``min_units`` and ``max_units``.
+
+    The tree is drawn first (each unit picks an earlier unit as parent and a deeper
+    level), so it is valid by construction and shrinks towards small, shallow trees.
+    With ``skip_levels=False`` each child sits exactly one level below its parent.
+    Bad arguments raise ``TypeError``/``ValueError`` at once.
+    """
+    _check_bounds(min_units, max_units)
+    if not isinstance(levels, Levels):
+        raise TypeError(f"levels must be a gridgov.org.Levels, got {levels!r}")
+    if len(levels) == 1 and min_units > 1:
+        raise ValueError("a one-level scheme holds a single unit; min_units must be 1")
+    return _hierarchies(
+        levels=levels,
+        min_units=min_units,
+        max_units=max_units,
+        skip_levels=skip_levels,
+        numeric=numeric,
+        text=text,
+        party=party,
+    )
+
+
+@st.composite
+def _hierarchies(
     draw: st.DrawFn,
     *,
     levels: Levels = DEFAULT_LEVELS,
@@ -81,15 +114,6 @@ def hierarchies(
     text: tuple[str, ...] = ("note",),
     party: bool = True,
 ) -> Hierarchy:
-    """A valid :class:`Hierarchy` over ``levels`` with between ``min_units`` and ``max_units``.
-
-    The tree is drawn first (each unit picks an earlier unit as parent and a deeper
-    level), so it is valid by construction and shrinks towards small, shallow trees.
-    With ``skip_levels=False`` each child sits exactly one level below its parent.
-    """
-    _check_bounds(min_units, max_units)
-    if not isinstance(levels, Levels):
-        raise TypeError(f"levels must be a gridgov.org.Levels, got {levels!r}")
     n = draw(st.integers(min_value=min_units, max_value=max_units))
     names = levels.names
     ids = draw(st.lists(unit_ids(), min_size=n, max_size=n, unique=True))
