@@ -30,7 +30,10 @@ from gridgov.plugins import hookspecs
 ENTRY_POINT_GROUP = "gridgov"
 ENV_ALLOW = "GRIDGOV_PLUGINS"
 
-DEFAULT_PLUGINS: list[str] = []
+DEFAULT_PLUGINS: list[str] = [
+    "gridgov.store.backends",
+    "gridgov.notify.channels",
+]
 """Modules of the core registered as plugins (each module holds hookimpls)."""
 
 KINDS = {
