@@ -6,7 +6,7 @@ channel its routes name (the event id makes this idempotent) and tells the
 failure is recorded and retried later with exponential back-off, so a message
 is delivered at least once, carrying its idempotency key (``event-id:channel``)
 for the receiver to drop repeats. Channels are independent: after a channel
-fails, its other messages wait for the next round and the other channels go on.
+fails, its other messages wait until its back-off ends while the other channels go on.
 Clock and sleep are injectable, so tests never wait.
 """
 
@@ -80,6 +80,8 @@ class Notifier:
         self.clock = clock
         self.sleep = sleep
         self.tree = tree
+        self.down_until: dict[str, float] = {}
+        """A channel that failed is left alone until its back-off ends."""
 
     def publish(self, event: Event) -> int:
         """Put ``event`` in the outbox for its channels and tell observers; new deliveries."""
@@ -102,12 +104,14 @@ class Notifier:
                 self.store.record_attempt(d.event.id, d.channel, ok=True)
                 return None
         attempts = d.attempts + 1
+        retry_at = now + self.policy.delay(attempts)
+        self.down_until[d.channel] = retry_at
         self.store.record_attempt(
             d.event.id,
             d.channel,
             ok=False,
             error=error[:2000],
-            next_attempt=now + self.policy.delay(attempts),
+            next_attempt=retry_at,
             give_up=attempts >= self.policy.max_attempts,
         )
         return error
@@ -117,9 +121,8 @@ class Notifier:
         now = self.clock()
         delivered = failed = dead = deferred = 0
         errors: list[str] = []
-        down: set[str] = set()
         for d in self.store.due_deliveries(now):
-            if d.channel in down:
+            if self.down_until.get(d.channel, 0.0) > now:
                 deferred += 1
                 continue
             error = self._attempt(d, now)
@@ -127,7 +130,6 @@ class Notifier:
                 delivered += 1
                 continue
             failed += 1
-            down.add(d.channel)
             errors.append(f"{d.channel}: {error}")
             if d.attempts + 1 >= self.policy.max_attempts:
                 dead += 1
@@ -152,7 +154,7 @@ class Notifier:
                 return total
             pending = self.store.deliveries(status="pending")
             now = self.clock()
-            wake = min(d.next_attempt for d in pending)
+            wake = min(max(d.next_attempt, self.down_until.get(d.channel, 0.0)) for d in pending)
             if wake - start > timeout:
                 return total
             if wake > now:
