@@ -17,6 +17,7 @@ from gridgov.store.port import (
     ScopeError,
     Store,
     StoreError,
+    UnitCoverage,
     VisitConflict,
 )
 from gridgov.store.registry import open_store, url_scheme
@@ -39,6 +40,7 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
+    "UnitCoverage",
     "VisitConflict",
     "open_store",
     "url_scheme",

@@ -26,6 +26,7 @@ from gridgov.store.port import (
     RosterRecord,
     ScopeError,
     StoreError,
+    UnitCoverage,
     VisitConflict,
 )
 from gridgov.store.schema import LATEST_VERSION
@@ -231,6 +232,24 @@ class MemoryStore:
                     for v in vs:
                         row[4][v.outcome.value] = row[4].get(v.outcome.value, 0) + 1
         return [BuildingCoverage(b, *r) for b, r in sorted(acc.items())]
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Per-building counts summed up to the ancestors at ``level``."""
+        state = self._open()
+        tree = state.tree
+        if tree is None:
+            return []
+        acc: dict[str, list[int]] = {}
+        for b in self.building_coverage(sweep):
+            if b.building not in tree:
+                continue
+            unit = tree.level_of_ancestor(b.building, level)
+            if unit is None or not self._in(unit):
+                continue
+            row = acc.setdefault(unit, [0, 0, 0, 0])
+            for i, n in enumerate((b.households, b.visited, b.reached, b.visits)):
+                row[i] += n
+        return [UnitCoverage(u, *r) for u, r in sorted(acc.items())]
 
     # -- duty ---------------------------------------------------------------------------
     def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:

@@ -87,6 +87,17 @@ class BuildingCoverage:
 
 
 @attrs.frozen
+class UnitCoverage:
+    """Visit counts of one sweep rolled up to one unit (all households of its buildings)."""
+
+    unit: str
+    households: int
+    visited: int
+    reached: int
+    visits: int
+
+
+@attrs.frozen
 class RosterRecord:
     """One stored version of a roster document."""
 
@@ -170,6 +181,9 @@ class Store(Protocol):
 
     def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
         """Visit and outcome counts of ``sweep`` per building (in scope), by building id."""
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Counts of ``sweep`` rolled up to every unit at ``level`` that has households, by id."""
 
     # duty
     def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:

@@ -29,6 +29,7 @@ from gridgov.store.port import (
     RosterRecord,
     ScopeError,
     StoreError,
+    UnitCoverage,
     VisitConflict,
 )
 from gridgov.store.schema import LATEST_VERSION, META_TABLE, MIGRATIONS
@@ -69,6 +70,9 @@ class SqlStore:
     def _sql(self, text: str) -> str:
         """``text`` in the backend's placeholder style (``?`` here)."""
         return text
+
+    def _lock_for_migration(self, cur: Any) -> None:
+        """Serialise concurrent first opens (SQLite's BEGIN IMMEDIATE already does)."""
 
     def _insert_visits(self, cur: Any, rows: list[VisitRow]) -> int:
         """Insert new visit rows, skipping ids already there; returns how many were added."""
@@ -111,6 +115,7 @@ class SqlStore:
         """Apply pending migrations in one transaction; returns the version reached."""
         self._check_open()
         with self._transaction() as cur:
+            self._lock_for_migration(cur)
             cur.execute(META_TABLE)
             rows = self._q(cur, "SELECT value FROM gridgov_meta WHERE key = 'schema_version'")
             version = int(rows[0][0]) if rows else 0
@@ -401,6 +406,32 @@ class SqlStore:
         return [
             BuildingCoverage(b, int(n), int(vis), int(r), int(nv), by.get(b, {}))
             for b, n, vis, r, nv in sorted(totals)
+        ]
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Counts rolled up to the units at ``level`` in one SQL query (pre-order ranges)."""
+        where, params = self._unit_clause("a.id")
+        reached = ", ".join(f"'{o}'" for o in REACHED_OUTCOMES)
+        with self._rd() as cur:
+            rows = self._q(
+                cur,
+                "SELECT a.id, COUNT(*),"
+                " SUM(CASE WHEN v.n IS NULL THEN 0 ELSE 1 END),"
+                " SUM(CASE WHEN v.r > 0 THEN 1 ELSE 0 END),"
+                " SUM(COALESCE(v.n, 0))"
+                " FROM units a"
+                " JOIN units b ON b.pos BETWEEN a.pos AND a.pos + a.size - 1"
+                " JOIN households h ON h.building = b.id"
+                " LEFT JOIN ("
+                "  SELECT household, COUNT(*) AS n,"
+                f"  SUM(CASE WHEN outcome IN ({reached}) THEN 1 ELSE 0 END) AS r"
+                "  FROM visits WHERE sweep = ? GROUP BY household"
+                " ) v ON v.household = h.id"
+                f" WHERE a.level = ? AND {where} GROUP BY a.id",
+                [sweep, level, *params],
+            )
+        return [
+            UnitCoverage(u, int(n), int(vis), int(r), int(nv)) for u, n, vis, r, nv in sorted(rows)
         ]
 
     # -- duty -------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ EXAMPLES = settings(
         HealthCheck.too_slow,
         HealthCheck.data_too_large,
         HealthCheck.differing_executors,
+        HealthCheck.function_scoped_fixture,
     ],
 )
 
@@ -261,6 +262,29 @@ class StoreContract:
                 assert c.by_outcome == dict(Counter(v.outcome.value for v in mine))
             scoped = store.scoped("G2").building_coverage("S1")
             assert [c.building for c in scoped] == ["B3"]
+        finally:
+            store.close()
+
+    def test_unit_coverage_rolls_buildings_up_to_a_level(self) -> None:
+        store = self.seeded()
+        try:
+            store.append_visits(
+                [
+                    Visit("a", "S1", "B1-1", T0, outcome=Outcome.NOT_AT_HOME),
+                    Visit("b", "S1", "B1-1", T0, outcome=Outcome.VERIFIED),
+                    Visit("c", "S1", "B2-2", T0, outcome=Outcome.REFUSED),
+                    Visit("d", "S1", "B3-3", T0),
+                    Visit("e", "S2", "B3-1", T0),
+                ]
+            )
+            got = [attrs.astuple(c) for c in store.unit_coverage("S1", "grid")]
+            assert got == [("G1", 6, 2, 1, 3), ("G2", 3, 1, 1, 1)]
+            county = [attrs.astuple(c) for c in store.unit_coverage("S1", "county")]
+            assert county == [("C", 9, 3, 2, 4)]
+            per_building = store.unit_coverage("S2", "building")
+            assert [(c.unit, c.visits) for c in per_building] == [("B1", 0), ("B2", 0), ("B3", 1)]
+            scoped = store.scoped("T2").unit_coverage("S1", "community")
+            assert [attrs.astuple(c) for c in scoped] == [("C2", 3, 1, 1, 1)]
         finally:
             store.close()
 
