@@ -295,14 +295,16 @@ class SqlStore:
         return codec.sweep_from(rows[0][0]) if rows else None
 
     # -- visits --------------------------------------------------------------------------------
-    def _existing(self, cur: Any, table: str, column: str, values: Iterable[str]) -> dict[str, Any]:
+    def _existing(
+        self, cur: Any, table: str, values: Iterable[str], *, doc: bool = True
+    ) -> dict[str, Any]:
+        """``{id: doc}`` (or ``{id: None}``) of the rows of ``table`` among ``values``."""
         out: dict[str, Any] = {}
         keys = sorted(set(values))
+        cols = "id, doc" if doc else "id, NULL"
         for part in _chunks(keys):
             marks = ", ".join("?" * len(part))
-            for row in self._q(
-                cur, f"SELECT {column}, doc FROM {table} WHERE {column} IN ({marks})", part
-            ):
+            for row in self._q(cur, f"SELECT {cols} FROM {table} WHERE id IN ({marks})", part):
                 out[row[0]] = row[1]
         return out
 
@@ -316,21 +318,23 @@ class SqlStore:
         conflicts: list[VisitConflict] = []
         rejected: list[Rejected] = []
         with self._tx() as cur:
-            stored = self._existing(cur, "visits", "id", (v.id for v, _ in batch))
-            houses = self._existing(cur, "households", "id", (v.household for v, _ in batch))
-            sweeps = self._existing(cur, "sweeps", "id", (v.sweep for v, _ in batch))
+            stored = self._existing(cur, "visits", (v.id for v, _ in batch))
+            houses = self._existing(cur, "households", (v.household for v, _ in batch), doc=False)
+            sweeps = self._existing(cur, "sweeps", (v.sweep for v, _ in batch), doc=False)
             rows: list[VisitRow] = []
             new: dict[str, tuple[Visit, str]] = {}
             for v, text in batch:
                 old = stored.get(v.id)
-                old_visit = codec.visit_from(old) if old is not None else None
-                if old_visit is None and v.id in new:
-                    old, old_visit = new[v.id][1], new[v.id][0]
-                if old is not None and old_visit is not None:
+                if old is not None or v.id in new:
+                    if old is None:
+                        old_visit, old = new[v.id]
+                    else:
+                        old_visit = None
                     if old == text:
                         dups += 1
                     else:
-                        conflicts.append(VisitConflict(v.id, old_visit, v))
+                        stored_visit = old_visit or codec.visit_from(old)
+                        conflicts.append(VisitConflict(v.id, stored_visit, v))
                     continue
                 if v.household not in houses:
                     rejected.append(Rejected(v, f"unknown household {v.household!r}"))
