@@ -73,7 +73,7 @@ def _counts(root: Path) -> tuple[int, int, str]:
 
 
 def test_kill_9_during_import_then_rerun_stores_every_visit_once(tmp_path: Path) -> None:
-    n, batch = 200_000, 2_000
+    n, batch = 200_000, 5_000
     root, path = _workspace(tmp_path / "ws", n)
     proc = _import(root, path, batch)
     assert proc.stdout is not None

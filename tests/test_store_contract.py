@@ -32,7 +32,24 @@ class TestOpenedByUrl(StoreContract):
 
 def test_urls_pick_the_backend(tmp_path: Path) -> None:
     assert isinstance(open_store("memory://"), MemoryStore)
-    assert isinstance(open_store(f"sqlite:///{tmp_path}/x.db"), SqliteStore)
+    store = open_store(f"sqlite:///{tmp_path}/x.db")
+    assert isinstance(store, SqliteStore)
+    assert isinstance(store, Store)
+
+
+def test_open_store_with_a_scope(tmp_path: Path) -> None:
+    from gridgov.errors import UnknownUnit
+    from gridgov.testing import contract_tree
+
+    url = f"sqlite:///{tmp_path}/x.db"
+    open_store(url).save_hierarchy(contract_tree())
+    view = open_store(url, scope="G2")
+    assert view.scope == "G2"
+    tree = view.hierarchy()
+    assert tree is not None
+    assert sorted(u.id for u in tree) == ["B3", "G2"]
+    with pytest.raises(UnknownUnit):
+        open_store(url, scope="nowhere")
 
 
 @pytest.fixture(autouse=True, scope="module")

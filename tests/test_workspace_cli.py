@@ -220,3 +220,25 @@ def test_config_errors_name_the_field(tmp_path: Path, capsys) -> None:
     for field in ("extra: unknown section", "store.url: expected a store URL", "channels.x:"):
         assert field in err
     assert "routes[0]: unknown event kind 'roster'" in err
+
+
+def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--scale", "0.05"]) == 0
+    first = capsys.readouterr().out
+    assert f"store: sqlite:///{out.resolve()}/gridgov.db" in first
+    assert "1 rejected" in first
+    store = Workspace.load(out).open_store()
+    tree = store.hierarchy()
+    assert tree is not None
+    assert len(list(store.households())) == len(tree.at_level("household"))
+    visits = store.count_visits()
+    assert visits > 0
+    log = (out / "events.log").read_text(encoding="utf-8").splitlines()
+    assert any("[visit-rejected]" in line for line in log)
+    assert {d.status for d in store.deliveries()} == {"delivered"}
+    # the same day again: nothing new is stored and no event is sent twice
+    assert main(["demo", "--out", str(out), "--scale", "0.05"]) == 0
+    assert "0 added" in capsys.readouterr().out
+    assert store.count_visits() == visits
+    assert (out / "events.log").read_text(encoding="utf-8").splitlines() == log

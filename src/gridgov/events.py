@@ -167,10 +167,13 @@ def shift_starting(
 def coverage_below(
     *, sweep: str, unit: str, coverage: float, threshold: float, at: dt.datetime
 ) -> Event:
-    """Sweep coverage of ``unit`` is below ``threshold`` (both fractions in [0, 1])."""
+    """Sweep coverage of ``unit`` is below ``threshold`` (both fractions in [0, 1]).
+
+    One occurrence per sweep, unit and threshold: telling it again is the same event.
+    """
     return _event(
         EventKind.COVERAGE_BELOW,
-        (sweep, unit, at.isoformat()),
+        (sweep, unit, threshold),
         at=at,
         unit=unit,
         summary=f"coverage {coverage:.0%} is below {threshold:.0%} in sweep {sweep}",

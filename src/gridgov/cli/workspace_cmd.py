@@ -224,7 +224,11 @@ def demo_store_step(out: Path, tree: Hierarchy, *, seed: int = 0, threshold: flo
         houses = households_of(tree)
         store.save_households(houses)
         at = now()
-        sweep = Sweep(f"sweep-{at:%Y%m%d}", tree.root, at - dt.timedelta(hours=10), at, "demo")
+        # one sweep a day, 08:00-18:00 UTC: running the demo again the same day adds nothing
+        start = dt.datetime.combine(at.date(), dt.time(8), tzinfo=dt.UTC)
+        sweep = Sweep(
+            f"sweep-{at:%Y%m%d}", tree.root, start, start + dt.timedelta(hours=10), "demo"
+        )
         store.save_sweep(sweep)
         rng = random.Random(seed)
         outcomes = list(Outcome)
