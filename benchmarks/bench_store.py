@@ -1,7 +1,8 @@
 """Store benchmark: bulk visit ingest and the coverage roll-up, memory vs SQLite (vs PostgreSQL).
 
 Prints one JSON row per (backend, operation). Run: ``python benchmarks/bench_store.py``.
-Set GRIDGOV_BENCH_POSTGRES_URL to include a PostgreSQL server (needs gridgov-postgres).
+Set GRIDGOV_BENCH_POSTGRES_URL to include a PostgreSQL server (needs gridgov-postgres); give it
+a ``?schema=NAME`` of its own: the schema is dropped at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 
+from gridgov.org import Hierarchy, Unit
 from gridgov.store import open_store
 from gridgov.sweep.model import Household, Outcome, Sweep, Visit
 
@@ -24,6 +26,13 @@ T0 = dt.datetime(2022, 4, 1)
 
 def run(url: str) -> None:
     store = open_store(url)
+    n_buildings = N_HOUSEHOLDS // 40
+    tree = Hierarchy.from_units(
+        [(Unit("C", "county"), None)]
+        + [(Unit(f"G{g}", "grid"), "C") for g in range(n_buildings // 10)]
+        + [(Unit(f"B{b}", "building"), f"G{b // 10}") for b in range(n_buildings)]
+    )
+    store.save_hierarchy(tree)
     store.save_households(Household(f"h{i}", f"B{i // 40}") for i in range(N_HOUSEHOLDS))
     store.save_sweep(Sweep("s1", "C", T0, T0))
     outcomes = list(Outcome)
@@ -46,17 +55,26 @@ def run(url: str) -> None:
     assert again == N_VISITS
     assert sum(c.visits for c in cov) == N_VISITS
     backend = url.split(":", 1)[0]
-    for op, secs in (("ingest", ingest), ("replay", replay), ("coverage", rollup)):
+    unit_t = time.perf_counter()
+    grids = store.unit_coverage("s1", "grid")
+    assert sum(g.visits for g in grids) == N_VISITS
+    unit_secs = time.perf_counter() - unit_t
+    ops = (("ingest", ingest), ("replay", replay), ("coverage", rollup), ("unit-rollup", unit_secs))
+    for op, secs in ops:
         row = {
             "bench": "store",
             "backend": backend,
             "op": op,
             "visits": N_VISITS,
             "seconds": round(secs, 3),
-            "visits_per_s": round(N_VISITS / secs) if op != "coverage" else None,
+            "visits_per_s": round(N_VISITS / secs) if op in ("ingest", "replay") else None,
         }
         print(json.dumps(row))
-    store.close()
+    drop = getattr(store, "drop_schema", None)
+    if drop is not None and getattr(store, "schema", None):
+        drop()  # a PostgreSQL run in its own schema leaves nothing behind
+    else:
+        store.close()
 
 
 def main() -> None:

@@ -146,3 +146,28 @@ def test_concurrent_first_opens_migrate_once(tmp_path: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", code, url]) for _ in range(3)]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
     assert SqliteStore(url).schema_version() == LATEST_VERSION
+
+
+def test_threads_sharing_one_store_do_not_mix_transactions(tmp_path: Path) -> None:
+    import threading
+
+    store = SqliteStore(f"sqlite:///{tmp_path}/g.db")
+    store.save_households(Household(f"h{i}", "B") for i in range(10))
+    store.save_sweep(Sweep("s1", "C", T0, T0))
+    errors: list[BaseException] = []
+
+    def work(tag: str) -> None:
+        try:
+            for b in range(20):
+                store.append_visits(Visit(f"{tag}{b}-{i}", "s1", f"h{i}", T0) for i in range(10))
+                assert store.count_visits() >= 10
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in "abcd"]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.count_visits() == 4 * 20 * 10

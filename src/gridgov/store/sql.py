@@ -11,8 +11,9 @@ Coverage roll-ups run as ``GROUP BY`` queries in the database.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from gridgov.errors import UnknownUnit
@@ -54,6 +55,11 @@ class SqlStore:
     _range: tuple[int, int] | None = None
     _owner: bool = True
     _closed: bool = False
+    _lock: threading.RLock
+    """One connection is used by one thread at a time (views share their store's lock)."""
+
+    def _init_lock(self) -> None:
+        self._lock = threading.RLock()
 
     # -- what a backend supplies ------------------------------------------------------
     def _transaction(self) -> AbstractContextManager[Any]:
@@ -97,15 +103,19 @@ class SqlStore:
         if self._closed:
             raise StoreError(f"store {self.url} is closed")
 
-    def _tx(self) -> AbstractContextManager[Any]:
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
         self._check_open()
         if self.scope is not None:
             raise ScopeError(f"the view of {self.url} scoped to {self.scope!r} is read-only")
-        return self._transaction()
+        with self._lock, self._transaction() as cur:
+            yield cur
 
-    def _rd(self) -> AbstractContextManager[Any]:
+    @contextmanager
+    def _rd(self) -> Iterator[Any]:
         self._check_open()
-        return self._reading()
+        with self._lock, self._reading() as cur:
+            yield cur
 
     def _q(self, cur: Any, text: str, params: Sequence[Any] = ()) -> list[Any]:
         cur.execute(self._sql(text), tuple(params))
@@ -114,7 +124,7 @@ class SqlStore:
     def migrate(self) -> int:
         """Apply pending migrations in one transaction; returns the version reached."""
         self._check_open()
-        with self._transaction() as cur:
+        with self._lock, self._transaction() as cur:
             self._lock_for_migration(cur)
             cur.execute(META_TABLE)
             rows = self._q(cur, "SELECT value FROM gridgov_meta WHERE key = 'schema_version'")
@@ -145,9 +155,10 @@ class SqlStore:
 
     def close(self) -> None:
         """Close the connection (a scoped view only forgets its handle)."""
-        if not self._closed and self._owner:
-            self._close_connection()
-        self._closed = True
+        with self._lock:
+            if not self._closed and self._owner:
+                self._close_connection()
+            self._closed = True
 
     def scoped(self, unit: str) -> SqlStore:
         """A read-only view of ``unit``'s subtree (sharing this store's connection)."""

@@ -42,6 +42,7 @@ class SqliteStore(SqlStore):
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._init_lock()
         path = sqlite_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
