@@ -219,3 +219,41 @@ def test_observers_see_every_published_event_and_a_failing_one_is_isolated() -> 
     assert [(x.plugin, x.message) for x in plugins.errors] == [
         ("broken", "RuntimeError: observer bug")
     ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    fails=st.lists(st.integers(0, 5), min_size=1, max_size=3),
+    n=st.integers(1, 4),
+    stored=st.booleans(),
+)
+def test_every_channel_gets_every_event_once_and_healthy_ones_at_once(
+    fails: list[int], n: int, stored: bool
+) -> None:
+    import tempfile
+
+    t = FakeTime()
+    channels = {f"c{i}": Recorder(fail=f) for i, f in enumerate(fails)}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStore(f"sqlite:///{tmp}/o.db") if stored else MemoryStore()
+        notifier = Notifier(
+            store,
+            channels,
+            Routing((Route(tuple(channels)),)),
+            policy=RetryPolicy(base=1.0, max_attempts=50),
+            clock=t.clock,
+            sleep=t.sleep,
+        )
+        evs = _events(n)
+        for e in evs:
+            notifier.publish(e)
+        first = notifier.flush()
+        healthy = [name for name, ch in channels.items() if ch.fail == 0]
+        assert first.delivered >= n * len(healthy)
+        for name in healthy:
+            assert len(channels[name].received) == n
+        assert notifier.drain(timeout=10_000).pending == 0
+        for name, ch in channels.items():
+            assert sorted(m.key for m in ch.received) == sorted(f"{e.id}:{name}" for e in evs)
+        assert {d.status for d in store.deliveries()} == {"delivered"}
+        store.close()

@@ -242,3 +242,11 @@ def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) ->
     assert "0 added" in capsys.readouterr().out
     assert store.count_visits() == visits
     assert (out / "events.log").read_text(encoding="utf-8").splitlines() == log
+
+
+def test_a_csv_with_wrong_columns_is_refused(ws: Path, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "v.csv"
+    path.write_text("id,sweep,house,at\n1,S1,h,2022-04-01T00:00\n", encoding="utf-8")
+    assert main(["sweep", "import-visits", str(path), "-w", str(ws)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:1: missing column(s) household; unknown column(s) house" in err

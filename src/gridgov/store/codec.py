@@ -36,7 +36,14 @@ def to_data(value: Any) -> Any:
     """JSON-ready data for an attrs value, or ``value`` itself when it already is data."""
     if attrs.has(type(value)):
         return unstructure(value)
-    return json.loads(dumps(value))
+    try:
+        return json.loads(dumps(value))
+    except (TypeError, ValueError) as exc:
+        from gridgov.store.port import StoreError
+
+        raise StoreError(
+            f"cannot store this document: {exc} (give an attrs value or JSON-ready data)"
+        ) from None
 
 
 def doc(value: Any) -> str:

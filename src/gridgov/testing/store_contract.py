@@ -392,6 +392,9 @@ class StoreContract:
             }
             with pytest.raises(StoreError):
                 store.save_roster("r", {}, status="final")
+            with pytest.raises(StoreError, match="cannot store this document"):
+                store.save_problem("bad", {"when": T0})
+            assert store.problem("bad") is None
         finally:
             store.close()
 
