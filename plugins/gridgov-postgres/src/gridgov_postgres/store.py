@@ -59,7 +59,10 @@ class PostgresStore(SqlStore):
             raise StoreError(f"cannot connect to {_safe(url)}: {exc}".strip()) from None
         if self.schema is not None:
             ident = sql.Identifier(self.schema)
-            self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
+            # CREATE SCHEMA IF NOT EXISTS is not safe against concurrent first opens
+            with self._conn.transaction():
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+                self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(ident))
             self._conn.execute(sql.SQL("SET search_path TO {}").format(ident))
         self.migrate()
 
