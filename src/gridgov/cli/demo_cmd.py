@@ -56,4 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hh = sum(1 for d in tree.descendants(cid) if tree[d].level == "household")
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
+    from gridgov.cli.workspace_cmd import demo_store_step
+
+    demo_store_step(out, tree, seed=args.seed)
     return 0

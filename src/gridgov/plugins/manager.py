@@ -30,7 +30,10 @@ from gridgov.plugins import hookspecs
 ENTRY_POINT_GROUP = "gridgov"
 ENV_ALLOW = "GRIDGOV_PLUGINS"
 
-DEFAULT_PLUGINS: list[str] = []
+DEFAULT_PLUGINS: list[str] = [
+    "gridgov.store.backends",
+    "gridgov.notify.channels",
+]
 """Modules of the core registered as plugins (each module holds hookimpls)."""
 
 KINDS = {
@@ -146,23 +149,29 @@ class Plugins:
         found: dict[str, Registered] = {}
         for impl in reversed(hook.get_hookimpls()):
             plugin = impl.plugin_name
+            mine: dict[str, Registered] = {}
 
-            def register(name: str, value: Any, _plugin: str = plugin) -> None:
+            def register(
+                name: str, value: Any, _plugin: str = plugin, _mine: dict[str, Registered] = mine
+            ) -> None:
                 if not isinstance(name, str) or not name:
                     raise PluginConflict(f"plugin {_plugin!r} registered a {kind} without a name")
-                if name in found:
+                other = found.get(name) or _mine.get(name)
+                if other is not None:
                     raise PluginConflict(
-                        f"{kind} {name!r} is registered by both {found[name].plugin!r} "
-                        f"and {_plugin!r}"
+                        f"{kind} {name!r} is registered by both {other.plugin!r} and {_plugin!r}"
                     )
-                found[name] = Registered(kind, name, value, _plugin)
+                _mine[name] = Registered(kind, name, value, _plugin)
 
             try:
                 impl.function(register=register)
             except PluginConflict:
                 raise
             except Exception as exc:
+                # what a failing plugin registered before it failed is not used
                 self.errors.append(PluginError(plugin, KINDS[kind], f"{type(exc).__name__}: {exc}"))
+                continue
+            found.update(mine)
         return found
 
     def get(self, kind: str, name: str) -> Any:

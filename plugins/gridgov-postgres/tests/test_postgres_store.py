@@ -1,0 +1,180 @@
+"""The PostgreSQL store: the shared contract, COPY ingest, SQL roll-ups, concurrency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+import sys
+import textwrap
+
+import psycopg
+import pytest
+from gridgov_postgres import PostgresStore, split_url
+
+from gridgov.examples import reference_county
+from gridgov.plugins import Plugins, use_plugins
+from gridgov.store import LATEST_VERSION, MemoryStore, Store, StoreError, open_store
+from gridgov.sweep.model import Household, Outcome, Sweep, Visit
+from gridgov.testing import StoreContract
+
+T0 = dt.datetime(2022, 4, 1, 8)
+
+
+class TestPostgresStore(StoreContract):
+    @pytest.fixture(autouse=True)
+    def _url(self, pg_url: str) -> None:
+        self.url = pg_url
+
+    def make_store(self) -> Store:
+        store = PostgresStore(self.url)
+        store.truncate()
+        return store
+
+
+def test_url_parsing() -> None:
+    assert split_url("postgresql://u@h:5/db?schema=s&sslmode=require") == (
+        "postgresql://u@h:5/db?sslmode=require",
+        "s",
+    )
+    assert split_url("postgresql+psycopg://u@h/db") == ("postgresql://u@h/db", None)
+    with pytest.raises(StoreError, match="not a PostgreSQL URL"):
+        split_url("mysql://x")
+
+
+def test_a_bad_password_is_not_echoed() -> None:
+    with pytest.raises(StoreError) as info:
+        PostgresStore("postgresql://nobody:s3cret@127.0.0.1:1/db", connect_timeout=1)
+    assert "s3cret" not in str(info.value)
+    assert "nobody:***@127.0.0.1:1" in str(info.value)
+
+
+def test_opened_by_url_through_the_entry_point(fresh_url: str) -> None:
+    with use_plugins(Plugins()):
+        store = open_store(fresh_url)
+    assert isinstance(store, PostgresStore)
+    assert store.schema_version() == LATEST_VERSION
+    store.close()
+
+
+def _dataset(seed: int) -> tuple[object, list[Household], list[Sweep], list[Visit]]:
+    rng = random.Random(seed)
+    tree = reference_county(seed=seed, scale=0.03)
+    houses = [Household(u.id, tree.parent(u.id) or "") for u in tree if u.level == "household"]
+    sweeps = [Sweep("s1", tree.root, T0, T0), Sweep("s2", tree.root, T0, T0)]
+    outcomes = list(Outcome)
+    visits = [
+        Visit(
+            f"v{i}", rng.choice(["s1", "s2"]), rng.choice(houses).id, T0, "", rng.choice(outcomes)
+        )
+        for i in range(4000)
+    ]
+    return tree, houses, sweeps, visits
+
+
+def test_roll_ups_in_sql_agree_with_the_memory_store(pg_url: str) -> None:
+    tree, houses, sweeps, visits = _dataset(7)
+    stores: list[Store] = [MemoryStore(), PostgresStore(pg_url)]
+    stores[1].truncate()  # type: ignore[attr-defined]
+    for store in stores:
+        store.save_hierarchy(tree)  # type: ignore[arg-type]
+        store.save_households(houses)
+        for s in sweeps:
+            store.save_sweep(s)
+        for i in range(0, len(visits), 1000):
+            assert store.append_visits(visits[i : i + 1000]).added == 1000
+    mem, pg = stores
+    for sweep in ("s1", "s2"):
+        assert pg.building_coverage(sweep) == mem.building_coverage(sweep)
+        for level in ("county", "township", "community", "grid"):
+            assert pg.unit_coverage(sweep, level) == mem.unit_coverage(sweep, level)
+    community = tree.at_level("community")[0]  # type: ignore[attr-defined]
+    assert pg.scoped(community).unit_coverage("s1", "grid") == mem.scoped(community).unit_coverage(
+        "s1", "grid"
+    )
+    assert pg.count_visits() == 4000
+    pg.close()
+
+
+def test_ingest_goes_through_copy(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    store.truncate()
+    store.save_households([Household("h", "B")])
+    store.save_sweep(Sweep("s", "C", T0, T0))
+    statements: list[str] = []
+    real = store._insert_visits
+
+    def spy(cur, rows):  # type: ignore[no-untyped-def]
+        statements.append("copy")
+        return real(cur, rows)
+
+    store._insert_visits = spy  # type: ignore[method-assign]
+    result = store.append_visits(Visit(f"v{i}", "s", "h", T0) for i in range(500))
+    assert result.added == 500
+    assert statements == ["copy"]
+    with store.connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM visits")
+        assert cur.fetchone() == (500,)
+    store.close()
+
+
+WRITER = textwrap.dedent(
+    """
+    import datetime as dt, sys
+    from gridgov_postgres import PostgresStore
+    from gridgov.sweep.model import Visit
+    store = PostgresStore(sys.argv[1])
+    t = dt.datetime(2022, 4, 1)
+    total = 0
+    for b in range(10):
+        r = store.append_visits(Visit(f"v{b}-{i}", "s", f"h{i % 20}", t) for i in range(300))
+        total += r.added + r.duplicates
+    assert total == 3000, total
+    print(sum(1 for _ in store.visits()))
+    """
+)
+
+
+def test_two_processes_ingesting_the_same_visits_store_each_once(fresh_url: str) -> None:
+    store = PostgresStore(fresh_url)
+    store.save_households(Household(f"h{i}", "B") for i in range(20))
+    store.save_sweep(Sweep("s", "C", T0, T0))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, fresh_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    assert store.count_visits() == 3000
+    with store.connection.cursor() as cur:
+        cur.execute("SELECT count(DISTINCT id), count(*) FROM visits")
+        assert cur.fetchone() == (3000, 3000)
+    store.close()
+
+
+def test_concurrent_first_opens_migrate_once(fresh_url: str) -> None:
+    code = (
+        "import sys; from gridgov_postgres import PostgresStore; PostgresStore(sys.argv[1]).close()"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, fresh_url]) for _ in range(3)]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
+    store = PostgresStore(fresh_url)
+    assert store.schema_version() == LATEST_VERSION
+    store.close()
+
+
+def test_schema_is_dropped_on_request(fresh_url: str) -> None:
+    store = PostgresStore(fresh_url)
+    schema = store.schema
+    store.drop_schema()
+    conninfo, _ = split_url(fresh_url)
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
+        ).fetchall()
+    assert rows == []

@@ -1,0 +1,199 @@
+"""The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from gridgov_smtp import SmtpChannel
+
+from gridgov import events as ev
+from gridgov.notify import (
+    ChannelSpec,
+    Message,
+    Notifier,
+    RetryPolicy,
+    Route,
+    Routing,
+    build_channels,
+)
+from gridgov.plugins import Plugins, use_plugins
+from gridgov.store import MemoryStore
+
+AT = dt.datetime(2022, 4, 2, 9, 30, tzinfo=dt.UTC)
+HOSTILE = "O'Brien <b>x</b> '; DROP TABLE t; -- 张伟 社区 🚑"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.mails: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.mails.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    started: list[Controller] = []
+
+    def start(**kwargs: Any) -> tuple[Inbox, int]:
+        inbox = Inbox()
+        port = _free_port()
+        c = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
+        c.start()
+        started.append(c)
+        return inbox, port
+
+    yield start
+    for c in started:
+        c.stop()
+
+
+def _message(channel: str = "mail") -> Message:
+    e = ev.follow_up_overdue(
+        household="h1", unit="G1", due=AT, at=AT, resident_name="Zhang Wei", health="fever"
+    )
+    e = ev.Event(e.id, e.kind, e.at, e.unit, HOSTILE, e.data, e.personal)
+    return Message.for_event(e, channel)
+
+
+def test_plain_smtp_delivers_a_masked_mail_with_its_key(server) -> None:
+    inbox, port = server()
+    m = _message()
+    SmtpChannel(host="127.0.0.1", port=port, sender="gg@example.org", to=["duty@example.org"]).send(
+        m
+    )
+    [mail] = inbox.mails
+    assert inbox.envelopes == [("gg@example.org", ["duty@example.org"])]
+    assert mail["X-Gridgov-Idempotency-Key"] == m.key
+    assert mail["Message-ID"] == f"<{m.event.id}.mail@gridgov>"
+    assert HOSTILE in str(mail["Subject"])
+    body = mail.get_content()
+    assert HOSTILE in body
+    assert "Zhang Wei" not in body
+    assert "Z**" in body
+
+
+def test_starttls_with_login(server, certs) -> None:
+    cert, key = certs
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(key))
+    logins: list[tuple[bytes, bytes]] = []
+
+    def auth(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"pa55")
+
+    inbox, port = server(tls_context=ctx, require_starttls=True, authenticator=auth)
+    channel = SmtpChannel(
+        host="127.0.0.1",
+        port=port,
+        sender="gg@example.org",
+        to=["a@example.org", "b@example.org"],
+        starttls=True,
+        username="gridgov",
+        password="pa55",
+        ca_file=str(cert),
+    )
+    channel.send(_message())
+    assert len(inbox.mails) == 1
+    assert logins == [(b"gridgov", b"pa55")]
+    # without the CA the certificate is not trusted: verification is on
+    untrusted = SmtpChannel(
+        host="127.0.0.1", port=port, sender="gg@example.org", to=["a@example.org"], starttls=True
+    )
+    with pytest.raises(ssl.SSLCertVerificationError):
+        untrusted.send(_message())
+    # a server that requires STARTTLS refuses a plain client
+    plain = SmtpChannel(host="127.0.0.1", port=port, sender="gg@example.org", to=["a@example.org"])
+    with pytest.raises(Exception, match="STARTTLS"):
+        plain.send(_message())
+
+
+def test_a_down_server_is_retried_until_it_is_up(server) -> None:
+    port = _free_port()
+    now = [0.0]
+    with use_plugins(Plugins(load_entry_points=False)):
+        notifier = Notifier(
+            MemoryStore(),
+            {"mail": SmtpChannel(host="127.0.0.1", port=port, sender="g@x.org", to=["d@x.org"])},
+            Routing((Route(("mail",)),)),
+            policy=RetryPolicy(base=5.0),
+            clock=lambda: now[0],
+        )
+        notifier.publish(_message().event)
+        first = notifier.flush()
+        assert first.failed == 1
+        assert "Connection refused" in first.errors[0] or "ConnectionRefused" in first.errors[0]
+        inbox = Inbox()
+        c = Controller(inbox, hostname="127.0.0.1", port=port)
+        c.start()
+        try:
+            now[0] = 5.0
+            assert notifier.flush().delivered == 1
+            assert notifier.flush().delivered == 0
+        finally:
+            c.stop()
+    assert len(inbox.mails) == 1
+
+
+def test_registered_and_configured_from_options(monkeypatch) -> None:
+    monkeypatch.setenv("MAIL_PW", "pw")
+    with use_plugins(Plugins()):
+        channels = build_channels(
+            [
+                ChannelSpec(
+                    "mail",
+                    "smtp",
+                    {
+                        "host": "smtp.example.org",
+                        "port": 587,
+                        "starttls": True,
+                        "username": "u",
+                        "password_env": "MAIL_PW",
+                        "sender": "g@example.org",
+                        "to": "d@example.org",
+                    },
+                )
+            ]
+        )
+    channel = channels["mail"]
+    assert isinstance(channel, SmtpChannel)
+    assert (channel.password, channel.to) == ("pw", ["d@example.org"])
+    with pytest.raises(ValueError, match="without starttls"):
+        SmtpChannel(host="smtp.example.org", sender="g@x", to=["d@x"], username="u")
+    with pytest.raises(ValueError, match="unknown options for the smtp channel: password"):
+        SmtpChannel.from_options({"host": "h", "sender": "s", "to": ["t"], "password": "x"})

@@ -1,0 +1,116 @@
+"""``gridgov sweep import-visits`` and ``gridgov sweep create``: sweep data into the store.
+
+These commands join the ``sweep`` group when another module made it (the
+sweep engineer's ``sweep_cmd`` with ``coverage|missed|assign``), or make it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from gridgov import events as ev
+from gridgov.cli.common import UsageError
+from gridgov.cli.groups import add_store_options, command_group
+from gridgov.cli.workspace_cmd import now, open_for, print_flush
+from gridgov.store.port import AppendResult
+from gridgov.store.visit_io import BatchReport, check_visit_file, import_visits
+from gridgov.sweep.model import Sweep
+
+MAX_LISTED = 20
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``sweep import-visits`` and ``sweep create``."""
+    sweep = command_group(sub, "sweep", "door-to-door sweeps")
+    p = sweep.add_parser(
+        "import-visits", help="store a visits file (jsonl or csv), batch by batch, idempotent by id"
+    )
+    p.add_argument("file")
+    p.add_argument("--batch", type=int, default=5000, help="visits per transaction (default 5000)")
+    add_store_options(p)
+    p.set_defaults(func=cmd_import_visits)
+
+    p = sweep.add_parser("create", help="store a sweep campaign")
+    p.add_argument("sweep_id")
+    p.add_argument("--scope", required=True, help="the unit whose subtree is swept")
+    p.add_argument("--start", required=True, type=dt.datetime.fromisoformat)
+    p.add_argument("--end", required=True, type=dt.datetime.fromisoformat)
+    p.add_argument("--purpose", default="")
+    add_store_options(p)
+    p.set_defaults(func=cmd_sweep_create)
+
+
+def cmd_sweep_create(args: argparse.Namespace) -> int:
+    """``gridgov sweep create ID --scope U --start T --end T``."""
+    if args.end < args.start:
+        raise UsageError("--end is before --start")
+    _, store = open_for(args)
+    try:
+        tree = store.hierarchy()
+        if tree is not None and args.scope not in tree:
+            raise UsageError(f"--scope {args.scope!r} is not in the stored hierarchy")
+        store.save_sweep(Sweep(args.sweep_id, args.scope, args.start, args.end, args.purpose))
+    finally:
+        store.close()
+    print(f"sweep {args.sweep_id} over {args.scope} stored")
+    return 0
+
+
+def cmd_import_visits(args: argparse.Namespace) -> int:
+    """Check the file, then store it batch by batch; exit 1 on conflicts or rejections."""
+    if args.batch < 1:
+        raise UsageError("--batch must be at least 1")
+    total_rows = check_visit_file(args.file)
+    ws, store = open_for(args)
+
+    def committed(b: BatchReport) -> None:
+        r = b.result
+        print(
+            f"batch {b.number} committed: rows {b.first_row}-{b.last_row}, "
+            f"{r.added} added, {r.duplicates} already stored",
+            flush=True,
+        )
+
+    try:
+        result = import_visits(
+            store, args.file, batch_size=args.batch, on_batch=committed, check=False
+        )
+        _report_problems(args.file, result)
+        if result.rejected:
+            tree = store.hierarchy()
+            at = now()
+            notifier = ws.notifier(store)
+            for r in result.rejected:
+                house = store.household(r.visit.household)
+                unit = house.building if house is not None else (tree.root if tree else "")
+                notifier.publish(
+                    ev.visit_rejected(
+                        visit=r.visit.id,
+                        household=r.visit.household,
+                        unit=unit,
+                        reason=r.reason,
+                        at=at,
+                    )
+                )
+            print_flush(notifier.flush())
+    finally:
+        store.close()
+    print(
+        f"imported {args.file}: {total_rows:,} visits read, {result.added:,} added, "
+        f"{result.duplicates:,} already stored, {len(result.conflicts)} conflicts, "
+        f"{len(result.rejected)} rejected"
+    )
+    return 1 if result.conflicts or result.rejected else 0
+
+
+def _report_problems(file: str, result: AppendResult) -> None:
+    lines = [
+        f"{file}: visit {c.id!r}: already stored with different content (kept the stored one)"
+        for c in result.conflicts
+    ] + [f"{file}: visit {r.visit.id!r}: {r.reason}" for r in result.rejected]
+    for line in lines[:MAX_LISTED]:
+        print(f"gridgov: error: {line}", file=sys.stderr)
+    if len(lines) > MAX_LISTED:
+        print(f"gridgov: error: ... and {len(lines) - MAX_LISTED} more", file=sys.stderr)

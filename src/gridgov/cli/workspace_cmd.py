@@ -1,0 +1,285 @@
+"""Workspace commands: ``init``, ``org import``, ``roster publish``, ``notify flush|status``.
+
+Each acts on the workspace's store (``--store URL`` overrides it) and sends
+the events it produces through the workspace's channels. The demo's storage
+step (:func:`demo_store_step`) lives here too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from gridgov import events as ev
+from gridgov.cli.common import UsageError, emit_table, load_tree
+from gridgov.cli.groups import add_store_options, command_group
+from gridgov.errors import InvalidInput, SourceError
+from gridgov.notify.notifier import FlushReport, Notifier
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.store.port import Store
+from gridgov.sweep.model import Household, Outcome, Sweep, Visit
+from gridgov.workspace import CONFIG_NAME, Workspace, init_workspace
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``init``, ``org import``, ``roster publish``, ``notify flush|status``."""
+    p = sub.add_parser("init", help="create a workspace: gridgov.toml and its store")
+    p.add_argument("dir", nargs="?", default=".", help="folder (default: .)")
+    p.add_argument("--store", help="store URL (default: sqlite:///gridgov.db in the folder)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing gridgov.toml")
+    p.set_defaults(func=cmd_init)
+
+    org = command_group(sub, "org", "organisation hierarchies")
+    p = org.add_parser("import", help="store a hierarchy file (csv, json, graphml)")
+    p.add_argument("file")
+    p.add_argument(
+        "--no-households",
+        action="store_true",
+        help="do not create sweep households from household-level units",
+    )
+    add_store_options(p)
+    p.set_defaults(func=cmd_org_import)
+
+    roster = command_group(sub, "roster", "duty rosters")
+    p = roster.add_parser("publish", help="store a roster document (json or csv) as a new version")
+    p.add_argument("file")
+    p.add_argument("--id", required=True, dest="roster_id", help="roster id")
+    p.add_argument("--unit", help="the unit the roster is for (default: the root)")
+    p.add_argument("--draft", action="store_true", help="store as a draft, do not publish")
+    add_store_options(p)
+    p.set_defaults(func=cmd_roster_publish)
+
+    notify = command_group(sub, "notify", "event notifications")
+    p = notify.add_parser("flush", help="deliver pending notifications")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="keep retrying through back-off for up to this long (default: one round)",
+    )
+    add_store_options(p)
+    p.set_defaults(func=cmd_notify_flush)
+    p = notify.add_parser("status", help="deliveries by channel and status")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_store_options(p)
+    p.set_defaults(func=cmd_notify_status)
+
+
+def workspace_for(args: argparse.Namespace) -> Workspace:
+    """The workspace of ``--workspace`` (a bare one when only ``--store`` is given)."""
+    root = Path(args.workspace)
+    if not (root / CONFIG_NAME).exists() and getattr(args, "store", None):
+        return Workspace(root, args.store)
+    return Workspace.load(root)
+
+
+def open_for(args: argparse.Namespace) -> tuple[Workspace, Store]:
+    """The workspace and its open store (``--store`` wins)."""
+    ws = workspace_for(args)
+    return ws, ws.open_store(getattr(args, "store", None))
+
+
+def now() -> dt.datetime:
+    """The current time (the CLI is the edge where the clock is read)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def print_flush(report: FlushReport, out: Any = None) -> None:
+    """One line about a flush; errors on stderr."""
+    out = out or sys.stdout
+    print(
+        f"notifications: {report.delivered} delivered, {report.failed} failed, "
+        f"{report.dead} given up, {report.pending} pending",
+        file=out,
+    )
+    for err in report.errors[:20]:
+        print(f"gridgov: notification failed: {err}", file=sys.stderr)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``gridgov init [DIR]``."""
+    ws = init_workspace(args.dir, store_url=args.store, force=args.force)
+    print(f"created {ws.config_path} (store {ws.resolve_url()})")
+    return 0
+
+
+def households_of(tree: Hierarchy) -> list[Household]:
+    """Sweep households for the household-level units of ``tree`` (in their parent unit)."""
+    level = tree.levels.names[-1]
+    out = []
+    for uid in tree.at_level(level):
+        unit = tree[uid]
+        floor = unit.attributes.get("floor")
+        out.append(
+            Household(
+                uid,
+                tree.parent(uid) or uid,
+                floor if isinstance(floor, int) else None,
+                door=uid.rsplit("-", 1)[-1] if "-" in uid else "",
+            )
+        )
+    return out
+
+
+def cmd_org_import(args: argparse.Namespace) -> int:
+    """``gridgov org import FILE``: the hierarchy (and its households) into the store."""
+    tree = load_tree(args.file)
+    _, store = open_for(args)
+    try:
+        store.save_hierarchy(tree)
+        n = 0 if args.no_households else store.save_households(households_of(tree))
+    finally:
+        store.close()
+    print(f"stored {len(tree):,} units and {n:,} households from {args.file} in {store.url}")
+    return 0
+
+
+def _roster_doc(path: Path) -> Any:
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return list(csv.DictReader(fh))
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            [SourceError(f"not valid JSON: {exc.msg}", row=exc.lineno, file=str(path))]
+        ) from None
+
+
+def cmd_roster_publish(args: argparse.Namespace) -> int:
+    """``gridgov roster publish FILE --id ID``: a new version, and a roster-published event."""
+    path = Path(args.file)
+    doc = _roster_doc(path)
+    ws, store = open_for(args)
+    try:
+        tree = store.hierarchy()
+        unit = args.unit or (tree.root if tree is not None else "")
+        if args.unit and tree is not None and args.unit not in tree:
+            raise UsageError(f"--unit {args.unit!r} is not in the stored hierarchy")
+        status = "draft" if args.draft else "published"
+        version = store.save_roster(args.roster_id, doc, status=status, unit=unit or None)
+        print(f"roster {args.roster_id} version {version} stored as {status}")
+        if not args.draft:
+            shifts = len(doc) if isinstance(doc, list) else 0
+            event = ev.roster_published(
+                roster=args.roster_id, version=version, unit=unit, at=now(), shifts=shifts
+            )
+            notifier = ws.notifier(store)
+            notifier.publish(event)
+            print_flush(notifier.flush())
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_notify_flush(args: argparse.Namespace) -> int:
+    """``gridgov notify flush``: deliver what is due; exit 1 if anything failed."""
+    ws, store = open_for(args)
+    try:
+        notifier = ws.notifier(store)
+        report = notifier.drain(timeout=args.wait) if args.wait > 0 else notifier.flush()
+    finally:
+        store.close()
+    print_flush(report)
+    return 1 if report.failed else 0
+
+
+def cmd_notify_status(args: argparse.Namespace) -> int:
+    """``gridgov notify status``: how many deliveries per channel and status."""
+    _, store = open_for(args)
+    try:
+        counts = Counter((d.channel, d.status) for d in store.deliveries())
+    finally:
+        store.close()
+    rows = [(ch, st, n) for (ch, st), n in sorted(counts.items())]
+    emit_table(("channel", "status", "deliveries"), rows, args.format)
+    return 0
+
+
+def publish_all(notifier: Notifier, events: list[ev.Event]) -> int:
+    """Publish events; returns how many deliveries were new."""
+    return sum(notifier.publish(e) for e in events)
+
+
+def demo_store_step(out: Path, tree: Hierarchy, *, seed: int = 0, threshold: float = 0.9) -> None:
+    """The demo's storage step: a workspace in ``out``, the county, a sweep and its events.
+
+    Keeps everything in the workspace's default SQLite store, records one day
+    of sweep visits, rolls coverage up to communities in SQL, and sends a
+    coverage-below-threshold event per community under ``threshold`` and a
+    visit-rejected event through the configured channels (log by default).
+    """
+    ws = Workspace.load(out) if (out / CONFIG_NAME).exists() else init_workspace(out)
+    store = ws.open_store()
+    try:
+        store.save_hierarchy(tree)
+        houses = households_of(tree)
+        store.save_households(houses)
+        at = now()
+        # one sweep a day, 08:00-18:00 UTC: running the demo again the same day adds nothing
+        start = dt.datetime.combine(at.date(), dt.time(8), tzinfo=dt.UTC)
+        sweep = Sweep(
+            f"sweep-{at:%Y%m%d}", tree.root, start, start + dt.timedelta(hours=10), "demo"
+        )
+        store.save_sweep(sweep)
+        rng = random.Random(seed)
+        outcomes = list(Outcome)
+        weights = (70, 8, 12, 3, 4, 3)
+        visits = []
+        for h in houses:
+            if rng.random() < 0.85:
+                visits.append(
+                    Visit(
+                        f"{sweep.id}:{h.id}",
+                        sweep.id,
+                        h.id,
+                        sweep.start + dt.timedelta(minutes=rng.randrange(600)),
+                        f"sweeper-{rng.randrange(200)}",
+                        rng.choices(outcomes, weights)[0],
+                    )
+                )
+        visits.append(Visit(f"{sweep.id}:ghost", sweep.id, "no-such-household", at))
+        result = store.append_visits(visits)
+        notifier = ws.notifier(store)
+        events = [
+            ev.visit_rejected(
+                visit=r.visit.id,
+                household=r.visit.household,
+                unit=tree.root,
+                reason=r.reason,
+                at=at,
+            )
+            for r in result.rejected
+        ]
+        below = []
+        for c in store.unit_coverage(sweep.id, "community"):
+            share = c.reached / c.households if c.households else 1.0
+            if share < threshold:
+                below.append((c.unit, share))
+                events.append(
+                    ev.coverage_below(
+                        sweep=sweep.id, unit=c.unit, coverage=share, threshold=threshold, at=at
+                    )
+                )
+        publish_all(notifier, events)
+        report = notifier.flush()
+        print(
+            f"store: {ws.resolve_url()}: {store.count_visits():,} visits in sweep {sweep.id} "
+            f"({result.added:,} added, {result.duplicates:,} already there, "
+            f"{len(result.rejected)} rejected)"
+        )
+        print(
+            f"  {len(below)} communities below {threshold:.0%} reached; "
+            f"{report.delivered} notifications delivered through "
+            f"{', '.join(c.name for c in ws.channels) or 'no channel'}"
+        )
+    finally:
+        store.close()

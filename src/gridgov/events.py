@@ -1,0 +1,257 @@
+"""Domain events: values that say something happened that someone should be told.
+
+Every event is a frozen attrs value with an ``id`` (stable for the same
+occurrence, so that the outbox and the receivers can de-duplicate), a ``kind``,
+the moment ``at`` it happened and the ``unit`` of the hierarchy it concerns.
+Facts that are not personal go in ``data``; personal facts (names, ID numbers,
+health flags) go in ``personal`` and are masked when an event is rendered for a
+channel, unless that channel is configured with ``mask = false``.
+
+The constructors (:func:`roster_published`, :func:`shift_starting`, ...) derive
+the id from the natural key of the occurrence: publishing version 3 of roster
+``r1`` always gives the same event id. They take ``at`` from the caller (no
+clock reads here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from gridgov.privacy import mask_flag, mask_id_number, mask_name
+from gridgov.values import AttrValue
+
+_str = attrs.validators.instance_of(str)
+
+
+class EventKind(enum.Enum):
+    """What happened."""
+
+    ROSTER_PUBLISHED = "roster-published"
+    SHIFT_STARTING = "shift-starting"
+    COVERAGE_BELOW = "coverage-below-threshold"
+    FOLLOW_UP_OVERDUE = "follow-up-overdue"
+    RULE_VIOLATION = "rule-violation"
+    VISIT_REJECTED = "visit-rejected"
+
+
+def _non_empty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not value:
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+@attrs.frozen
+class Event:
+    """One domain event. ``personal`` holds personal data, masked when rendered."""
+
+    id: str = attrs.field(validator=[_str, _non_empty])
+    kind: EventKind = attrs.field(validator=attrs.validators.instance_of(EventKind))
+    at: dt.datetime = attrs.field(validator=attrs.validators.instance_of(dt.datetime))
+    unit: str = attrs.field(validator=_str)
+    summary: str = attrs.field(default="", validator=_str)
+    data: dict[str, AttrValue] = attrs.field(factory=dict)
+    personal: dict[str, str] = attrs.field(factory=dict)
+
+
+def event_id(kind: EventKind, *key: object) -> str:
+    """A stable id for the occurrence of ``kind`` identified by ``key``."""
+    text = "\x1f".join([kind.value, *(str(k) for k in key)])
+    return "evt_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def mask_personal(key: str, value: str) -> str:
+    """Mask one personal value by what its key says it is.
+
+    Keys ending in ``name`` keep the first character; keys ending in
+    ``id_number`` or ``phone`` keep the last four characters; anything else
+    (health status, vulnerability flags) is hidden entirely.
+    """
+    if key.endswith("name"):
+        return mask_name(value)
+    if key.endswith(("id_number", "phone")):
+        return mask_id_number(value)
+    return mask_flag(value)
+
+
+def personal_view(event: Event, *, mask: bool = True) -> dict[str, str]:
+    """The personal facts of ``event``, masked unless ``mask=False``."""
+    if not mask:
+        return dict(event.personal)
+    return {k: mask_personal(k, v) for k, v in event.personal.items()}
+
+
+def payload(event: Event, *, mask: bool = True) -> dict[str, Any]:
+    """JSON-ready data for a notification about ``event`` (personal data masked by default)."""
+    return {
+        "id": event.id,
+        "kind": event.kind.value,
+        "at": event.at.isoformat(),
+        "unit": event.unit,
+        "summary": event.summary,
+        "data": dict(event.data),
+        "personal": personal_view(event, mask=mask),
+    }
+
+
+def render(event: Event, *, mask: bool = True) -> str:
+    """One line of text about ``event`` (personal data masked by default)."""
+    parts = [f"[{event.kind.value}] {event.unit}: {event.summary}".rstrip()]
+    facts = {**{k: str(v) for k, v in event.data.items()}, **personal_view(event, mask=mask)}
+    if facts:
+        parts.append(" ".join(f"{k}={v}" for k, v in sorted(facts.items())))
+    return " | ".join(parts)
+
+
+def _event(
+    kind: EventKind,
+    key: tuple[object, ...],
+    *,
+    at: dt.datetime,
+    unit: str,
+    summary: str,
+    data: Mapping[str, AttrValue],
+    personal: Mapping[str, str] | None = None,
+) -> Event:
+    return Event(
+        event_id(kind, *key),
+        kind,
+        at,
+        unit,
+        summary,
+        dict(data),
+        {k: v for k, v in (personal or {}).items() if v},
+    )
+
+
+def roster_published(
+    *, roster: str, version: int, unit: str, at: dt.datetime, shifts: int = 0
+) -> Event:
+    """Version ``version`` of roster ``roster`` for ``unit`` was published."""
+    return _event(
+        EventKind.ROSTER_PUBLISHED,
+        (roster, version),
+        at=at,
+        unit=unit,
+        summary=f"roster {roster} version {version} published",
+        data={"roster": roster, "version": version, "shifts": shifts},
+    )
+
+
+def shift_starting(
+    *,
+    roster: str,
+    post: str,
+    start: dt.datetime,
+    unit: str,
+    at: dt.datetime,
+    team: str = "",
+    leader_name: str = "",
+) -> Event:
+    """A shift at ``post`` starts soon (at ``start``)."""
+    return _event(
+        EventKind.SHIFT_STARTING,
+        (roster, post, start.isoformat(), team),
+        at=at,
+        unit=unit,
+        summary=f"shift at {post} starts {start.isoformat()}",
+        data={"roster": roster, "post": post, "start": start.isoformat(), "team": team},
+        personal={"leader_name": leader_name},
+    )
+
+
+def coverage_below(
+    *, sweep: str, unit: str, coverage: float, threshold: float, at: dt.datetime
+) -> Event:
+    """Sweep coverage of ``unit`` is below ``threshold`` (both fractions in [0, 1]).
+
+    One occurrence per sweep, unit and threshold: telling it again is the same event.
+    """
+    return _event(
+        EventKind.COVERAGE_BELOW,
+        (sweep, unit, threshold),
+        at=at,
+        unit=unit,
+        summary=f"coverage {coverage:.0%} is below {threshold:.0%} in sweep {sweep}",
+        data={"sweep": sweep, "coverage": coverage, "threshold": threshold},
+    )
+
+
+def follow_up_overdue(
+    *,
+    household: str,
+    unit: str,
+    due: dt.datetime,
+    at: dt.datetime,
+    resident_name: str = "",
+    resident_id_number: str = "",
+    health: str = "",
+) -> Event:
+    """The daily follow-up of ``household`` due at ``due`` has not been done."""
+    return _event(
+        EventKind.FOLLOW_UP_OVERDUE,
+        (household, due.isoformat()),
+        at=at,
+        unit=unit,
+        summary=f"follow-up of household {household} overdue since {due.isoformat()}",
+        data={"household": household, "due": due.isoformat()},
+        personal={
+            "resident_name": resident_name,
+            "resident_id_number": resident_id_number,
+            "health": health,
+        },
+    )
+
+
+def rule_violation(
+    *,
+    roster: str,
+    rule: str,
+    unit: str,
+    at: dt.datetime,
+    detail: str = "",
+    person_name: str = "",
+) -> Event:
+    """Roster ``roster`` breaks rule ``rule``."""
+    return _event(
+        EventKind.RULE_VIOLATION,
+        (roster, rule, detail, person_name),
+        at=at,
+        unit=unit,
+        summary=f"roster {roster} breaks rule {rule}" + (f": {detail}" if detail else ""),
+        data={"roster": roster, "rule": rule},
+        personal={"person_name": person_name},
+    )
+
+
+def visit_rejected(*, visit: str, household: str, unit: str, reason: str, at: dt.datetime) -> Event:
+    """A recorded visit was not accepted (unknown household or sweep, conflicting record)."""
+    return _event(
+        EventKind.VISIT_REJECTED,
+        (visit, reason),
+        at=at,
+        unit=unit,
+        summary=f"visit {visit} to {household} rejected: {reason}",
+        data={"visit": visit, "household": household, "reason": reason},
+    )
+
+
+__all__ = [
+    "Event",
+    "EventKind",
+    "coverage_below",
+    "event_id",
+    "follow_up_overdue",
+    "mask_personal",
+    "payload",
+    "personal_view",
+    "render",
+    "roster_published",
+    "rule_violation",
+    "shift_starting",
+    "visit_rejected",
+]

@@ -1,0 +1,370 @@
+"""The built-in in-memory store (``memory://``): process-local, fresh on every open.
+
+It plays the part networkx's loopback backend plays: the reference behaviour
+of the :class:`~gridgov.store.port.Store` contract, with no I/O at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from gridgov.errors import UnknownUnit
+from gridgov.events import Event
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.store import codec
+from gridgov.store.port import (
+    REACHED_OUTCOMES,
+    ROSTER_STATUSES,
+    AppendResult,
+    BuildingCoverage,
+    Delivery,
+    Rejected,
+    RosterRecord,
+    ScopeError,
+    StoreError,
+    UnitCoverage,
+    VisitConflict,
+)
+from gridgov.store.schema import LATEST_VERSION
+from gridgov.sweep.model import Household, Sweep, Visit
+
+
+@attrs.define
+class _State:
+    tree: Hierarchy | None = None
+    households: dict[str, Household] = attrs.field(factory=dict)
+    sweeps: dict[str, Sweep] = attrs.field(factory=dict)
+    visits: dict[str, Visit] = attrs.field(factory=dict)
+    problems: dict[str, tuple[str, str | None]] = attrs.field(factory=dict)
+    rosters: dict[str, list[RosterRecord]] = attrs.field(factory=dict)
+    events: dict[str, Event] = attrs.field(factory=dict)
+    deliveries: dict[tuple[str, str], Delivery] = attrs.field(factory=dict)
+    lock: threading.RLock = attrs.field(factory=threading.RLock)
+
+
+class MemoryStore:
+    """A store held in Python dictionaries. ``MemoryStore()`` is an empty one."""
+
+    def __init__(
+        self, url: str = "memory://", *, _state: _State | None = None, scope: str | None = None
+    ) -> None:
+        self.url = url
+        self.scope = scope
+        self._state = _state or _State()
+        self._closed = False
+        self._units: frozenset[str] | None = None
+        if scope is not None:
+            tree = self._state.tree
+            if tree is None or scope not in tree:
+                raise UnknownUnit(scope)
+            self._units = frozenset(tree.subtree(scope))
+
+    # -- plumbing -----------------------------------------------------------------
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self) -> _State:
+        if self._closed:
+            raise StoreError(f"store {self.url} is closed")
+        return self._state
+
+    def _writable(self) -> _State:
+        state = self._open()
+        if self.scope is not None:
+            raise ScopeError(f"the view of {self.url} scoped to {self.scope!r} is read-only")
+        return state
+
+    def _in(self, unit: str | None) -> bool:
+        return self._units is None or (unit is not None and unit in self._units)
+
+    def _household_in(self, state: _State, household: str) -> bool:
+        if self._units is None:
+            return True
+        h = state.households.get(household)
+        return h is not None and h.building in self._units
+
+    def schema_version(self) -> int:
+        """Always the latest: nothing is kept between processes."""
+        self._open()
+        return LATEST_VERSION
+
+    def close(self) -> None:
+        """Forget this handle (scoped views share the data and stay usable)."""
+        self._closed = True
+
+    def scoped(self, unit: str) -> MemoryStore:
+        """A read-only view of ``unit``'s subtree."""
+        self._open()
+        if self._units is not None and unit not in self._units:
+            raise UnknownUnit(unit)
+        return MemoryStore(self.url, _state=self._state, scope=unit)
+
+    # -- hierarchy ----------------------------------------------------------------
+    def save_hierarchy(self, tree: Hierarchy) -> None:
+        """Replace the stored hierarchy."""
+        state = self._writable()
+        with state.lock:
+            state.tree = tree.copy()
+
+    def hierarchy(self) -> Hierarchy | None:
+        """The stored hierarchy, or the scope's subtree."""
+        state = self._open()
+        with state.lock:
+            if state.tree is None:
+                return None
+            if self.scope is None:
+                return state.tree.copy()
+            return codec.subtree_of(state.tree, self.scope)
+
+    # -- households and sweeps ------------------------------------------------------
+    def save_households(self, households: Iterable[Household]) -> int:
+        """Insert or replace households by id (all or nothing)."""
+        state = self._writable()
+        batch = {h.id: h for h in households}
+        with state.lock:
+            state.households.update(batch)
+        return len(batch)
+
+    def households(self) -> Iterator[Household]:
+        """Households in scope, by id."""
+        state = self._open()
+        with state.lock:
+            items = sorted(state.households.items())
+        return iter([h for _, h in items if self._in(h.building)])
+
+    def household(self, household_id: str) -> Household | None:
+        """One household in scope."""
+        state = self._open()
+        h = state.households.get(household_id)
+        return h if h is not None and self._in(h.building) else None
+
+    def save_sweep(self, sweep: Sweep) -> None:
+        """Insert or replace a sweep."""
+        state = self._writable()
+        with state.lock:
+            state.sweeps[sweep.id] = sweep
+
+    def sweeps(self) -> list[Sweep]:
+        """Sweeps whose scope unit is in scope."""
+        state = self._open()
+        with state.lock:
+            return [s for _, s in sorted(state.sweeps.items()) if self._in(s.scope)]
+
+    def sweep(self, sweep_id: str) -> Sweep | None:
+        """One sweep in scope."""
+        s = self._open().sweeps.get(sweep_id)
+        return s if s is not None and self._in(s.scope) else None
+
+    # -- visits -------------------------------------------------------------------------
+    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
+        """Append visits; duplicates are counted, conflicts and unknown references reported."""
+        state = self._writable()
+        batch = list(visits)
+        added = dups = 0
+        conflicts: list[VisitConflict] = []
+        rejected: list[Rejected] = []
+        with state.lock:
+            new: dict[str, Visit] = {}
+            for v in batch:
+                old = state.visits.get(v.id) or new.get(v.id)
+                if old is not None:
+                    if old == v:
+                        dups += 1
+                    else:
+                        conflicts.append(VisitConflict(v.id, old, v))
+                    continue
+                if v.household not in state.households:
+                    rejected.append(Rejected(v, f"unknown household {v.household!r}"))
+                    continue
+                if v.sweep not in state.sweeps:
+                    rejected.append(Rejected(v, f"unknown sweep {v.sweep!r}"))
+                    continue
+                new[v.id] = v
+                added += 1
+            state.visits.update(new)
+        return AppendResult(added, dups, tuple(conflicts), tuple(rejected))
+
+    def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
+        """Visits in scope, by id."""
+        state = self._open()
+        with state.lock:
+            items = sorted(state.visits.items())
+            out = [
+                v
+                for _, v in items
+                if (sweep is None or v.sweep == sweep)
+                and (household is None or v.household == household)
+                and self._household_in(state, v.household)
+            ]
+        return iter(out)
+
+    def count_visits(self, *, sweep: str | None = None) -> int:
+        """How many visits in scope."""
+        return sum(1 for _ in self.visits(sweep=sweep))
+
+    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
+        """Counts per building, computed in Python."""
+        state = self._open()
+        with state.lock:
+            per_house: dict[str, list[Visit]] = {}
+            for v in state.visits.values():
+                if v.sweep == sweep:
+                    per_house.setdefault(v.household, []).append(v)
+            acc: dict[str, list[Any]] = {}
+            for h in state.households.values():
+                if not self._in(h.building):
+                    continue
+                row = acc.setdefault(h.building, [0, 0, 0, 0, {}])
+                row[0] += 1
+                vs = per_house.get(h.id, [])
+                if vs:
+                    row[1] += 1
+                    row[3] += len(vs)
+                    if any(v.outcome.value in REACHED_OUTCOMES for v in vs):
+                        row[2] += 1
+                    for v in vs:
+                        row[4][v.outcome.value] = row[4].get(v.outcome.value, 0) + 1
+        return [BuildingCoverage(b, *r) for b, r in sorted(acc.items())]
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Per-building counts summed up to the ancestors at ``level``."""
+        state = self._open()
+        tree = state.tree
+        if tree is None:
+            return []
+        acc: dict[str, list[int]] = {}
+        for b in self.building_coverage(sweep):
+            if b.building not in tree:
+                continue
+            unit = tree.level_of_ancestor(b.building, level)
+            if unit is None or not self._in(unit):
+                continue
+            row = acc.setdefault(unit, [0, 0, 0, 0])
+            for i, n in enumerate((b.households, b.visited, b.reached, b.visits)):
+                row[i] += n
+        return [UnitCoverage(u, *r) for u, r in sorted(acc.items())]
+
+    # -- duty ---------------------------------------------------------------------------
+    def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:
+        """Store a problem document."""
+        state = self._writable()
+        text = codec.doc(data)
+        with state.lock:
+            state.problems[problem_id] = (text, unit)
+
+    def problem(self, problem_id: str) -> Any:
+        """The problem document, or None."""
+        item = self._open().problems.get(problem_id)
+        if item is None or not self._in(item[1]):
+            return None
+        return codec.load(item[0])
+
+    def problem_ids(self) -> list[str]:
+        """Problem ids in scope."""
+        state = self._open()
+        return sorted(k for k, (_, u) in state.problems.items() if self._in(u))
+
+    def save_roster(
+        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+    ) -> int:
+        """Append a roster version."""
+        if status not in ROSTER_STATUSES:
+            raise StoreError(f"roster status must be one of {ROSTER_STATUSES}, got {status!r}")
+        state = self._writable()
+        text = codec.doc(doc)
+        with state.lock:
+            versions = state.rosters.setdefault(roster_id, [])
+            record = RosterRecord(roster_id, len(versions) + 1, status, unit, text)
+            versions.append(record)
+        return record.version
+
+    def roster(
+        self, roster_id: str, *, version: int | None = None, status: str | None = None
+    ) -> RosterRecord | None:
+        """A roster version (latest, or latest with ``status``)."""
+        for record in reversed(self.roster_versions(roster_id)):
+            if (version is None or record.version == version) and (
+                status is None or record.status == status
+            ):
+                return record
+        return None
+
+    def roster_versions(self, roster_id: str) -> list[RosterRecord]:
+        """Every version in scope, oldest first."""
+        state = self._open()
+        with state.lock:
+            versions = list(state.rosters.get(roster_id, []))
+        return [attrs.evolve(r, doc=codec.load(r.doc)) for r in versions if self._in(r.unit)]
+
+    # -- outbox -------------------------------------------------------------------------
+    def enqueue(self, event: Event, channels: Iterable[str]) -> int:
+        """Add deliveries of ``event``; existing ones are left as they are."""
+        state = self._writable()
+        new = 0
+        with state.lock:
+            state.events.setdefault(event.id, event)
+            stored = state.events[event.id]
+            for channel in channels:
+                if (event.id, channel) not in state.deliveries:
+                    state.deliveries[(event.id, channel)] = Delivery(stored, channel)
+                    new += 1
+        return new
+
+    def events(self) -> list[Event]:
+        """Events in scope by time then id."""
+        state = self._open()
+        with state.lock:
+            evs = [e for e in state.events.values() if self._in(e.unit)]
+        return sorted(evs, key=lambda e: (codec.as_seconds(e.at), e.id))
+
+    def _sorted_deliveries(self) -> list[Delivery]:
+        state = self._open()
+        with state.lock:
+            ds = [d for d in state.deliveries.values() if self._in(d.event.unit)]
+        return sorted(ds, key=lambda d: (codec.as_seconds(d.event.at), d.event.id, d.channel))
+
+    def due_deliveries(self, now: float, *, limit: int = 1000) -> list[Delivery]:
+        """Pending deliveries due at ``now``."""
+        due = [d for d in self._sorted_deliveries() if d.status == "pending"]
+        return [d for d in due if d.next_attempt <= now][:limit]
+
+    def deliveries(self, *, status: str | None = None) -> list[Delivery]:
+        """Deliveries in scope."""
+        return [d for d in self._sorted_deliveries() if status is None or d.status == status]
+
+    def record_attempt(
+        self,
+        event_id: str,
+        channel: str,
+        *,
+        ok: bool,
+        error: str = "",
+        next_attempt: float = 0.0,
+        give_up: bool = False,
+    ) -> None:
+        """Record an attempt; a delivered delivery stays delivered."""
+        state = self._writable()
+        with state.lock:
+            d = state.deliveries.get((event_id, channel))
+            if d is None:
+                raise StoreError(f"no delivery of event {event_id!r} to {channel!r}")
+            if d.status != "pending":
+                return
+            if ok:
+                d = attrs.evolve(d, status="delivered", attempts=d.attempts + 1, last_error="")
+            else:
+                d = attrs.evolve(
+                    d,
+                    status="dead" if give_up else "pending",
+                    attempts=d.attempts + 1,
+                    next_attempt=next_attempt,
+                    last_error=error,
+                )
+            state.deliveries[(event_id, channel)] = d

@@ -1,0 +1,234 @@
+"""The ``Store`` port: what every storage backend offers, and the values it returns.
+
+A store keeps the hierarchy, duty problems and rosters (draft and published
+versions, kept as JSON documents so this layer does not depend on the duty
+model), households, sweeps, visits (append-only, idempotent by id) and the
+event outbox. A store opened for a unit (:meth:`Store.scoped`) is a read-only
+view that returns nothing outside that unit's subtree.
+
+Backends are chosen by URL (:func:`gridgov.store.open_store`) and registered
+through the ``gridgov_storage_backends`` hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import attrs
+
+from gridgov.errors import GridgovError
+from gridgov.events import Event
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.sweep.model import Household, Sweep, Visit
+
+RosterStatus = Literal["draft", "published"]
+ROSTER_STATUSES: tuple[str, ...] = ("draft", "published")
+DeliveryStatus = Literal["pending", "delivered", "dead"]
+
+
+class StoreError(GridgovError):
+    """A store could not do what was asked (bad URL, newer schema, closed store...)."""
+
+
+class ScopeError(StoreError):
+    """A write through a scoped (read-only) view of a store."""
+
+
+@attrs.frozen
+class VisitConflict:
+    """A visit whose id is already stored with different content; the stored one is kept."""
+
+    id: str
+    stored: Visit
+    offered: Visit
+
+
+@attrs.frozen
+class Rejected:
+    """A visit that was not stored, and why (unknown household or sweep)."""
+
+    visit: Visit
+    reason: str
+
+
+@attrs.frozen
+class AppendResult:
+    """What :meth:`Store.append_visits` did with a batch."""
+
+    added: int = 0
+    duplicates: int = 0
+    conflicts: tuple[VisitConflict, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+
+    def __add__(self, other: AppendResult) -> AppendResult:
+        return AppendResult(
+            self.added + other.added,
+            self.duplicates + other.duplicates,
+            self.conflicts + other.conflicts,
+            self.rejected + other.rejected,
+        )
+
+
+@attrs.frozen
+class BuildingCoverage:
+    """Visit counts of one sweep for the households of one building.
+
+    ``reached`` counts households with at least one visit whose outcome is
+    ``verified`` or ``partly-verified``; ``by_outcome`` counts visits.
+    """
+
+    building: str
+    households: int
+    visited: int
+    reached: int
+    visits: int
+    by_outcome: dict[str, int] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class UnitCoverage:
+    """Visit counts of one sweep rolled up to one unit (all households of its buildings)."""
+
+    unit: str
+    households: int
+    visited: int
+    reached: int
+    visits: int
+
+
+@attrs.frozen
+class RosterRecord:
+    """One stored version of a roster document."""
+
+    id: str
+    version: int
+    status: str
+    unit: str | None
+    doc: Any
+
+
+@attrs.frozen
+class Delivery:
+    """One event to be delivered to one channel; ``key`` is its idempotency key."""
+
+    event: Event
+    channel: str
+    status: str = "pending"
+    attempts: int = 0
+    next_attempt: float = 0.0
+    last_error: str = ""
+
+    @property
+    def key(self) -> str:
+        """The idempotency key: the same event to the same channel is one delivery."""
+        return f"{self.event.id}:{self.channel}"
+
+
+REACHED_OUTCOMES = ("verified", "partly-verified")
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The storage port. Every method that writes runs in one transaction."""
+
+    url: str
+    scope: str | None
+
+    def schema_version(self) -> int:
+        """The schema version of the stored data."""
+
+    def close(self) -> None:
+        """Release the connection; further use is an error."""
+
+    def scoped(self, unit: str) -> Store:
+        """A read-only view returning nothing outside ``unit``'s subtree."""
+
+    # hierarchy
+    def save_hierarchy(self, tree: Hierarchy) -> None:
+        """Replace the stored hierarchy by ``tree`` (personal data kept, not masked)."""
+
+    def hierarchy(self) -> Hierarchy | None:
+        """The stored hierarchy (the scope's subtree for a scoped view), or None."""
+
+    # sweep data
+    def save_households(self, households: Iterable[Household]) -> int:
+        """Insert or replace households by id; returns how many were written."""
+
+    def households(self) -> Iterator[Household]:
+        """Every household (in scope), by id."""
+
+    def household(self, household_id: str) -> Household | None:
+        """One household, or None (also when out of scope)."""
+
+    def save_sweep(self, sweep: Sweep) -> None:
+        """Insert or replace a sweep by id."""
+
+    def sweeps(self) -> list[Sweep]:
+        """Every sweep (whose scope unit is in scope), by id."""
+
+    def sweep(self, sweep_id: str) -> Sweep | None:
+        """One sweep, or None."""
+
+    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
+        """Append visits in one transaction; idempotent by id (see :class:`AppendResult`)."""
+
+    def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
+        """Stored visits (in scope), by id, optionally of one sweep or household."""
+
+    def count_visits(self, *, sweep: str | None = None) -> int:
+        """How many visits are stored (in scope)."""
+
+    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
+        """Visit and outcome counts of ``sweep`` per building (in scope), by building id."""
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Counts of ``sweep`` rolled up to every unit at ``level`` that has households, by id."""
+
+    # duty
+    def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:
+        """Store a duty problem (an attrs value or JSON-ready data) as a JSON document."""
+
+    def problem(self, problem_id: str) -> Any:
+        """The stored problem document (JSON-ready data), or None."""
+
+    def problem_ids(self) -> list[str]:
+        """Ids of the stored problems (in scope)."""
+
+    def save_roster(
+        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+    ) -> int:
+        """Append a new version of a roster document; returns its version number (1, 2...)."""
+
+    def roster(
+        self, roster_id: str, *, version: int | None = None, status: str | None = None
+    ) -> RosterRecord | None:
+        """A version of a roster (the latest, or the latest with ``status``), or None."""
+
+    def roster_versions(self, roster_id: str) -> list[RosterRecord]:
+        """Every version of a roster, oldest first."""
+
+    # outbox
+    def enqueue(self, event: Event, channels: Iterable[str]) -> int:
+        """Put ``event`` in the outbox for each channel; returns how many deliveries are new."""
+
+    def events(self) -> list[Event]:
+        """Every event in the outbox (in scope), by time then id."""
+
+    def due_deliveries(self, now: float, *, limit: int = 1000) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due at ``now`` (epoch seconds)."""
+
+    def deliveries(self, *, status: str | None = None) -> list[Delivery]:
+        """Every delivery (in scope), optionally with one status."""
+
+    def record_attempt(
+        self,
+        event_id: str,
+        channel: str,
+        *,
+        ok: bool,
+        error: str = "",
+        next_attempt: float = 0.0,
+        give_up: bool = False,
+    ) -> None:
+        """Record one delivery attempt: delivered, retry at ``next_attempt``, or dead."""

@@ -1,0 +1,37 @@
+"""Opening a store by URL through the backends registered by plugins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from gridgov.plugins.manager import get_plugins
+from gridgov.store.port import Store, StoreError
+
+StoreFactory = Callable[[str], Store]
+
+
+def url_scheme(url: str) -> str:
+    """The scheme of a store URL (``postgresql+psycopg`` gives ``postgresql``)."""
+    scheme = urlsplit(url).scheme
+    if not scheme or "://" not in url:
+        raise StoreError(f"not a store URL: {url!r} (try sqlite:///gridgov.db or memory://)")
+    return scheme.split("+", 1)[0]
+
+
+def open_store(url: str, *, scope: str | None = None) -> Store:
+    """Open the store at ``url`` with the backend registered for its scheme.
+
+    ``scope`` gives a read-only view of that unit's subtree. The backends come
+    from the ``gridgov_storage_backends`` hook: ``memory`` and ``sqlite`` are
+    built in, ``postgresql`` comes with the ``gridgov-postgres`` plugin.
+    """
+    from gridgov.plugins.manager import UnknownComponent
+
+    scheme = url_scheme(url)
+    try:
+        factory: StoreFactory = get_plugins().get("storage", scheme)
+    except UnknownComponent as exc:
+        raise StoreError(f"cannot open {url}: {exc}") from None
+    store = factory(url)
+    return store.scoped(scope) if scope is not None else store

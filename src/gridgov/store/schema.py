@@ -1,0 +1,45 @@
+"""The relational schema of the SQL stores and its migrations.
+
+``MIGRATIONS[v - 1]`` holds the statements that take a database from version
+``v - 1`` to version ``v``. A store applies what is pending when it opens, in
+one transaction, and refuses a database whose version is newer than it knows.
+The SQL is the common subset of SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: hierarchy, sweep data, duty documents, events
+    (
+        "CREATE TABLE units (id TEXT PRIMARY KEY, parent TEXT, level TEXT NOT NULL,"
+        " pos BIGINT NOT NULL, size BIGINT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX units_pos ON units (pos)",
+        "CREATE TABLE households (id TEXT PRIMARY KEY, building TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX households_building ON households (building)",
+        "CREATE TABLE sweeps (id TEXT PRIMARY KEY, scope TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE TABLE visits (id TEXT PRIMARY KEY,"
+        " sweep TEXT NOT NULL REFERENCES sweeps (id),"
+        " household TEXT NOT NULL REFERENCES households (id),"
+        " outcome TEXT NOT NULL, doc TEXT NOT NULL)",
+        "CREATE INDEX visits_sweep_household ON visits (sweep, household)",
+        "CREATE TABLE problems (id TEXT PRIMARY KEY, unit TEXT, doc TEXT NOT NULL)",
+        "CREATE TABLE rosters (id TEXT NOT NULL, version INTEGER NOT NULL,"
+        " status TEXT NOT NULL, unit TEXT, doc TEXT NOT NULL, PRIMARY KEY (id, version))",
+        "CREATE TABLE events (id TEXT PRIMARY KEY, unit TEXT NOT NULL,"
+        " at_seconds DOUBLE PRECISION NOT NULL, doc TEXT NOT NULL)",
+    ),
+    # 2: per-channel deliveries of the outbox; visits by household
+    (
+        "CREATE TABLE deliveries (event_id TEXT NOT NULL REFERENCES events (id),"
+        " channel TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,"
+        " next_attempt DOUBLE PRECISION NOT NULL, last_error TEXT NOT NULL,"
+        " PRIMARY KEY (event_id, channel))",
+        "CREATE INDEX deliveries_due ON deliveries (status, next_attempt)",
+        "CREATE INDEX visits_household ON visits (household)",
+    ),
+)
+
+LATEST_VERSION = len(MIGRATIONS)
+"""The schema version this gridgov writes."""
+
+META_TABLE = "CREATE TABLE IF NOT EXISTS gridgov_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"

@@ -1,0 +1,624 @@
+"""The shared implementation of SQL stores (SQLite built in, PostgreSQL as a plugin).
+
+:class:`SqlStore` holds every query, written in the common subset of SQLite
+and PostgreSQL with ``?`` placeholders; a backend supplies the connection,
+transactions, the placeholder style and (optionally) a faster bulk insert.
+Scoping uses the pre-order numbers stored with the units: a unit is in the
+subtree of ``s`` exactly when ``pos(s) <= pos < pos(s) + size(s)``.
+Coverage roll-ups run as ``GROUP BY`` queries in the database.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from gridgov.errors import UnknownUnit
+from gridgov.events import Event
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.store import codec
+from gridgov.store.port import (
+    REACHED_OUTCOMES,
+    ROSTER_STATUSES,
+    AppendResult,
+    BuildingCoverage,
+    Delivery,
+    Rejected,
+    RosterRecord,
+    ScopeError,
+    StoreError,
+    UnitCoverage,
+    VisitConflict,
+)
+from gridgov.store.schema import LATEST_VERSION, META_TABLE, MIGRATIONS
+from gridgov.sweep.model import Household, Sweep, Visit
+
+PAGE = 5000
+CHUNK = 500
+
+VisitRow = tuple[str, str, str, str, str]
+
+
+def _chunks(items: Sequence[str], n: int = CHUNK) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+class SqlStore:
+    """Base class of SQL stores; subclasses implement the four connection methods."""
+
+    url: str
+    scope: str | None = None
+    _range: tuple[int, int] | None = None
+    _owner: bool = True
+    _closed: bool = False
+    _lock: threading.RLock
+    """One connection is used by one thread at a time (views share their store's lock)."""
+
+    def _init_lock(self) -> None:
+        self._lock = threading.RLock()
+
+    # -- what a backend supplies ------------------------------------------------------
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A cursor inside one write transaction (committed on exit, rolled back on error)."""
+        raise NotImplementedError
+
+    def _reading(self) -> AbstractContextManager[Any]:
+        """A cursor for reads."""
+        raise NotImplementedError
+
+    def _close_connection(self) -> None:
+        raise NotImplementedError
+
+    def _sql(self, text: str) -> str:
+        """``text`` in the backend's placeholder style (``?`` here)."""
+        return text
+
+    def _lock_for_migration(self, cur: Any) -> None:
+        """Serialise concurrent first opens (SQLite's BEGIN IMMEDIATE already does)."""
+
+    def _insert_visits(self, cur: Any, rows: list[VisitRow]) -> int:
+        """Insert new visit rows, skipping ids already there; returns how many were added."""
+        cur.executemany(
+            self._sql(
+                "INSERT INTO visits (id, sweep, household, outcome, doc) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO NOTHING"
+            ),
+            rows,
+        )
+        count = int(cur.rowcount)
+        return count if count >= 0 else len(rows)
+
+    # -- plumbing -------------------------------------------------------------------------
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"store {self.url} is closed")
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        self._check_open()
+        if self.scope is not None:
+            raise ScopeError(f"the view of {self.url} scoped to {self.scope!r} is read-only")
+        with self._lock, self._transaction() as cur:
+            yield cur
+
+    @contextmanager
+    def _rd(self) -> Iterator[Any]:
+        self._check_open()
+        with self._lock, self._reading() as cur:
+            yield cur
+
+    def _q(self, cur: Any, text: str, params: Sequence[Any] = ()) -> list[Any]:
+        cur.execute(self._sql(text), tuple(params))
+        return list(cur.fetchall())
+
+    def migrate(self) -> int:
+        """Apply pending migrations in one transaction; returns the version reached."""
+        self._check_open()
+        with self._lock, self._transaction() as cur:
+            self._lock_for_migration(cur)
+            cur.execute(META_TABLE)
+            rows = self._q(cur, "SELECT value FROM gridgov_meta WHERE key = 'schema_version'")
+            version = int(rows[0][0]) if rows else 0
+            if version > LATEST_VERSION:
+                raise StoreError(
+                    f"{self.url} has schema version {version}, newer than this gridgov "
+                    f"({LATEST_VERSION}); upgrade gridgov"
+                )
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    cur.execute(statement)
+            if version < LATEST_VERSION:
+                cur.execute(
+                    self._sql(
+                        "INSERT INTO gridgov_meta (key, value) VALUES ('schema_version', ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    (str(LATEST_VERSION),),
+                )
+        return max(version, LATEST_VERSION)
+
+    def schema_version(self) -> int:
+        """The version recorded in the database."""
+        with self._rd() as cur:
+            rows = self._q(cur, "SELECT value FROM gridgov_meta WHERE key = 'schema_version'")
+        return int(rows[0][0]) if rows else 0
+
+    def close(self) -> None:
+        """Close the connection (a scoped view only forgets its handle)."""
+        with self._lock:
+            if not self._closed and self._owner:
+                self._close_connection()
+            self._closed = True
+
+    def scoped(self, unit: str) -> SqlStore:
+        """A read-only view of ``unit``'s subtree (sharing this store's connection)."""
+        with self._rd() as cur:
+            rows = self._q(cur, "SELECT pos, size FROM units WHERE id = ?", (unit,))
+        if not rows:
+            raise UnknownUnit(unit)
+        lo, size = int(rows[0][0]), int(rows[0][1])
+        if self._range is not None and not (self._range[0] <= lo <= self._range[1]):
+            raise UnknownUnit(unit)
+        view = copy.copy(self)
+        view.scope = unit
+        view._range = (lo, lo + size - 1)
+        view._owner = False
+        return view
+
+    def _unit_clause(self, column: str) -> tuple[str, list[Any]]:
+        """A condition keeping rows whose ``column`` names a unit in scope."""
+        if self._range is None:
+            return "1 = 1", []
+        return (
+            f"EXISTS (SELECT 1 FROM units su WHERE su.id = {column} AND su.pos BETWEEN ? AND ?)",
+            list(self._range),
+        )
+
+    # -- hierarchy ---------------------------------------------------------------------------
+    def save_hierarchy(self, tree: Hierarchy) -> None:
+        """Replace the stored hierarchy (one transaction)."""
+        levels, rows, relations = codec.hierarchy_parts(tree)
+        with self._tx() as cur:
+            cur.execute("DELETE FROM units")
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO units (id, parent, level, pos, size, doc)"
+                    " VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                [(r.id, r.parent, r.level, pos, size, codec.doc(r)) for r, pos, size in rows],
+            )
+            for key, value in (("levels", codec.dumps(levels)), ("relations", relations)):
+                cur.execute(
+                    self._sql(
+                        "INSERT INTO gridgov_meta (key, value) VALUES (?, ?)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                    ),
+                    (key, value),
+                )
+
+    def hierarchy(self) -> Hierarchy | None:
+        """The stored hierarchy, or the scope's subtree."""
+        with self._rd() as cur:
+            meta = dict(
+                self._q(
+                    cur, "SELECT key, value FROM gridgov_meta WHERE key IN ('levels', 'relations')"
+                )
+            )
+            if "levels" not in meta:
+                return None
+            if self._range is None:
+                rows = self._q(cur, "SELECT doc FROM units ORDER BY pos")
+            else:
+                rows = self._q(
+                    cur,
+                    "SELECT doc FROM units WHERE pos BETWEEN ? AND ? ORDER BY pos",
+                    self._range,
+                )
+        if not rows:
+            return None
+        return codec.hierarchy_from(
+            codec.load(meta["levels"]),
+            [codec.record_from(r[0]) for r in rows],
+            meta["relations"],
+            root=self.scope,
+        )
+
+    # -- households and sweeps -----------------------------------------------------------
+    def save_households(self, households: Iterable[Household]) -> int:
+        """Insert or replace households by id (one transaction)."""
+        batch = {h.id: (h.id, h.building, codec.doc(h)) for h in households}
+        with self._tx() as cur:
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO households (id, building, doc) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET building = excluded.building,"
+                    " doc = excluded.doc"
+                ),
+                list(batch.values()),
+            )
+        return len(batch)
+
+    def _paged(self, select: str, where: str, params: list[Any]) -> Iterator[str]:
+        last: str | None = None
+        while True:
+            cond = where + (" AND id > ?" if last is not None else "")
+            args = params + ([last] if last is not None else [])
+            with self._rd() as cur:
+                rows = self._q(cur, f"{select} WHERE {cond} ORDER BY id LIMIT {PAGE}", args)
+            for row in rows:
+                yield row[1]
+            if len(rows) < PAGE:
+                return
+            last = rows[-1][0]
+
+    def households(self) -> Iterator[Household]:
+        """Households in scope, by id (read page by page)."""
+        where, params = self._unit_clause("households.building")
+        for text in self._paged("SELECT id, doc FROM households", where, params):
+            yield codec.household_from(text)
+
+    def household(self, household_id: str) -> Household | None:
+        """One household in scope."""
+        where, params = self._unit_clause("households.building")
+        with self._rd() as cur:
+            rows = self._q(
+                cur,
+                f"SELECT doc FROM households WHERE id = ? AND {where}",
+                [household_id, *params],
+            )
+        return codec.household_from(rows[0][0]) if rows else None
+
+    def save_sweep(self, sweep: Sweep) -> None:
+        """Insert or replace a sweep."""
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "INSERT INTO sweeps (id, scope, doc) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, doc = excluded.doc"
+                ),
+                (sweep.id, sweep.scope, codec.doc(sweep)),
+            )
+
+    def sweeps(self) -> list[Sweep]:
+        """Sweeps whose scope is in scope, by id."""
+        where, params = self._unit_clause("sweeps.scope")
+        with self._rd() as cur:
+            rows = self._q(cur, f"SELECT id, doc FROM sweeps WHERE {where}", params)
+        return [codec.sweep_from(doc) for _, doc in sorted(rows)]
+
+    def sweep(self, sweep_id: str) -> Sweep | None:
+        """One sweep in scope."""
+        where, params = self._unit_clause("sweeps.scope")
+        with self._rd() as cur:
+            rows = self._q(
+                cur, f"SELECT doc FROM sweeps WHERE id = ? AND {where}", [sweep_id, *params]
+            )
+        return codec.sweep_from(rows[0][0]) if rows else None
+
+    # -- visits --------------------------------------------------------------------------------
+    def _existing(
+        self, cur: Any, table: str, values: Iterable[str], *, doc: bool = True
+    ) -> dict[str, Any]:
+        """``{id: doc}`` (or ``{id: None}``) of the rows of ``table`` among ``values``."""
+        out: dict[str, Any] = {}
+        keys = sorted(set(values))
+        cols = "id, doc" if doc else "id, NULL"
+        for part in _chunks(keys):
+            marks = ", ".join("?" * len(part))
+            for row in self._q(cur, f"SELECT {cols} FROM {table} WHERE id IN ({marks})", part):
+                out[row[0]] = row[1]
+        return out
+
+    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
+        """Append a batch of visits in one transaction (see :class:`AppendResult`)."""
+        batch = [(v, codec.doc(v)) for v in visits]
+        if not batch:
+            self._check_open()
+            return AppendResult()
+        dups = 0
+        conflicts: list[VisitConflict] = []
+        rejected: list[Rejected] = []
+        with self._tx() as cur:
+            stored = self._existing(cur, "visits", (v.id for v, _ in batch))
+            houses = self._existing(cur, "households", (v.household for v, _ in batch), doc=False)
+            sweeps = self._existing(cur, "sweeps", (v.sweep for v, _ in batch), doc=False)
+            rows: list[VisitRow] = []
+            new: dict[str, tuple[Visit, str]] = {}
+            for v, text in batch:
+                old = stored.get(v.id)
+                if old is not None or v.id in new:
+                    if old is None:
+                        old_visit, old = new[v.id]
+                    else:
+                        old_visit = None
+                    if old == text:
+                        dups += 1
+                    else:
+                        stored_visit = old_visit or codec.visit_from(old)
+                        conflicts.append(VisitConflict(v.id, stored_visit, v))
+                    continue
+                if v.household not in houses:
+                    rejected.append(Rejected(v, f"unknown household {v.household!r}"))
+                    continue
+                if v.sweep not in sweeps:
+                    rejected.append(Rejected(v, f"unknown sweep {v.sweep!r}"))
+                    continue
+                new[v.id] = (v, text)
+                rows.append((v.id, v.sweep, v.household, v.outcome.value, text))
+            added = self._insert_visits(cur, rows) if rows else 0
+        dups += len(rows) - added
+        return AppendResult(added, dups, tuple(conflicts), tuple(rejected))
+
+    def _visit_where(self, sweep: str | None, household: str | None) -> tuple[str, list[Any]]:
+        conds: list[str] = []
+        params: list[Any] = []
+        if sweep is not None:
+            conds.append("visits.sweep = ?")
+            params.append(sweep)
+        if household is not None:
+            conds.append("visits.household = ?")
+            params.append(household)
+        if self._range is not None:
+            conds.append(
+                "EXISTS (SELECT 1 FROM households sh JOIN units su ON su.id = sh.building"
+                " WHERE sh.id = visits.household AND su.pos BETWEEN ? AND ?)"
+            )
+            params.extend(self._range)
+        return (" AND ".join(conds) or "1 = 1"), params
+
+    def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
+        """Visits in scope, by id (read page by page)."""
+        where, params = self._visit_where(sweep, household)
+        for text in self._paged("SELECT id, doc FROM visits", where, params):
+            yield codec.visit_from(text)
+
+    def count_visits(self, *, sweep: str | None = None) -> int:
+        """How many visits are in scope (counted in the database)."""
+        where, params = self._visit_where(sweep, None)
+        with self._rd() as cur:
+            rows = self._q(cur, f"SELECT COUNT(*) FROM visits WHERE {where}", params)
+        return int(rows[0][0])
+
+    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
+        """Households, visited, reached and visits per building, aggregated in SQL."""
+        where, params = self._unit_clause("h.building")
+        reached = ", ".join(f"'{o}'" for o in REACHED_OUTCOMES)
+        with self._rd() as cur:
+            totals = self._q(
+                cur,
+                "SELECT h.building, COUNT(*),"
+                " SUM(CASE WHEN v.n IS NULL THEN 0 ELSE 1 END),"
+                " SUM(CASE WHEN v.r > 0 THEN 1 ELSE 0 END),"
+                " SUM(COALESCE(v.n, 0))"
+                " FROM households h LEFT JOIN ("
+                "  SELECT household, COUNT(*) AS n,"
+                f"  SUM(CASE WHEN outcome IN ({reached}) THEN 1 ELSE 0 END) AS r"
+                "  FROM visits WHERE sweep = ? GROUP BY household"
+                " ) v ON v.household = h.id"
+                f" WHERE {where} GROUP BY h.building",
+                [sweep, *params],
+            )
+            outcomes = self._q(
+                cur,
+                "SELECT h.building, v.outcome, COUNT(*) FROM visits v"
+                " JOIN households h ON h.id = v.household"
+                f" WHERE v.sweep = ? AND {where} GROUP BY h.building, v.outcome",
+                [sweep, *params],
+            )
+        by: dict[str, dict[str, int]] = {}
+        for building, outcome, n in outcomes:
+            by.setdefault(building, {})[outcome] = int(n)
+        return [
+            BuildingCoverage(b, int(n), int(vis), int(r), int(nv), by.get(b, {}))
+            for b, n, vis, r, nv in sorted(totals)
+        ]
+
+    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
+        """Counts rolled up to the units at ``level`` in one SQL query (pre-order ranges)."""
+        where, params = self._unit_clause("a.id")
+        reached = ", ".join(f"'{o}'" for o in REACHED_OUTCOMES)
+        with self._rd() as cur:
+            rows = self._q(
+                cur,
+                "SELECT a.id, COUNT(*),"
+                " SUM(CASE WHEN v.n IS NULL THEN 0 ELSE 1 END),"
+                " SUM(CASE WHEN v.r > 0 THEN 1 ELSE 0 END),"
+                " SUM(COALESCE(v.n, 0))"
+                " FROM units a"
+                " JOIN units b ON b.pos BETWEEN a.pos AND a.pos + a.size - 1"
+                " JOIN households h ON h.building = b.id"
+                " LEFT JOIN ("
+                "  SELECT household, COUNT(*) AS n,"
+                f"  SUM(CASE WHEN outcome IN ({reached}) THEN 1 ELSE 0 END) AS r"
+                "  FROM visits WHERE sweep = ? GROUP BY household"
+                " ) v ON v.household = h.id"
+                f" WHERE a.level = ? AND {where} GROUP BY a.id",
+                [sweep, level, *params],
+            )
+        return [
+            UnitCoverage(u, int(n), int(vis), int(r), int(nv)) for u, n, vis, r, nv in sorted(rows)
+        ]
+
+    # -- duty -------------------------------------------------------------------------------------
+    def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:
+        """Insert or replace a problem document."""
+        text = codec.doc(data)
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "INSERT INTO problems (id, unit, doc) VALUES (?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, doc = excluded.doc"
+                ),
+                (problem_id, unit, text),
+            )
+
+    def problem(self, problem_id: str) -> Any:
+        """The problem document in scope, or None."""
+        where, params = self._unit_clause("problems.unit")
+        with self._rd() as cur:
+            rows = self._q(
+                cur, f"SELECT doc FROM problems WHERE id = ? AND {where}", [problem_id, *params]
+            )
+        return codec.load(rows[0][0]) if rows else None
+
+    def problem_ids(self) -> list[str]:
+        """Problem ids in scope."""
+        where, params = self._unit_clause("problems.unit")
+        with self._rd() as cur:
+            rows = self._q(cur, f"SELECT id FROM problems WHERE {where}", params)
+        return sorted(r[0] for r in rows)
+
+    def save_roster(
+        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+    ) -> int:
+        """Append a roster version (numbered in the same transaction)."""
+        if status not in ROSTER_STATUSES:
+            raise StoreError(f"roster status must be one of {ROSTER_STATUSES}, got {status!r}")
+        text = codec.doc(doc)
+        with self._tx() as cur:
+            rows = self._q(
+                cur, "SELECT COALESCE(MAX(version), 0) FROM rosters WHERE id = ?", (roster_id,)
+            )
+            version = int(rows[0][0]) + 1
+            cur.execute(
+                self._sql(
+                    "INSERT INTO rosters (id, version, status, unit, doc) VALUES (?, ?, ?, ?, ?)"
+                ),
+                (roster_id, version, status, unit, text),
+            )
+        return version
+
+    def roster(
+        self, roster_id: str, *, version: int | None = None, status: str | None = None
+    ) -> RosterRecord | None:
+        """A roster version (latest, or latest with ``status``)."""
+        for record in reversed(self.roster_versions(roster_id)):
+            if (version is None or record.version == version) and (
+                status is None or record.status == status
+            ):
+                return record
+        return None
+
+    def roster_versions(self, roster_id: str) -> list[RosterRecord]:
+        """Every version in scope, oldest first."""
+        where, params = self._unit_clause("rosters.unit")
+        with self._rd() as cur:
+            rows = self._q(
+                cur,
+                "SELECT version, status, unit, doc FROM rosters"
+                f" WHERE id = ? AND {where} ORDER BY version",
+                [roster_id, *params],
+            )
+        return [RosterRecord(roster_id, int(v), s, u, codec.load(d)) for v, s, u, d in rows]
+
+    # -- outbox ------------------------------------------------------------------------------------
+    def enqueue(self, event: Event, channels: Iterable[str]) -> int:
+        """Add ``event`` and one pending delivery per channel; existing ones are kept."""
+        wanted = list(dict.fromkeys(channels))
+        with self._tx() as cur:
+            cur.execute(
+                self._sql(
+                    "INSERT INTO events (id, unit, at_seconds, doc) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING"
+                ),
+                (event.id, event.unit, codec.as_seconds(event.at), codec.doc(event)),
+            )
+            have = {
+                r[0]
+                for r in self._q(
+                    cur, "SELECT channel FROM deliveries WHERE event_id = ?", (event.id,)
+                )
+            }
+            new = [c for c in wanted if c not in have]
+            cur.executemany(
+                self._sql(
+                    "INSERT INTO deliveries"
+                    " (event_id, channel, status, attempts, next_attempt, last_error)"
+                    " VALUES (?, ?, 'pending', 0, 0, '') ON CONFLICT DO NOTHING"
+                ),
+                [(event.id, c) for c in new],
+            )
+        return len(new)
+
+    def events(self) -> list[Event]:
+        """Events in scope, by time then id."""
+        where, params = self._unit_clause("events.unit")
+        with self._rd() as cur:
+            rows = self._q(cur, f"SELECT at_seconds, id, doc FROM events WHERE {where}", params)
+        return [codec.event_from(doc) for _, _, doc in sorted(rows)]
+
+    def _deliveries(self, cond: str, params: list[Any], limit: int | None) -> list[Delivery]:
+        where, scope_params = self._unit_clause("e.unit")
+        with self._rd() as cur:
+            rows = self._q(
+                cur,
+                "SELECT e.at_seconds, e.id, d.channel, e.doc, d.status, d.attempts,"
+                " d.next_attempt, d.last_error FROM deliveries d"
+                f" JOIN events e ON e.id = d.event_id WHERE {cond} AND {where}",
+                [*params, *scope_params],
+            )
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        if limit is not None:
+            rows = rows[:limit]
+        return [
+            Delivery(codec.event_from(doc), ch, st, int(att), float(nxt), err)
+            for _, _, ch, doc, st, att, nxt, err in rows
+        ]
+
+    def due_deliveries(self, now: float, *, limit: int = 1000) -> list[Delivery]:
+        """Pending deliveries due at ``now``."""
+        return self._deliveries("d.status = 'pending' AND d.next_attempt <= ?", [now], limit)
+
+    def deliveries(self, *, status: str | None = None) -> list[Delivery]:
+        """Deliveries in scope."""
+        if status is None:
+            return self._deliveries("1 = 1", [], None)
+        return self._deliveries("d.status = ?", [status], None)
+
+    def record_attempt(
+        self,
+        event_id: str,
+        channel: str,
+        *,
+        ok: bool,
+        error: str = "",
+        next_attempt: float = 0.0,
+        give_up: bool = False,
+    ) -> None:
+        """Record one attempt; a delivered delivery stays delivered."""
+        with self._tx() as cur:
+            rows = self._q(
+                cur,
+                "SELECT status FROM deliveries WHERE event_id = ? AND channel = ?",
+                (event_id, channel),
+            )
+            if not rows:
+                raise StoreError(f"no delivery of event {event_id!r} to {channel!r}")
+            if rows[0][0] != "pending":
+                return
+            if ok:
+                cur.execute(
+                    self._sql(
+                        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,"
+                        " last_error = '' WHERE event_id = ? AND channel = ?"
+                    ),
+                    (event_id, channel),
+                )
+            else:
+                cur.execute(
+                    self._sql(
+                        "UPDATE deliveries SET status = ?, attempts = attempts + 1,"
+                        " next_attempt = ?, last_error = ? WHERE event_id = ? AND channel = ?"
+                    ),
+                    ("dead" if give_up else "pending", next_attempt, error, event_id, channel),
+                )

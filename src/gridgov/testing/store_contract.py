@@ -1,0 +1,478 @@
+"""The contract every :class:`~gridgov.store.port.Store` backend must pass.
+
+Use it from a plugin's tests by subclassing and saying how to get an empty store::
+
+    from gridgov.testing import StoreContract
+
+    class TestMyStore(StoreContract):
+        def make_store(self):
+            return MyStore(...)      # an EMPTY store, every call
+
+pytest then runs every ``test_*`` method below against your backend: exact
+round-trips of every kind of value (hostile text included), idempotent visit
+appends, conflicts and rejections, scoped views, roster versions, the outbox,
+and the SQL-side coverage roll-up against a count made in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gridgov.errors import UnknownUnit
+from gridgov.events import Event, EventKind, roster_published
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.unit import PartyOrg, Unit
+from gridgov.store.port import (
+    REACHED_OUTCOMES,
+    AppendResult,
+    ScopeError,
+    Store,
+    StoreError,
+)
+from gridgov.store.schema import LATEST_VERSION
+from gridgov.sweep.model import Household, Outcome, Sweep, Visit
+from gridgov.testing import strategies as gst
+
+EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.differing_executors,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+
+BUILDINGS = ("B1", "B2", "B3")
+T0 = dt.datetime(2022, 4, 1, 8, 0)
+
+
+def contract_tree() -> Hierarchy:
+    """A small county with hostile names: C > T1 > C1 > G1 > B1, B2 and C > T2 > C2 > G2 > B3."""
+    spec = [
+        ("C", "county", None),
+        ("T1", "township", "C"),
+        ("T2", "township", "C"),
+        ("C1", "community", "T1"),
+        ("C2", "community", "T2"),
+        ("G1", "grid", "C1"),
+        ("G2", "grid", "C2"),
+        ("B1", "building", "G1"),
+        ("B2", "building", "G1"),
+        ("B3", "building", "G2"),
+    ]
+    pairs = []
+    for i, (uid, level, parent) in enumerate(spec):
+        name = gst.HOSTILE[i % len(gst.HOSTILE)] or "plain"
+        party = PartyOrg("branch", name[:100], "张伟") if level == "community" else None
+        pairs.append((Unit(uid, level, name[:500], {"note": name[:50], "n": i}, party), parent))
+    return Hierarchy.from_units(pairs)
+
+
+class StoreContract:
+    """Subclass as ``Test...`` and implement :meth:`make_store` (an empty store each call)."""
+
+    def make_store(self) -> Store:
+        """An empty store of the backend under test."""
+        raise NotImplementedError
+
+    # -- helpers ----------------------------------------------------------------------
+    def seeded(self) -> Store:
+        """An empty store with the contract tree, two sweeps and three households a building."""
+        store = self.make_store()
+        store.save_hierarchy(contract_tree())
+        store.save_households(
+            Household(f"{b}-{k}", b, floor=k, door=gst.HOSTILE[k])
+            for b in BUILDINGS
+            for k in (1, 2, 3)
+        )
+        store.save_sweep(Sweep("S1", "C", T0, T0 + dt.timedelta(days=2), "first <sweep>"))
+        store.save_sweep(Sweep("S2", "G2", T0, T0 + dt.timedelta(days=1)))
+        return store
+
+    # -- schema and lifecycle ---------------------------------------------------------
+    def test_schema_version_is_latest(self) -> None:
+        store = self.make_store()
+        try:
+            assert store.schema_version() == LATEST_VERSION
+        finally:
+            store.close()
+
+    def test_closed_store_refuses_use(self) -> None:
+        store = self.make_store()
+        store.close()
+        with pytest.raises(StoreError):
+            store.count_visits()
+
+    def test_empty_store_has_nothing(self) -> None:
+        store = self.make_store()
+        try:
+            assert store.hierarchy() is None
+            assert list(store.households()) == []
+            assert store.sweeps() == []
+            assert store.count_visits() == 0
+            assert store.events() == []
+            assert store.roster("nope") is None
+            assert store.problem("nope") is None
+        finally:
+            store.close()
+
+    # -- hierarchy ----------------------------------------------------------------------
+    def test_hierarchy_round_trip(self) -> None:
+        store = self.make_store()
+        try:
+            tree = contract_tree()
+            store.save_hierarchy(tree)
+            assert store.hierarchy() == tree
+            smaller = contract_tree()
+            smaller.remove("T2", subtree=True)
+            store.save_hierarchy(smaller)
+            assert store.hierarchy() == smaller
+        finally:
+            store.close()
+
+    @EXAMPLES
+    @given(data=st.data())
+    def test_any_hierarchy_round_trips(self, data: st.DataObject) -> None:
+        from gridgov.strategies import hierarchies
+
+        tree = data.draw(hierarchies(max_units=25))
+        store = self.make_store()
+        try:
+            store.save_hierarchy(tree)
+            assert store.hierarchy() == tree
+        finally:
+            store.close()
+
+    # -- households, sweeps, visits ----------------------------------------------------
+    @EXAMPLES
+    @given(data=st.data())
+    def test_households_and_sweeps_round_trip(self, data: st.DataObject) -> None:
+        hh = data.draw(st.lists(gst.households(buildings=BUILDINGS), max_size=8))
+        sw = data.draw(gst.sweeps(scopes=("C", "G1", "B3")))
+        store = self.make_store()
+        try:
+            store.save_hierarchy(contract_tree())
+            store.save_households(hh)
+            store.save_sweep(sw)
+            expected = {h.id: h for h in hh}
+            assert sorted(store.households(), key=lambda h: h.id) == sorted(
+                expected.values(), key=lambda h: h.id
+            )
+            for h in expected.values():
+                assert store.household(h.id) == h
+            assert store.sweeps() == [sw]
+            assert store.sweep(sw.id) == sw
+        finally:
+            store.close()
+
+    @EXAMPLES
+    @given(data=st.data())
+    def test_visits_round_trip_and_append_is_idempotent(self, data: st.DataObject) -> None:
+        houses = [f"{b}-{k}" for b in BUILDINGS for k in (1, 2, 3)]
+        vs = data.draw(
+            st.lists(
+                gst.visits(sweeps=("S1", "S2"), households=houses),
+                max_size=12,
+                unique_by=lambda v: v.id,
+            )
+        )
+        store = self.seeded()
+        try:
+            first = store.append_visits(vs)
+            assert first == AppendResult(added=len(vs))
+            again = store.append_visits(reversed(vs))
+            assert again == AppendResult(duplicates=len(vs))
+            assert sorted(store.visits(), key=lambda v: v.id) == sorted(vs, key=lambda v: v.id)
+            assert store.count_visits() == len(vs)
+            for sweep in ("S1", "S2"):
+                mine = sorted((v for v in vs if v.sweep == sweep), key=lambda v: v.id)
+                assert sorted(store.visits(sweep=sweep), key=lambda v: v.id) == mine
+                assert store.count_visits(sweep=sweep) == len(mine)
+        finally:
+            store.close()
+
+    def test_same_id_different_content_is_a_reported_conflict(self) -> None:
+        store = self.seeded()
+        try:
+            v = Visit("v1", "S1", "B1-1", T0, "a", Outcome.VERIFIED)
+            other = attrs.evolve(v, outcome=Outcome.REFUSED, note="changed")
+            assert store.append_visits([v]).added == 1
+            result = store.append_visits([other, v])
+            assert result.added == 0
+            assert result.duplicates == 1
+            assert [(c.id, c.stored, c.offered) for c in result.conflicts] == [("v1", v, other)]
+            assert list(store.visits()) == [v]
+            within = store.append_visits(
+                [Visit("v2", "S1", "B1-2", T0), Visit("v2", "S1", "B1-3", T0)]
+            )
+            assert (within.added, len(within.conflicts)) == (1, 1)
+        finally:
+            store.close()
+
+    def test_visits_to_unknown_households_or_sweeps_are_rejected(self) -> None:
+        store = self.seeded()
+        try:
+            good = Visit("ok", "S1", "B1-1", T0)
+            bad_house = Visit("bh", "S1", "nowhere", T0)
+            bad_sweep = Visit("bs", "S9", "B1-1", T0)
+            result = store.append_visits([good, bad_house, bad_sweep])
+            assert result.added == 1
+            assert {r.visit.id: r.reason for r in result.rejected} == {
+                "bh": "unknown household 'nowhere'",
+                "bs": "unknown sweep 'S9'",
+            }
+            assert [v.id for v in store.visits()] == ["ok"]
+        finally:
+            store.close()
+
+    def test_building_coverage_matches_a_count_in_python(self) -> None:
+        store = self.seeded()
+        try:
+            outcomes = list(Outcome)
+            vs = []
+            for i, b in enumerate(BUILDINGS):
+                for k in range(1, 3 if b != "B2" else 2):
+                    for j in range(i + k):
+                        vs.append(
+                            Visit(f"{b}{k}{j}", "S1", f"{b}-{k}", T0, outcome=outcomes[(i + j) % 6])
+                        )
+            vs.append(Visit("other-sweep", "S2", "B3-3", T0))
+            store.append_visits(vs)
+            got = {c.building: c for c in store.building_coverage("S1")}
+            assert set(got) == set(BUILDINGS)
+            for b in BUILDINGS:
+                mine = [v for v in vs if v.sweep == "S1" and v.household.startswith(b + "-")]
+                houses = {v.household for v in mine}
+                reached = {v.household for v in mine if v.outcome.value in REACHED_OUTCOMES}
+                c = got[b]
+                assert (c.households, c.visited, c.reached, c.visits) == (
+                    3,
+                    len(houses),
+                    len(reached),
+                    len(mine),
+                )
+                assert c.by_outcome == dict(Counter(v.outcome.value for v in mine))
+            scoped = store.scoped("G2").building_coverage("S1")
+            assert [c.building for c in scoped] == ["B3"]
+        finally:
+            store.close()
+
+    def test_unit_coverage_rolls_buildings_up_to_a_level(self) -> None:
+        store = self.seeded()
+        try:
+            store.append_visits(
+                [
+                    Visit("a", "S1", "B1-1", T0, outcome=Outcome.NOT_AT_HOME),
+                    Visit("b", "S1", "B1-1", T0, outcome=Outcome.VERIFIED),
+                    Visit("c", "S1", "B2-2", T0, outcome=Outcome.REFUSED),
+                    Visit("d", "S1", "B3-3", T0),
+                    Visit("e", "S2", "B3-1", T0),
+                ]
+            )
+            got = [attrs.astuple(c) for c in store.unit_coverage("S1", "grid")]
+            assert got == [("G1", 6, 2, 1, 3), ("G2", 3, 1, 1, 1)]
+            county = [attrs.astuple(c) for c in store.unit_coverage("S1", "county")]
+            assert county == [("C", 9, 3, 2, 4)]
+            per_building = store.unit_coverage("S2", "building")
+            assert [(c.unit, c.visits) for c in per_building] == [("B1", 0), ("B2", 0), ("B3", 1)]
+            scoped = store.scoped("T2").unit_coverage("S1", "community")
+            assert [attrs.astuple(c) for c in scoped] == [("C2", 3, 1, 1, 1)]
+        finally:
+            store.close()
+
+    # -- scoping --------------------------------------------------------------------------
+    def test_scoped_view_returns_nothing_outside_the_subtree(self) -> None:
+        store = self.seeded()
+        try:
+            store.append_visits(
+                [Visit(f"v-{b}", "S1", f"{b}-1", T0) for b in BUILDINGS]
+                + [Visit("v-s2", "S2", "B3-2", T0)]
+            )
+            store.save_problem("p-g1", {"x": 1}, unit="G1")
+            store.save_problem("p-c2", {"x": 2}, unit="C2")
+            store.save_problem("p-all", {"x": 3})
+            store.save_roster("r-g1", {"v": 1}, unit="G1")
+            store.save_roster("r-g2", {"v": 1}, unit="G2")
+            store.enqueue(roster_published(roster="r-g1", version=1, unit="G1", at=T0), ["log"])
+            store.enqueue(roster_published(roster="r-g2", version=1, unit="G2", at=T0), ["log"])
+            view = store.scoped("T1")
+            tree = view.hierarchy()
+            assert tree is not None
+            assert sorted(u.id for u in tree) == ["B1", "B2", "C1", "G1", "T1"]
+            assert {h.building for h in view.households()} == {"B1", "B2"}
+            assert view.household("B3-1") is None
+            assert view.household("B1-1") is not None
+            assert [s.id for s in view.sweeps()] == []
+            assert view.sweep("S2") is None
+            assert sorted(v.id for v in view.visits()) == ["v-B1", "v-B2"]
+            assert view.count_visits() == 2
+            assert list(view.visits(household="B3-1")) == []
+            assert view.problem_ids() == ["p-g1"]
+            assert view.problem("p-c2") is None
+            assert view.roster("r-g2") is None
+            assert view.roster("r-g1") is not None
+            assert [e.unit for e in view.events()] == ["G1"]
+            assert [d.event.unit for d in view.deliveries()] == ["G1"]
+            assert [s.id for s in store.scoped("C2").sweeps()] == ["S2"]
+            with pytest.raises(UnknownUnit):
+                store.scoped("nope")
+            with pytest.raises(UnknownUnit):
+                view.scoped("G2")
+            assert view.scoped("B1").count_visits() == 1
+        finally:
+            store.close()
+
+    def test_scoped_view_is_read_only(self) -> None:
+        store = self.seeded()
+        try:
+            view = store.scoped("G1")
+            with pytest.raises(ScopeError):
+                view.append_visits([Visit("v", "S1", "B1-1", T0)])
+            with pytest.raises(ScopeError):
+                view.save_households([Household("x", "B1")])
+            with pytest.raises(ScopeError):
+                view.save_hierarchy(contract_tree())
+            assert store.count_visits() == 0
+        finally:
+            store.close()
+
+    # -- duty documents -----------------------------------------------------------------
+    @EXAMPLES
+    @given(
+        doc=st.recursive(
+            st.none() | st.booleans() | st.integers(-(2**53), 2**53) | gst.hostile_text(),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(gst.hostile_text(max_size=8), inner, max_size=4)
+            ),
+            max_leaves=12,
+        )
+    )
+    def test_problem_and_roster_documents_round_trip(self, doc: object) -> None:
+        store = self.make_store()
+        try:
+            store.save_problem("p", doc)
+            assert store.problem("p") == doc
+            assert store.problem_ids() == ["p"]
+            assert store.save_roster("r", doc) == 1
+            assert store.save_roster("r", {"second": doc}, status="published") == 2
+            assert store.save_roster("r", [doc]) == 3
+            record = store.roster("r", status="published")
+            assert record is not None
+            assert (record.version, record.status, record.doc) == (2, "published", {"second": doc})
+            latest = store.roster("r")
+            assert latest is not None
+            assert (latest.version, latest.doc) == (3, [doc])
+            first = store.roster("r", version=1)
+            assert first is not None
+            assert first.doc == doc
+            assert [r.version for r in store.roster_versions("r")] == [1, 2, 3]
+        finally:
+            store.close()
+
+    def test_attrs_values_are_stored_as_documents(self) -> None:
+        store = self.make_store()
+        try:
+            sweep = Sweep("s", "C", T0, T0, "p")
+            store.save_problem("p", sweep)
+            assert store.problem("p") == {
+                "id": "s",
+                "scope": "C",
+                "start": T0.isoformat(),
+                "end": T0.isoformat(),
+                "purpose": "p",
+            }
+            with pytest.raises(StoreError):
+                store.save_roster("r", {}, status="final")
+            with pytest.raises(StoreError, match="cannot store this document"):
+                store.save_problem("bad", {"when": T0})
+            assert store.problem("bad") is None
+        finally:
+            store.close()
+
+    # -- outbox -----------------------------------------------------------------------------
+    @EXAMPLES
+    @given(data=st.data())
+    def test_events_round_trip_and_enqueue_is_idempotent(self, data: st.DataObject) -> None:
+        evs = data.draw(
+            st.lists(gst.events(units=("C", "G1", "B3")), max_size=5, unique_by=lambda e: e.id)
+        )
+        store = self.make_store()
+        try:
+            store.save_hierarchy(contract_tree())
+            for e in evs:
+                assert store.enqueue(e, ["log", "hook"]) == 2
+                assert store.enqueue(e, ["hook", "log"]) == 0
+            assert sorted(store.events(), key=lambda e: e.id) == sorted(evs, key=lambda e: e.id)
+            assert len(store.deliveries(status="pending")) == 2 * len(evs)
+            assert {d.key for d in store.deliveries()} == {
+                f"{e.id}:{c}" for e in evs for c in ("log", "hook")
+            }
+        finally:
+            store.close()
+
+    def test_delivery_attempts_are_recorded(self) -> None:
+        store = self.make_store()
+        try:
+            e1 = roster_published(roster="r", version=1, unit="C", at=T0)
+            e2 = Event("e2", EventKind.VISIT_REJECTED, T0 + dt.timedelta(hours=1), "C")
+            store.enqueue(e1, ["a", "b"])
+            store.enqueue(e2, ["a"])
+            assert [(d.event.id, d.channel) for d in store.due_deliveries(0.0)] == [
+                (e1.id, "a"),
+                (e1.id, "b"),
+                ("e2", "a"),
+            ]
+            store.record_attempt(e1.id, "a", ok=True)
+            store.record_attempt(e1.id, "b", ok=False, error="down", next_attempt=100.0)
+            store.record_attempt("e2", "a", ok=False, error="gone", give_up=True)
+            assert [d.key for d in store.due_deliveries(99.0)] == []
+            due = store.due_deliveries(100.0)
+            assert [(d.key, d.attempts, d.last_error) for d in due] == [(f"{e1.id}:b", 1, "down")]
+            assert [d.key for d in store.deliveries(status="delivered")] == [f"{e1.id}:a"]
+            assert [d.key for d in store.deliveries(status="dead")] == ["e2:a"]
+            store.record_attempt(e1.id, "a", ok=False, error="late failure")
+            assert store.deliveries(status="delivered")[0].attempts == 1
+            assert store.enqueue(e1, ["a", "b", "c"]) == 1
+            assert len(store.due_deliveries(1000.0, limit=1)) == 1
+            with pytest.raises(StoreError):
+                store.record_attempt("nope", "a", ok=True)
+        finally:
+            store.close()
+
+    # -- hostile text everywhere ----------------------------------------------------------
+    def test_hostile_text_round_trips_verbatim_in_every_field(self) -> None:
+        store = self.make_store()
+        try:
+            tree = contract_tree()
+            store.save_hierarchy(tree)
+            assert store.hierarchy() == tree
+            for i, text in enumerate(gst.HOSTILE):
+                hid = f"h{i}{text[:300]}"
+                sid = f"s{i}{text[:300]}"
+                h = Household(hid, "B1", door=text)
+                s = Sweep(sid, "C", T0, T0, purpose=text)
+                v = Visit(f"v{i}{text[:300]}", sid, hid, T0, visitor=text, note=text)
+                store.save_households([h])
+                store.save_sweep(s)
+                assert store.append_visits([v]).added == 1
+                assert store.household(hid) == h
+                assert store.sweep(sid) == s
+                assert list(store.visits(household=hid)) == [v]
+                store.save_problem(f"p{i}", {text: text})
+                assert store.problem(f"p{i}") == {text: text}
+                e = Event(
+                    f"e{i}", EventKind.RULE_VIOLATION, T0, "C", text, {"t": text}, {"name": text}
+                )
+                store.enqueue(e, [text or "blank"])
+                assert [x for x in store.events() if x.id == e.id] == [e]
+        finally:
+            store.close()

@@ -1,0 +1,195 @@
+"""A workspace: a folder with ``gridgov.toml`` (store URL, channels, routing) and its store.
+
+``gridgov init`` writes the file and creates the store; every other command
+that acts on data opens the workspace's store (``--store URL`` overrides it)
+and, when it produces events, its notifier.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from gridgov.errors import InvalidInput, SourceError
+from gridgov.fsutil import atomic_write_text
+from gridgov.notify.channel import ChannelSpec
+from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
+from gridgov.notify.routing import Route, Routing
+from gridgov.store.port import Store
+from gridgov.store.registry import open_store
+
+CONFIG_NAME = "gridgov.toml"
+DEFAULT_STORE = "sqlite:///gridgov.db"
+
+TEMPLATE = """\
+# gridgov workspace. See docs/workspace.md.
+
+[store]
+# sqlite:///FILE (relative to this folder), memory://, postgresql://... (gridgov-postgres)
+url = {store_url}
+
+[notify]
+# retries with exponential back-off: base * factor**(n-1) seconds, at most max_delay
+retry_base = 1.0
+retry_factor = 2.0
+retry_max_delay = 300.0
+max_attempts = 10
+
+# A channel: [channels.NAME] with type = a registered notifier (log, webhook, smtp).
+# Personal data are masked unless the channel says mask = false.
+[channels.log]
+type = "log"
+path = "events.log"
+
+# Routes: which events (kinds, or "*") about which units (subtrees; [] = all) go where.
+[[routes]]
+events = ["*"]
+units = []
+channels = ["log"]
+"""
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@attrs.frozen
+class Workspace:
+    """The parsed ``gridgov.toml`` of the folder ``root``."""
+
+    root: Path
+    store_url: str = DEFAULT_STORE
+    channels: tuple[ChannelSpec, ...] = ()
+    routing: Routing = attrs.field(factory=Routing)
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+
+    @property
+    def config_path(self) -> Path:
+        """The workspace's ``gridgov.toml``."""
+        return self.root / CONFIG_NAME
+
+    @classmethod
+    def load(cls, root: str | Path = ".") -> Workspace:
+        """Read ``root/gridgov.toml``; every problem is reported with the field it is in."""
+        folder = Path(root)
+        path = folder / CONFIG_NAME
+        if not path.exists():
+            raise InvalidInput(
+                [
+                    SourceError(
+                        f"no {CONFIG_NAME} here; run `gridgov init {folder}` first", file=str(path)
+                    )
+                ]
+            )
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=str(path))]) from None
+        return cls.from_data(folder, data, file=str(path))
+
+    @classmethod
+    def from_data(cls, root: Path, data: dict[str, Any], *, file: str | None = None) -> Workspace:
+        """A workspace from parsed TOML data."""
+        errors: list[SourceError] = []
+        extra = set(data) - {"store", "notify", "channels", "routes"}
+        for key in sorted(extra):
+            errors.append(SourceError("unknown section", field=key, file=file))
+        store = data.get("store", {})
+        url = store.get("url", DEFAULT_STORE) if isinstance(store, dict) else None
+        if not isinstance(url, str) or "://" not in url:
+            errors.append(SourceError("expected a store URL", field="store.url", file=file))
+            url = DEFAULT_STORE
+        channels: list[ChannelSpec] = []
+        for name, table in (data.get("channels") or {}).items():
+            try:
+                if not isinstance(table, dict):
+                    raise ValueError("expected a table")
+                channels.append(ChannelSpec.from_config(name, table))
+            except ValueError as exc:
+                errors.append(SourceError(str(exc), field=f"channels.{name}", file=file))
+        routes: list[Route] = []
+        known = {c.name for c in channels}
+        for i, table in enumerate(data.get("routes") or []):
+            try:
+                route = Route.from_config(table)
+            except (ValueError, TypeError, AttributeError) as exc:
+                errors.append(SourceError(str(exc), field=f"routes[{i}]", file=file))
+                continue
+            for ch in route.channels:
+                if ch not in known:
+                    errors.append(
+                        SourceError(f"no channel named {ch!r}", field=f"routes[{i}]", file=file)
+                    )
+            routes.append(route)
+        notify = data.get("notify") or {}
+        retry = RetryPolicy()
+        try:
+            retry = RetryPolicy(
+                base=float(notify.get("retry_base", retry.base)),
+                factor=float(notify.get("retry_factor", retry.factor)),
+                max_delay=float(notify.get("retry_max_delay", retry.max_delay)),
+                max_attempts=int(notify.get("max_attempts", retry.max_attempts)),
+            )
+        except (TypeError, ValueError) as exc:
+            errors.append(SourceError(str(exc), field="notify", file=file))
+        if errors:
+            raise InvalidInput(errors)
+        return cls(root, url, tuple(channels), Routing(tuple(routes)), retry)
+
+    def resolve_url(self, url: str | None = None) -> str:
+        """The store URL (``url`` overrides), relative SQLite paths taken from the workspace."""
+        url = url or self.store_url
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite":
+            path = parts.path[1:] if parts.path.startswith("/") else parts.path
+            if path and not path.startswith("/") and path != ":memory:":
+                return f"sqlite:///{(self.root / path).resolve()}"
+        return url
+
+    def open_store(self, url: str | None = None) -> Store:
+        """Open the workspace's store (or ``url``)."""
+        return open_store(self.resolve_url(url))
+
+    def notifier(self, store: Store, **kwargs: Any) -> Notifier:
+        """A notifier over ``store`` with the configured channels and routes.
+
+        Relative ``path`` options of channels are taken from the workspace folder.
+        """
+        specs = []
+        for spec in self.channels:
+            options = dict(spec.options)
+            path = options.get("path")
+            if isinstance(path, str) and not Path(path).is_absolute():
+                options["path"] = str(self.root / path)
+            specs.append(attrs.evolve(spec, options=options))
+        return Notifier(
+            store,
+            build_channels(specs),
+            self.routing,
+            specs=specs,
+            policy=self.retry,
+            tree=store.hierarchy(),
+            **kwargs,
+        )
+
+
+def init_workspace(
+    root: str | Path, *, store_url: str | None = None, force: bool = False
+) -> Workspace:
+    """Write ``root/gridgov.toml`` and create its store; refuses to overwrite unless ``force``."""
+    folder = Path(root)
+    path = folder / CONFIG_NAME
+    if path.exists() and not force:
+        raise InvalidInput(
+            [SourceError("already a workspace (use --force to overwrite)", file=str(path))]
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    text = TEMPLATE.format(store_url=_toml_str(store_url or DEFAULT_STORE))
+    ws = Workspace.from_data(folder, tomllib.loads(text), file=str(path))
+    ws.open_store().close()
+    atomic_write_text(path, text)
+    return ws
