@@ -128,6 +128,18 @@ class Delivery:
 REACHED_OUTCOMES = ("verified", "partly-verified")
 
 
+def pick_roster(
+    versions: list[RosterRecord], *, version: int | None = None, status: str | None = None
+) -> RosterRecord | None:
+    """The latest of ``versions`` (oldest first) matching ``version`` and ``status``."""
+    for record in reversed(versions):
+        if (version is None or record.version == version) and (
+            status is None or record.status == status
+        ):
+            return record
+    return None
+
+
 @runtime_checkable
 class Store(Protocol):
     """The storage port. Every method that writes runs in one transaction."""

@@ -32,6 +32,7 @@ from gridgov.store.port import (
     StoreError,
     UnitCoverage,
     VisitConflict,
+    pick_roster,
 )
 from gridgov.store.schema import LATEST_VERSION, META_TABLE, MIGRATIONS
 from gridgov.sweep.model import Household, Sweep, Visit
@@ -502,12 +503,7 @@ class SqlStore:
         self, roster_id: str, *, version: int | None = None, status: str | None = None
     ) -> RosterRecord | None:
         """A roster version (latest, or latest with ``status``)."""
-        for record in reversed(self.roster_versions(roster_id)):
-            if (version is None or record.version == version) and (
-                status is None or record.status == status
-            ):
-                return record
-        return None
+        return pick_roster(self.roster_versions(roster_id), version=version, status=status)
 
     def roster_versions(self, roster_id: str) -> list[RosterRecord]:
         """Every version in scope, oldest first."""
