@@ -30,8 +30,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
-from itertools import count
+from collections.abc import Iterator, Sequence
+from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
 
@@ -45,9 +45,11 @@ from gridgov.sweep.rules import (
     INVALID_OCCUPANCY,
     NOT_AT_HOME,
     PARTLY,
+    REASON_AFTER,
+    REASON_BEFORE,
     TEXT_CODES,
-    TIME_REASONS,
     VERIFIED,
+    TimeRule,
     code_of,
 )
 from gridgov.sweep.state import VisitState, tally
@@ -62,7 +64,6 @@ _TRUE = {"true": 1, "1": 1, "yes": 1, "false": 0, "0": 0, "no": 0, "": 0}
 _OCC = {o.value: o for o in Occupancy}
 _OCC[""] = Occupancy.PERMANENT
 
-Record = tuple[int, list[str], str]
 HouseholdColumns = tuple[
     list[str], list[str], list[int | None], list[Occupancy], list[int], list[str], list[int]
 ]
@@ -102,41 +103,101 @@ def _read_text(path: str | Path) -> str:
         ) from None
 
 
-def _csv_records(text: str, file: str) -> Iterator[Record]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    last = 0
-    try:
-        for record in reader:
-            start = last + 1
-            last = reader.line_num
-            yield start, record, "\x1f".join(record)
-    except csv.Error as exc:
-        raise InvalidInput(
-            [SourceError(f"malformed CSV: {exc}", row=last + 1, file=file)]
-        ) from None
-
-
 def _plain(text: str) -> bool:
     """Whether ``text`` can be split on commas and newlines (no quotes, no CR)."""
     return '"' not in text and "\r" not in text
 
 
-def _records(text: str, file: str) -> tuple[list[str], Iterator[Record]]:
-    """The header and an iterator of ``(row number, fields, raw)`` for the other rows.
+CHUNK = 65_536
+"""Rows handled per chunk: columns are built per chunk, so memory stays bounded."""
 
-    ``raw`` is the line itself for a plain file, else the fields joined by US (0x1f).
+
+class _Chunk:
+    """Well-formed rows of one chunk: row numbers, raw texts and columns."""
+
+    __slots__ = ("cols", "raws", "rows")
+
+    def __init__(self, rows: Sequence[int], raws: list[str], cols: list[Sequence[str]]) -> None:
+        self.rows = rows
+        self.raws = raws
+        self.cols = cols
+
+    def fields(self, k: int) -> list[str]:
+        """The fields of the ``k``-th row of the chunk."""
+        return [c[k] for c in self.cols]
+
+
+def _header(text: str, file: str) -> list[str]:
+    if _plain(text):
+        first = text.split("\n", 1)[0]
+        if not first.strip():
+            raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
+        return [h.strip() for h in first.split(",")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rec = next(reader, None)
+    except csv.Error as exc:
+        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
+    if not rec:
+        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
+    return [h.strip() for h in rec]
+
+
+def _chunks(text: str, file: str, width: int, errs: _Errors) -> Iterator[_Chunk]:
+    """The rows after the header in chunks; rows of the wrong width become errors.
+
+    ``raws`` hold the line itself for a plain file, else the fields joined by US (0x1f).
     """
-    if not _plain(text):
-        it = _csv_records(text, file)
-    else:
+    if _plain(text):
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        it = zip(count(1), map(methodcaller("split", ","), lines), lines, strict=False)
-    first = next(it, None)
-    if first is None:
-        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
-    return [h.strip() for h in first[1]], it
+        commas = width - 1
+        count_commas = methodcaller("count", ",")
+        for c0 in range(1, len(lines), CHUNK):
+            chunk = lines[c0 : c0 + CHUNK]
+            rows: Sequence[int]
+            if set(map(count_commas, chunk)) == {commas}:
+                good = chunk
+                rows = range(c0 + 1, c0 + 1 + len(chunk))
+            else:
+                good, rows = [], []
+                for k, line in enumerate(chunk):
+                    n = line.count(",")
+                    if n == commas:
+                        good.append(line)
+                        rows.append(c0 + 1 + k)
+                    elif line.strip():
+                        errs.add(f"expected {width} fields, found {n + 1}", None, c0 + 1 + k)
+            flat = ",".join(good).split(",") if good else []
+            yield _Chunk(rows, good, [flat[i::width] for i in range(width)])
+        return
+    reader = csv.reader(io.StringIO(text, newline=""))
+    last = 0
+    recs: list[list[str]] = []
+    nums: list[int] = []
+    try:
+        for record in reader:
+            start = last + 1
+            last = reader.line_num
+            if start == 1:
+                continue  # the header
+            if len(record) == width:
+                recs.append(record)
+                nums.append(start)
+            elif record and not (len(record) == 1 and not record[0].strip()):
+                errs.add(f"expected {width} fields, found {len(record)}", None, start)
+            if len(recs) >= CHUNK:
+                yield _Chunk(nums, ["\x1f".join(r) for r in recs], _transpose(recs, width))
+                recs, nums = [], []
+    except csv.Error as exc:
+        errs.add(f"malformed CSV: {exc}", None, last + 1)
+    if recs:
+        yield _Chunk(nums, ["\x1f".join(r) for r in recs], _transpose(recs, width))
+
+
+def _transpose(recs: list[list[str]], width: int) -> list[Sequence[str]]:
+    return [list(c) for c in zip(*recs, strict=True)] if recs else [[] for _ in range(width)]
 
 
 def _columns(
@@ -165,20 +226,13 @@ def _columns(
     return where
 
 
-def _blank(fields: list[str]) -> bool:
-    return len(fields) == 1 and not fields[0].strip()
-
-
 # -- households --------------------------------------------------------------------
 
 
-def _household_columns(
-    path: str | Path,
-) -> tuple[
-    list[str], list[str], list[int | None], list[Occupancy], list[int], list[str], list[int]
-]:
+def _household_columns(path: str | Path) -> HouseholdColumns:
     file = str(path)
-    header, records = _records(_read_text(path), file)
+    text = _read_text(path)
+    header = _header(text, file)
     where = _columns(header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, file)
     width = len(header)
     i_id, i_b, i_f, i_o = (where[c] for c in HOUSEHOLD_COLUMNS)
@@ -191,39 +245,60 @@ def _household_columns(
     disc: list[int] = []
     doors: list[str] = []
     rows: list[int] = []
-    occ_of, true_of = _OCC, _TRUE
-    for row, f, _ in records:
-        if len(f) != width:
-            if not _blank(f):
-                errs.add(f"expected {width} fields, found {len(f)}", None, row)
-            continue
-        fl = f[i_f].strip()
-        floor: int | None = None
-        if fl:
+    occ_of = _OCC
+    fcache: dict[str, int | None] = {"": None}
+    bad = -1
+
+    def floor_of(text: str) -> int | None:
+        got = fcache.get(text, bad)
+        if got == bad:
             try:
-                floor = int(fl)
+                got = int(text.strip()) if text.strip() else None
             except ValueError:
-                errs.add(f"not a whole number: {fl!r}", "floor", row)
+                got = bad
+            fcache[text] = got
+        return got
+
+    def disc_of(text: str) -> int:
+        return _TRUE.get(text.strip().lower(), bad)
+
+    strip = str.strip
+    for ch in _chunks(text, file, width, errs):
+        cols = ch.cols
+        n = len(ch.rows)
+        o_c = list(map(occ_of.get, cols[i_o]))
+        f_c = list(map(floor_of, cols[i_f]))
+        d_c = list(map(disc_of, cols[i_disc])) if i_disc >= 0 else [0] * n
+        if None not in o_c and bad not in f_c and bad not in d_c:
+            ids.extend(map(strip, cols[i_id]))
+            buildings.extend(map(strip, cols[i_b]))
+            floors.extend(f_c)
+            occ.extend(o_c)  # type: ignore[arg-type]
+            disc.extend(d_c)
+            doors.extend(cols[i_door] if i_door >= 0 else [""] * n)
+            rows.extend(ch.rows)
+            continue
+        for k in range(n):
+            row = ch.rows[k]
+            o, fl, d = o_c[k] or occ_of.get(cols[i_o][k].strip()), f_c[k], d_c[k]
+            if fl == bad:
+                errs.add(f"not a whole number: {cols[i_f][k]!r}", "floor", row)
+            if o is None:
+                expected = ", ".join(x.value for x in Occupancy)
+                errs.add(
+                    f"unknown occupancy {cols[i_o][k]!r} (expected {expected})", "occupancy", row
+                )
+            if d == bad:
+                errs.add(f"not true/false: {cols[i_disc][k]!r}", "discovered", row)
+            if fl == bad or o is None or d == bad:
                 continue
-        o = occ_of.get(f[i_o].strip())
-        if o is None:
-            errs.add(
-                f"unknown occupancy {f[i_o]!r} (expected {', '.join(x.value for x in Occupancy)})",
-                "occupancy",
-                row,
-            )
-            continue
-        d = true_of.get(f[i_disc].strip().lower(), -1) if i_disc >= 0 else 0
-        if d < 0:
-            errs.add(f"not true/false: {f[i_disc]!r}", "discovered", row)
-            continue
-        ids.append(f[i_id].strip())
-        buildings.append(f[i_b].strip())
-        floors.append(floor)
-        occ.append(o)
-        disc.append(d)
-        doors.append(f[i_door] if i_door >= 0 else "")
-        rows.append(row)
+            ids.append(cols[i_id][k].strip())
+            buildings.append(cols[i_b][k].strip())
+            floors.append(fl)
+            occ.append(o)
+            disc.append(d)
+            doors.append(cols[i_door][k] if i_door >= 0 else "")
+            rows.append(row)
     errs.raise_if_any()
     return ids, buildings, floors, occ, disc, doors, rows
 
@@ -328,18 +403,14 @@ _OUTCOMES = tuple(Outcome(v) for v in TEXT_CODES)
 def read_visits(path: str | Path, *, sweep: str) -> list[Visit]:
     """Read a visits CSV into :class:`Visit` values (``sweep`` fills a missing sweep column)."""
     file = str(path)
-    header, records = _records(_read_text(path), file)
-    parser = _VisitParser(header, file)
+    text = _read_text(path)
+    parser = _VisitParser(_header(text, file), file)
     out: list[Visit] = []
-    width = parser.width
-    for row, f, _ in records:
-        if len(f) != width:
-            if not _blank(f):
-                parser.errors.add(f"expected {width} fields, found {len(f)}", None, row)
-            continue
-        v = parser.visit(f, row, sweep)
-        if v is not None:
-            out.append(v)
+    for ch in _chunks(text, file, parser.width, parser.errors):
+        for k, row in enumerate(ch.rows):
+            v = parser.visit(ch.fields(k), row, sweep)
+            if v is not None:
+                out.append(v)
     parser.errors.raise_if_any()
     return out
 
@@ -382,8 +453,7 @@ def coverage_from_csv(
     del ids, buildings, occ, disc, hrows
     file = str(visits)
     text = _read_text(visits)
-    header, records = _records(text, file)
-    p = _VisitParser(header, file)
+    p = _VisitParser(_header(text, file), file)
     errs = p.errors
     width = p.width
     i_id, i_h, i_at, i_out, i_p, i_r, i_s = p.i_id, p.i_h, p.i_at, p.i_out, p.i_p, p.i_r, p.i_s
@@ -393,7 +463,6 @@ def coverage_from_csv(
     mask, nvisits, first_visit, first_reach = st.mask, st.nvisits, st.first_visit, st.first_reach
     persons_l, returnees_l, ver_max = st.persons, st.returnees, st.ver_max
     last_at, last_id, last_code, nah_min = st.last_at, st.last_id, st.last_code, st.nah_min
-    codes = TEXT_CODES
     tcache: dict[str, int | str] = {}
     ncache: dict[str, int] = {str(k): k for k in range(100)}
     ncache[""] = 0
@@ -403,91 +472,101 @@ def coverage_from_csv(
     conflicts: dict[str, list[VisitKey]] = {}
     dirty: set[int] = set()
     duplicates = 0
-    persons = returnees = 0
-    sep = "," if _plain(text) else "\x1f"
-    for row, f, raw in records:
-        if len(f) != width:
-            if not _blank(f):
-                errs.add(f"expected {width} fields, found {len(f)}", None, row)
-            continue
-        vid = f[i_id]
-        code = codes.get(f[i_out])
-        t = tcache.get(f[i_at])
-        h = index.get(f[i_h])
-        if i_p >= 0:
-            persons = ncache.get(f[i_p], -1)
-        if i_r >= 0:
-            returnees = ncache.get(f[i_r], -1)
-        if (
-            code is None
-            or t is None
-            or h is None
-            or persons < 0
-            or returnees < 0
-            or not vid
-            or (i_s >= 0 and f[i_s] != sweep_id)
+    times = _TimeParser(frame.rule, tcache)
+    index_get, tcache_get, codes_get, n_get = index.get, tcache.get, TEXT_CODES.get, ncache.get
+    kept: list[tuple[_Chunk, list[int | None]]] = []
+    for ch in _chunks(text, file, width, errs):
+        cols = ch.cols
+        n = len(ch.rows)
+        hx = list(map(index_get, cols[i_h]))
+        kept.append((ch, hx))
+        for k, row, vid, h, t, code, persons, returnees, sw, raw in zip(
+            range(n),
+            ch.rows,
+            cols[i_id],
+            hx,
+            map(tcache_get, cols[i_at]),
+            map(codes_get, cols[i_out]),
+            map(n_get, cols[i_p]) if i_p >= 0 else repeat(0, n),
+            map(n_get, cols[i_r]) if i_r >= 0 else repeat(0, n),
+            cols[i_s] if i_s >= 0 else repeat("", n),
+            ch.raws,
+            strict=True,
         ):
-            got = _careful(p, f, row, frame, file)
-            if got is None:
+            if t is None:
+                t = times.parse(cols[i_at][k])
+            if (
+                h is None
+                or t is None
+                or code is None
+                or persons is None
+                or returnees is None
+                or not vid
+                or (sw and sw != sweep_id)
+            ):
+                got = _careful(p, ch.fields(k), row, frame, file)
+                if got is None:
+                    continue
+                if isinstance(got, Reject):
+                    rejects.append(got)
+                    continue
+                h, t, v = got
+                code, persons, returnees = code_of(v.outcome), v.persons_seen, v.returnees
+            elif t.__class__ is str:
+                assert isinstance(t, str)
+                rejects.append(Reject(vid, cols[i_h][k], t, row, file))
                 continue
-            if isinstance(got, Reject):
-                rejects.append(got)
-                if got.reason in TIME_REASONS:
-                    tcache[f[i_at]] = got.reason
-                continue
-            h, t, v = got
-            tcache.setdefault(f[i_at], t)
-            code, persons, returnees = code_of(v.outcome), v.persons_seen, v.returnees
-        elif t.__class__ is str:
-            assert isinstance(t, str)
-            rejects.append(Reject(vid, f[i_h], t, row, file))
-            continue
-        prev = setdefault(vid, raw)
-        if prev is not raw:
-            if prev == raw:
-                duplicates += 1
-                continue
-            mine = _key(p, f, row, frame, file)
-            keys = conflicts.get(vid)
-            if keys is None:
-                first = _key(p, prev.split(sep), 0, frame, file)
-                if first == mine:
+            prev = setdefault(vid, raw)
+            if prev is not raw:
+                if prev == raw:
                     duplicates += 1
                     continue
-                conflicts[vid] = [first, mine]
-                dirty.add(_household_of(first, index))
-            elif mine in keys:
-                duplicates += 1
+                mine = _key(p, ch.fields(k), row, frame, file)
+                keys = conflicts.get(vid)
+                if keys is None:
+                    first = _key(p, _fields_of(prev, text), 0, frame, file)
+                    if first == mine:
+                        duplicates += 1
+                        continue
+                    conflicts[vid] = [first, mine]
+                    dirty.add(index[first[1]])
+                elif mine in keys:
+                    duplicates += 1
+                else:
+                    keys.append(mine)
+                continue
+            assert isinstance(t, int)
+            mask[h] |= 1 << code
+            nvisits[h] += 1
+            if t < first_visit[h]:
+                first_visit[h] = t
+            if code <= PARTLY:
+                if t < first_reach[h]:
+                    first_reach[h] = t
+                if persons > persons_l[h]:
+                    persons_l[h] = persons
+                if returnees > returnees_l[h]:
+                    returnees_l[h] = returnees
+                if code == VERIFIED and t > ver_max[h]:
+                    ver_max[h] = t
             else:
-                keys.append(mine)
-            continue
-        assert isinstance(t, int)
-        mask[h] |= 1 << code
-        nvisits[h] += 1
-        if t < first_visit[h]:
-            first_visit[h] = t
-        if code <= PARTLY:
-            if t < first_reach[h]:
-                first_reach[h] = t
-            if persons > persons_l[h]:
-                persons_l[h] = persons
-            if returnees > returnees_l[h]:
-                returnees_l[h] = returnees
-            if code == VERIFIED and t > ver_max[h]:
-                ver_max[h] = t
-        else:
-            la = last_at[h]
-            if t > la or (t == la and vid > last_id[h]):
-                last_at[h] = t
-                last_id[h] = vid
-                last_code[h] = code
-            if code == NOT_AT_HOME and t < nah_min[h]:
-                nah_min[h] = t
+                la = last_at[h]
+                if t > la or (t == la and vid > last_id[h]):
+                    last_at[h] = t
+                    last_id[h] = vid
+                    last_code[h] = code
+                if code == NOT_AT_HOME and t < nah_min[h]:
+                    nah_min[h] = t
     errs.raise_if_any()
     out: list[Conflict] = []
     if conflicts:
-        out = _settle(p, text, conflicts, dirty, frame, st, file)
+        out = _settle(p, kept, conflicts, dirty, frame, st, file)
     return CoverageReport(frame, st, tally(frame, st), rejects, out, duplicates)
+
+
+def _fields_of(raw: str, text: str) -> list[str]:
+    """The fields of a raw row as :func:`_chunks` made it."""
+    return raw.split(",") if _plain(text) else raw.split("\x1f")
 
 
 def _key(p: _VisitParser, f: list[str], row: int, frame: HouseholdFrame, file: str) -> VisitKey:
@@ -504,42 +583,100 @@ def _household_of(key: VisitKey, index: dict[str, int]) -> int:
 
 def _settle(
     p: _VisitParser,
-    text: str,
+    kept: list[tuple[_Chunk, list[int | None]]],
     conflicts: dict[str, list[VisitKey]],
     dirty: set[int],
     frame: HouseholdFrame,
     st: VisitState,
     file: str,
 ) -> list[Conflict]:
-    """Withdraw every version of conflicting ids: rebuild the households they touched."""
+    """Withdraw every version of conflicting ids: rebuild the households they touched.
+
+    Runs only when there are conflicts, over the chunks kept from the main pass;
+    it parses only the rows of conflicting ids and of the households to rebuild.
+    """
     for h in dirty:
         st.reset(h)
-    _, records = _records(text, file)
-    index = frame.index
     rows: dict[str, list[int]] = {vid: [] for vid in conflicts}
     versions: dict[str, dict[VisitKey, str]] = {vid: {} for vid in conflicts}
     again: set[str] = set()
-    width, i_id, i_h = p.width, p.i_id, p.i_h
-    for row, f, _ in records:
-        if len(f) != width:
-            continue
-        vid = f[i_id]
-        if vid in conflicts:
-            got = _careful(p, f, row, frame, file)
-            if got is not None and not isinstance(got, Reject):
+    for ch, hx in kept:
+        ids = ch.cols[p.i_id]
+        hits = [
+            k
+            for k, (vid, h) in enumerate(zip(ids, hx, strict=True))
+            if h in dirty or vid in conflicts
+        ]
+        for k in hits:
+            vid, row = ids[k], ch.rows[k]
+            got = _careful(p, ch.fields(k), row, frame, file)
+            if got is None or isinstance(got, Reject):
+                continue
+            h, t, v = got
+            if vid in conflicts:
                 rows[vid].append(row)
-                versions[vid].setdefault(visit_key(got[2], got[1]), render_visit(got[2]))
-            continue
-        if index.get(f[i_h]) in dirty and vid not in again:
-            got = _careful(p, f, row, frame, file)
-            if got is not None and not isinstance(got, Reject):
-                h, t, v = got
+                versions[vid].setdefault(visit_key(v, t), render_visit(v))
+            elif vid not in again:
                 again.add(vid)
                 st.apply(h, vid, t, code_of(v.outcome), v.persons_seen, v.returnees)
     return [
         Conflict(vid, tuple(sorted(versions[vid].values())), tuple(rows[vid]), file)
         for vid in sorted(conflicts)
     ]
+
+
+class _TimeParser:
+    """Visit times to points of the sweep's time line, each distinct text parsed once.
+
+    Texts shaped ``YYYY-MM-DDTHH:MM:SS`` + optional offset share the parse of their
+    minute: only the seconds are added. Anything else goes through
+    :func:`datetime.datetime.fromisoformat`. Unreadable texts give ``None``.
+    """
+
+    __slots__ = ("cache", "minutes", "rule")
+
+    def __init__(self, rule: TimeRule, cache: dict[str, int | str]) -> None:
+        self.rule = rule
+        self.cache = cache
+        self.minutes: dict[str, int | str] = {}
+
+    def parse(self, text: str) -> int | str | None:
+        """The point (µs), the reason it is outside the window, or ``None`` when unreadable."""
+        rule = self.rule
+        sec = text[17:19]
+        if (
+            len(text) >= 19
+            and text[16] == ":"
+            and text[19:20] in _OFFSET_START
+            and sec.isdigit()
+            and sec < "60"
+        ):
+            key = text[:16] + text[19:]
+            base = self.minutes.get(key)
+            if base is None:
+                try:
+                    base = self.minutes[key] = rule.to_us(dt.datetime.fromisoformat(key))
+                except ValueError:
+                    return None
+            if base.__class__ is str:
+                t: int | str = base
+            else:
+                assert isinstance(base, int)
+                t = base + int(sec) * 1_000_000
+                if t < rule.start_us:
+                    t = REASON_BEFORE
+                elif t > rule.end_us:
+                    t = REASON_AFTER
+        else:
+            try:
+                t = rule.place(dt.datetime.fromisoformat(text))
+            except ValueError:
+                return None
+        self.cache[text] = t
+        return t
+
+
+_OFFSET_START = frozenset({"", "+", "-", "Z"})
 
 
 # -- writing -----------------------------------------------------------------------

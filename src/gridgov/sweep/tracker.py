@@ -13,14 +13,15 @@ remaining visits), exactly as the batch :func:`gridgov.sweep.coverage` decides.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
+from gridgov.sweep.coverage import VisitKey, check_visit, render_visit
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
-from gridgov.sweep.rules import code_of
+from gridgov.sweep.rules import TIME_REASONS, code_of
 from gridgov.sweep.state import (
     I_CONVERTED,
     I_INVALID,
@@ -35,6 +36,9 @@ from gridgov.sweep.state import (
     signature,
     tally,
 )
+
+_TIME_CACHE = 1 << 17
+"""Distinct visit times remembered (a bounded cache: parsing an aware time is slow)."""
 
 _SIG_FIELDS = (-1, I_VISITED, I_NAH_EVER, I_CONVERTED, I_PERSONS, I_RETURNEES)
 
@@ -57,6 +61,7 @@ class CoverageTracker:
         "_conflicts",
         "_duplicates",
         "_rejects",
+        "_times",
         "cols",
         "frame",
         "state",
@@ -72,6 +77,7 @@ class CoverageTracker:
         self._chains: dict[int, tuple[int, ...]] = {}
         self._rejects: list[Reject] = []
         self._duplicates = 0
+        self._times: dict[dt.datetime, int | str] = {}
 
     def _chain(self, p: int) -> tuple[int, ...]:
         """``p`` and its ancestors; built once per position, sharing cached ancestors."""
@@ -122,23 +128,50 @@ class CoverageTracker:
     def add(self, visit: Visit) -> str:
         """Take one visit into account; see the class docs for the return value."""
         frame = self.frame
-        checked = check_visit(frame, visit)
-        if checked.__class__ is str:
-            assert isinstance(checked, str)
-            self._rejects.append(Reject(visit.id, visit.household, checked))
-            return checked
-        assert isinstance(checked, tuple)
-        h, t = checked
+        at = visit.at
+        h = frame.index.get(visit.household)
+        t = self._times.get(at)
+        if h is None or t is None or visit.sweep != frame.sweep.id:
+            checked = check_visit(frame, visit)
+            if checked.__class__ is str:
+                assert isinstance(checked, str)
+                self._rejects.append(Reject(visit.id, visit.household, checked))
+                if checked in TIME_REASONS and len(self._times) < _TIME_CACHE:
+                    self._times[at] = checked
+                return checked
+            assert isinstance(checked, tuple)
+            h, t = checked
+            if len(self._times) < _TIME_CACHE:
+                self._times[at] = t
+        elif t.__class__ is str:
+            assert isinstance(t, str)
+            self._rejects.append(Reject(visit.id, visit.household, t))
+            return t
+        assert isinstance(t, int)
         vid = visit.id
-        key = visit_key(visit, t)
-        versions = self._conflicts.get(vid)
-        if versions is not None:
-            if any(k == key for k, _ in versions):
-                self._duplicates += 1
-            else:
-                versions.append((key, visit))
-            return CONFLICT
-        prev = self._accepted.get(vid)
+        outcome = visit.outcome
+        key = (
+            visit.sweep,
+            visit.household,
+            t,
+            visit.visitor,
+            outcome,
+            visit.persons_seen,
+            visit.persons_registered,
+            visit.note,
+            visit.returnees,
+            visit.residents_seen,
+        )
+        if self._conflicts:
+            versions = self._conflicts.get(vid)
+            if versions is not None:
+                if any(k == key for k, _ in versions):
+                    self._duplicates += 1
+                else:
+                    versions.append((key, visit))
+                return CONFLICT
+        accepted = self._accepted
+        prev = accepted.get(vid)
         if prev is not None:
             if prev[0] == key:
                 self._duplicates += 1
@@ -148,8 +181,8 @@ class CoverageTracker:
             return CONFLICT
         state = self.state
         before = signature(frame, state, h)
-        state.apply(h, vid, t, code_of(visit.outcome), visit.persons_seen, visit.returnees)
-        self._accepted[vid] = (key, visit, h, t)
+        state.apply(h, vid, t, code_of(outcome), visit.persons_seen, visit.returnees)
+        accepted[vid] = (key, visit, h, t)
         byh = self._by_household.get(h)
         if byh is None:
             self._by_household[h] = [vid]
