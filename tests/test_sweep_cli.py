@@ -213,3 +213,22 @@ def test_assign_keeps_buildings_whole(county, capsys) -> None:
     assert sorted(buildings) == sorted(set(buildings))
     assert all(r["within"] for r in rows if r["building_ids"])
     assert main(["sweep", "assign", *args, "--sweepers", "0"]) == 2
+
+
+def test_demo_sweep_step_writes_coverage_and_files_the_cli_reads(tmp_path, capsys) -> None:
+    from gridgov.cli.sweep_demo import demo_sweep
+
+    tree = reference_county(seed=2, scale=0.05)
+    (tmp_path / "org.csv").write_text(write_csv_text(tree), encoding="utf-8")
+    demo_sweep(tree, tmp_path, seed=2)
+    out = capsys.readouterr().out
+    assert "coverage by community" in out
+    assert "re-visit queue:" in out
+    demo_rows = (tmp_path / "coverage.csv").read_text().splitlines()
+    assert demo_rows[0] == HEADER
+    args = ["--org", str(tmp_path / "org.csv"), "--households", str(tmp_path / "households.csv")]
+    args += ["--visits", str(tmp_path / "visits.csv"), "--sweep", "S1", "--format", "csv"]
+    args += ["--tz", "+08:00", "--start", "2020-02-10T08:00", "--end", "2020-02-10T20:00"]
+    assert main(["sweep", "coverage", *args, "--by", "community"]) == 0
+    cli_rows = capsys.readouterr().out.splitlines()
+    assert cli_rows[1:] == [r for r in demo_rows[1:] if ",community," in r]

@@ -56,4 +56,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hh = sum(1 for d in tree.descendants(cid) if tree[d].level == "household")
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
+
+    from gridgov.cli.sweep_demo import demo_sweep
+
+    demo_sweep(tree, out, seed=args.seed)
     return 0

@@ -34,15 +34,13 @@ def _check_int(name: str, value: object, low: int = 0) -> None:
         raise ValueError(f"{name} must be at least {low}, got {value}")
 
 
-@st.composite
 def sweep_trees(
-    draw: st.DrawFn,
     *,
     max_communities: int = 2,
     max_grids: int = 2,
     max_buildings: int = 3,
     household_units: bool | None = None,
-) -> Hierarchy:
+) -> st.SearchStrategy[Hierarchy]:
     """A county > community > grid > building tree (ids ``C``, ``C1``, ``C1G1``, ``C1G1B1``).
 
     With ``household_units`` (drawn when ``None``) each building also gets a few
@@ -54,6 +52,17 @@ def sweep_trees(
         ("max_buildings", max_buildings),
     ):
         _check_int(name, value, 1)
+    return _sweep_trees(max_communities, max_grids, max_buildings, household_units)
+
+
+@st.composite
+def _sweep_trees(
+    draw: st.DrawFn,
+    max_communities: int,
+    max_grids: int,
+    max_buildings: int,
+    household_units: bool | None,
+) -> Hierarchy:
     with_hh = draw(st.booleans()) if household_units is None else household_units
     tree = Hierarchy()
     tree.add(Unit("C", "county"), None)
@@ -75,14 +84,9 @@ def sweep_trees(
     return tree
 
 
-@st.composite
 def households(
-    draw: st.DrawFn,
-    tree: Hierarchy,
-    *,
-    min_size: int = 0,
-    max_size: int = 20,
-) -> list[Household]:
+    tree: Hierarchy, *, min_size: int = 0, max_size: int = 20
+) -> st.SearchStrategy[list[Household]]:
     """A register of households with unique ids in the buildings of ``tree``.
 
     Household units of the tree are used as they are (id and building); extra
@@ -94,6 +98,11 @@ def households(
     _check_int("max_size", max_size)
     if max_size < min_size:
         raise ValueError(f"max_size ({max_size}) must be >= min_size ({min_size})")
+    return _households(tree, min_size, max_size)
+
+
+@st.composite
+def _households(draw: st.DrawFn, tree: Hierarchy, min_size: int, max_size: int) -> list[Household]:
     buildings = tree.at_level("building") if "building" in tree.levels else []
     if not buildings:
         buildings = tree.leaves()
@@ -129,9 +138,15 @@ def households(
     return unique
 
 
-@st.composite
-def sweeps(draw: st.DrawFn, tree: Hierarchy, *, aware: bool | None = None) -> Sweep:
+def sweeps(tree: Hierarchy, *, aware: bool | None = None) -> st.SearchStrategy[Sweep]:
     """A one-day sweep over a unit of ``tree`` (naive or with an offset, drawn)."""
+    if not isinstance(tree, Hierarchy):
+        raise TypeError(f"tree must be a gridgov.org.Hierarchy, got {tree!r}")
+    return _sweeps(tree, aware)
+
+
+@st.composite
+def _sweeps(draw: st.DrawFn, tree: Hierarchy, aware: bool | None) -> Sweep:
     is_aware = draw(st.booleans()) if aware is None else aware
     zone = draw(st.sampled_from(_ZONES)) if is_aware else None
     start = dt.datetime(2020, 2, 10, 8, tzinfo=zone)
@@ -139,15 +154,13 @@ def sweeps(draw: st.DrawFn, tree: Hierarchy, *, aware: bool | None = None) -> Sw
     return Sweep("S1", scope, start, start + dt.timedelta(hours=12), "test sweep")
 
 
-@st.composite
 def visit_logs(
-    draw: st.DrawFn,
     households: Sequence[Household],
     sweep: Sweep,
     *,
     max_size: int = 40,
     messy: bool = True,
-) -> list[Visit]:
+) -> st.SearchStrategy[list[Visit]]:
     """A log of visits to ``households`` during ``sweep``, as a phone app would upload it.
 
     With ``messy`` the log also holds repeats of the same upload, the same id with
@@ -157,6 +170,13 @@ def visit_logs(
     if not isinstance(sweep, Sweep):
         raise TypeError(f"sweep must be a gridgov.sweep.Sweep, got {sweep!r}")
     _check_int("max_size", max_size)
+    return _visit_logs(list(households), sweep, max_size, messy)
+
+
+@st.composite
+def _visit_logs(
+    draw: st.DrawFn, households: list[Household], sweep: Sweep, max_size: int, messy: bool
+) -> list[Visit]:
     ids = [h.id for h in households]
     n = draw(st.integers(0, max_size))
     out: list[Visit] = []
