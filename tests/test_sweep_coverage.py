@@ -180,6 +180,11 @@ def test_incremental_equals_batch_in_any_order(sc, rnd: random.Random) -> None:
         c = tracker.counts(uid)  # queries between visits stay consistent
         assert 0 <= c.coverage <= 1
     assert tracker.cols == batch.columns
+    bulk = CoverageTracker(tree, hhs, sweep)
+    cut = rnd.randrange(len(shuffled) + 1)
+    bulk.add_many(shuffled[:cut])
+    bulk.add_many(shuffled[cut:])
+    assert bulk.cols == batch.columns
     snap = tracker.report()
     assert snap.columns == batch.columns
     assert snap.duplicates == batch.duplicates

@@ -17,11 +17,18 @@ import datetime as dt
 from collections.abc import Iterable
 
 from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.coverage import VisitKey, check_visit, render_visit
+from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
-from gridgov.sweep.rules import TIME_REASONS, code_of
+from gridgov.sweep.rules import (
+    NOT_AT_HOME,
+    PARTLY,
+    REASON_AFTER,
+    REASON_BEFORE,
+    VERIFIED,
+    code_of,
+)
 from gridgov.sweep.state import (
     I_CONVERTED,
     I_INVALID,
@@ -57,9 +64,12 @@ class CoverageTracker:
     __slots__ = (
         "_accepted",
         "_by_household",
+        "_cache_on",
         "_chains",
         "_conflicts",
         "_duplicates",
+        "_hchain",
+        "_lookups",
         "_rejects",
         "_times",
         "cols",
@@ -71,13 +81,16 @@ class CoverageTracker:
         self.frame = HouseholdFrame(tree, households, sweep)
         self.state = VisitState(len(self.frame))
         self.cols = tally(self.frame, self.state)
-        self._accepted: dict[str, tuple[VisitKey, Visit, int, int]] = {}
-        self._by_household: dict[int, list[str]] = {}
-        self._conflicts: dict[str, list[tuple[VisitKey, Visit]]] = {}
+        self._accepted: dict[str, Visit] = {}
+        self._by_household: list[list[str] | None] | None = None
+        self._conflicts: dict[str, list[Visit]] = {}
         self._chains: dict[int, tuple[int, ...]] = {}
+        self._hchain = [self._chain(p) for p in self.frame.attach]
         self._rejects: list[Reject] = []
         self._duplicates = 0
         self._times: dict[dt.datetime, int | str] = {}
+        self._cache_on = True
+        self._lookups = 0
 
     def _chain(self, p: int) -> tuple[int, ...]:
         """``p`` and its ancestors; built once per position, sharing cached ancestors."""
@@ -99,8 +112,7 @@ class CoverageTracker:
 
     def _move(self, h: int, before: Signature, after: Signature, visits: int) -> None:
         """Add the difference between two signatures (and ``visits``) up the chain of ``h``."""
-        frame = self.frame
-        chain = self._chain(frame.attach[h])
+        chain = self._hchain[h]
         cols = self.cols
         col = cols[I_VISITS]
         for p in chain:
@@ -113,7 +125,7 @@ class CoverageTracker:
             for p in chain:
                 cb[p] -= 1
                 ca[p] += 1
-            if frame.no_central[h] and (b0 == I_INVALID) != (a0 == I_INVALID):
+            if self.frame.no_central[h] and (b0 == I_INVALID) != (a0 == I_INVALID):
                 d = 1 if b0 == I_INVALID else -1
                 col = cols[I_NO_CENTRAL]
                 for p in chain:
@@ -125,91 +137,199 @@ class CoverageTracker:
                 for p in chain:
                     col[p] += d
 
+    def _remember(self, at: dt.datetime, t: int | str) -> None:
+        """Cache a placed time while the cache pays: off when, after 4096 lookups, more
+        than half of them missed (times to the second rarely repeat)."""
+        if not self._cache_on:
+            return
+        times = self._times
+        if len(times) < _TIME_CACHE:
+            times[at] = t
+        if self._lookups >= 4096 and len(times) * 2 > self._lookups:
+            self._cache_on = False
+            times.clear()
+
     def add(self, visit: Visit) -> str:
         """Take one visit into account; see the class docs for the return value."""
+        out: list[str] = []
+        self._ingest((visit,), out)
+        return out[0]
+
+    def add_many(self, visits: Iterable[Visit]) -> dict[str, int]:
+        """Add every visit, one after the other; how many were accepted, duplicates,
+        conflicts and rejected. The same as :meth:`add` in a loop, only faster."""
+        return self._ingest(visits, None)
+
+    def _ingest(self, visits: Iterable[Visit], statuses: list[str] | None) -> dict[str, int]:
+        """The hot loop behind :meth:`add` and :meth:`add_many` (everything bound locally)."""
         frame = self.frame
-        at = visit.at
-        h = frame.index.get(visit.household)
-        t = self._times.get(at)
-        if h is None or t is None or visit.sweep != frame.sweep.id:
-            checked = check_visit(frame, visit)
-            if checked.__class__ is str:
-                assert isinstance(checked, str)
-                self._rejects.append(Reject(visit.id, visit.household, checked))
-                if checked in TIME_REASONS and len(self._times) < _TIME_CACHE:
-                    self._times[at] = checked
-                return checked
-            assert isinstance(checked, tuple)
-            h, t = checked
-            if len(self._times) < _TIME_CACHE:
-                self._times[at] = t
-        elif t.__class__ is str:
-            assert isinstance(t, str)
-            self._rejects.append(Reject(visit.id, visit.household, t))
-            return t
-        assert isinstance(t, int)
-        vid = visit.id
-        outcome = visit.outcome
-        key = (
-            visit.sweep,
-            visit.household,
-            t,
-            visit.visitor,
-            outcome,
-            visit.persons_seen,
-            visit.persons_registered,
-            visit.note,
-            visit.returnees,
-            visit.residents_seen,
-        )
-        if self._conflicts:
-            versions = self._conflicts.get(vid)
-            if versions is not None:
-                if any(k == key for k, _ in versions):
-                    self._duplicates += 1
-                else:
-                    versions.append((key, visit))
-                return CONFLICT
+        index_get = frame.index.get
+        times_get = self._times.get
+        sweep_id = frame.sweep.id
         accepted = self._accepted
-        prev = accepted.get(vid)
-        if prev is not None:
-            if prev[0] == key:
-                self._duplicates += 1
-                return DUPLICATE
-            self._withdraw(vid)
-            self._conflicts[vid] = [(prev[0], prev[1]), (key, visit)]
-            return CONFLICT
+        conflicts = self._conflicts
+        by_household = self._by_household
+        rejects = self._rejects
         state = self.state
-        before = signature(frame, state, h)
-        state.apply(h, vid, t, code_of(outcome), visit.persons_seen, visit.returnees)
-        accepted[vid] = (key, visit, h, t)
-        byh = self._by_household.get(h)
-        if byh is None:
-            self._by_household[h] = [vid]
-        else:
-            byh.append(vid)
-        self._move(h, before, signature(frame, state, h), 1)
-        return ACCEPTED
+        mask, nvisits, first_visit, first_reach = (
+            state.mask,
+            state.nvisits,
+            state.first_visit,
+            state.first_reach,
+        )
+        persons_l, returnees_l, ver_max = state.persons, state.returnees, state.ver_max
+        last_at, last_id, last_code, nah_min = (
+            state.last_at,
+            state.last_id,
+            state.last_code,
+            state.nah_min,
+        )
+        hchain = self._hchain
+        c_visits = self.cols[I_VISITS]
+        n_acc = n_dup = n_con = n_rej = 0
+        to_us = frame.rule.to_us
+        start_us, end_us = frame.rule.start_us, frame.rule.end_us
+        for visit in visits:
+            h = index_get(visit.household)
+            at = visit.at
+            t = None
+            if self._cache_on:
+                t = times_get(at)
+                self._lookups += 1
+            if t is None and h is not None:
+                t = to_us(at)
+                if t.__class__ is int:
+                    assert isinstance(t, int)
+                    if t < start_us:
+                        t = REASON_BEFORE
+                    elif t > end_us:
+                        t = REASON_AFTER
+                self._remember(at, t)
+            if h is None or visit.sweep != sweep_id:
+                placed = check_visit(frame, visit)
+                if placed.__class__ is str:
+                    assert isinstance(placed, str)
+                    rejects.append(Reject(visit.id, visit.household, placed))
+                    n_rej += 1
+                    if statuses is not None:
+                        statuses.append(placed)
+                    continue
+                assert isinstance(placed, tuple)
+                h, t = placed
+            elif t.__class__ is str:
+                assert isinstance(t, str)
+                rejects.append(Reject(visit.id, visit.household, t))
+                n_rej += 1
+                if statuses is not None:
+                    statuses.append(t)
+                continue
+            assert isinstance(t, int)
+            vid = visit.id
+            if vid in accepted or vid in conflicts:
+                r = self._again(visit, h, t)
+                by_household = self._by_household  # a conflict may have started the index
+                if r == DUPLICATE:
+                    n_dup += 1
+                else:
+                    n_con += 1
+                if statuses is not None:
+                    statuses.append(r)
+                continue
+            accepted[vid] = visit
+            if by_household is not None:  # kept only once a conflict has needed it
+                byh = by_household[h]
+                if byh is None:
+                    by_household[h] = [vid]
+                else:
+                    byh.append(vid)
+            before = signature(frame, state, h)
+            # VisitState.apply, inlined: this is the hot path
+            code = code_of(visit.outcome)
+            mask[h] |= 1 << code
+            nvisits[h] += 1
+            if t < first_visit[h]:
+                first_visit[h] = t
+            if code <= PARTLY:
+                if t < first_reach[h]:
+                    first_reach[h] = t
+                persons = visit.persons_seen
+                if persons > persons_l[h]:
+                    persons_l[h] = persons
+                ret = visit.returnees
+                if ret > returnees_l[h]:
+                    returnees_l[h] = ret
+                if code == VERIFIED and t > ver_max[h]:
+                    ver_max[h] = t
+            else:
+                la = last_at[h]
+                if t > la or (t == la and vid > last_id[h]):
+                    last_at[h] = t
+                    last_id[h] = vid
+                    last_code[h] = code
+                if code == NOT_AT_HOME and t < nah_min[h]:
+                    nah_min[h] = t
+            after = signature(frame, state, h)
+            for p in hchain[h]:
+                c_visits[p] += 1
+            if after != before:
+                self._move(h, before, after, 0)
+            n_acc += 1
+            if statuses is not None:
+                statuses.append(ACCEPTED)
+        return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
+
+    def _again(self, visit: Visit, h: int, t: int) -> str:
+        """A visit whose id was seen before: a duplicate, or a conflict."""
+        vid = visit.id
+        key = visit_key(visit, t)
+        versions = self._conflicts.get(vid)
+        if versions is not None:
+            if any(self._key(v) == key for v in versions):
+                self._duplicates += 1
+            else:
+                versions.append(visit)
+            return CONFLICT
+        prev = self._accepted[vid]
+        if self._key(prev) == key:
+            self._duplicates += 1
+            return DUPLICATE
+        self._withdraw(vid)
+        self._conflicts[vid] = [prev, visit]
+        return CONFLICT
+
+    def _key(self, visit: Visit) -> VisitKey:
+        placed = check_visit(self.frame, visit)
+        assert isinstance(placed, tuple)  # only accepted visits are kept
+        return visit_key(visit, placed[1])
 
     def _withdraw(self, vid: str) -> None:
-        _, _, h, _ = self._accepted.pop(vid)
+        visit = self._accepted.pop(vid)
+        h = self.frame.index[visit.household]
         state = self.state
         before = signature(self.frame, state, h)
+        if self._by_household is None:
+            # the first conflict: index the accepted visits by household, once
+            byh: list[list[str] | None] = [None] * len(self.frame)
+            index = self.frame.index
+            for other_id, other_visit in self._accepted.items():
+                i = index[other_visit.household]
+                lst = byh[i]
+                if lst is None:
+                    byh[i] = [other_id]
+                else:
+                    lst.append(other_id)
+            byh[h] = [*(byh[h] or []), vid]
+            self._by_household = byh
         remaining = self._by_household[h]
+        assert remaining is not None
         remaining.remove(vid)
         state.reset(h)
         for other in remaining:
-            _, v, _, t = self._accepted[other]
-            state.apply(h, other, t, code_of(v.outcome), v.persons_seen, v.returnees)
+            v = self._accepted[other]
+            placed = check_visit(self.frame, v)
+            assert isinstance(placed, tuple)
+            state.apply(h, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
         self._move(h, before, signature(self.frame, state, h), -1)
-
-    def add_many(self, visits: Iterable[Visit]) -> dict[str, int]:
-        """Add every visit; how many were accepted, duplicates, conflicts, rejected."""
-        out = {ACCEPTED: 0, DUPLICATE: 0, CONFLICT: 0, "rejected": 0}
-        for v in visits:
-            r = self.add(v)
-            out[r if r in out else "rejected"] += 1
-        return out
 
     def counts(self, unit_id: str | None = None) -> Counts:
         """The current counts of ``unit_id`` (default: the sweep's scope)."""
@@ -227,7 +347,7 @@ class CoverageTracker:
         for name in VisitState.__slots__:
             setattr(state, name, list(getattr(self.state, name)))
         conflicts = [
-            Conflict(vid, tuple(sorted(render_visit(v) for _, v in versions)))
+            Conflict(vid, tuple(sorted(render_visit(v) for v in versions)))
             for vid, versions in sorted(self._conflicts.items())
         ]
         return CoverageReport(
