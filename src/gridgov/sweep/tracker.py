@@ -38,6 +38,8 @@ from gridgov.sweep.state import (
     I_RETURNEES,
     I_VISITED,
     I_VISITS,
+    INVALID_SIGNATURE,
+    NOT_VISITED_SIGNATURE,
     Signature,
     VisitState,
     signature,
@@ -71,6 +73,7 @@ class CoverageTracker:
         "_hchain",
         "_lookups",
         "_rejects",
+        "_sigs",
         "_times",
         "cols",
         "frame",
@@ -86,6 +89,10 @@ class CoverageTracker:
         self._conflicts: dict[str, list[Visit]] = {}
         self._chains: dict[int, tuple[int, ...]] = {}
         self._hchain = [self._chain(p) for p in self.frame.attach]
+        self._sigs = [
+            INVALID_SIGNATURE if bad else NOT_VISITED_SIGNATURE
+            for bad in self.frame.register_invalid
+        ]
         self._rejects: list[Reject] = []
         self._duplicates = 0
         self._times: dict[dt.datetime, int | str] = {}
@@ -185,6 +192,7 @@ class CoverageTracker:
             state.nah_min,
         )
         hchain = self._hchain
+        sigs = self._sigs
         c_visits = self.cols[I_VISITS]
         n_acc = n_dup = n_con = n_rej = 0
         to_us = frame.rule.to_us
@@ -242,7 +250,7 @@ class CoverageTracker:
                     by_household[h] = [vid]
                 else:
                     byh.append(vid)
-            before = signature(frame, state, h)
+            before = sigs[h]
             # VisitState.apply, inlined: this is the hot path
             code = code_of(visit.outcome)
             mask[h] |= 1 << code
@@ -272,6 +280,7 @@ class CoverageTracker:
             for p in hchain[h]:
                 c_visits[p] += 1
             if after != before:
+                sigs[h] = after
                 self._move(h, before, after, 0)
             n_acc += 1
             if statuses is not None:
@@ -329,7 +338,9 @@ class CoverageTracker:
             placed = check_visit(self.frame, v)
             assert isinstance(placed, tuple)
             state.apply(h, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
-        self._move(h, before, signature(self.frame, state, h), -1)
+        after = signature(self.frame, state, h)
+        self._sigs[h] = after
+        self._move(h, before, after, -1)
 
     def counts(self, unit_id: str | None = None) -> Counts:
         """The current counts of ``unit_id`` (default: the sweep's scope)."""
