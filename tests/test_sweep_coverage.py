@@ -332,3 +332,24 @@ def test_mixed_naive_aware_window_is_refused() -> None:
     bad = attrs.evolve(sweep, end=sweep.end.replace(tzinfo=None))
     with pytest.raises(InvalidInput, match="both be naive"):
         coverage(tree, hhs, [], bad)
+
+
+def test_csv_fast_path_with_quoted_fields_and_conflicts(tmp_path) -> None:
+    tree, hhs, sweep = _small()
+    t = sweep.start + dt.timedelta(hours=1)
+    visits = [
+        Visit("v1", "S", "h1", t, "w", Outcome.NOT_AT_HOME, note="knocked, twice"),
+        Visit("v2", "S", "h1", t + dt.timedelta(hours=1), "w", Outcome.VERIFIED, 2, 2),
+        Visit("v2", "S", "h1", t + dt.timedelta(hours=1), "w", Outcome.VERIFIED, 3, 3),
+        Visit("v3", "S", "h4", t, "w", Outcome.REFUSED, note='said "no"'),
+        Visit("v3", "S", "h4", t, "w", Outcome.REFUSED, note='said "no"'),
+    ]
+    hp, vp = tmp_path / "hh.csv", tmp_path / "v.csv"
+    hp.write_text(households_csv_text(hhs))
+    vp.write_text(visits_csv_text(visits).replace("\n", "\r\n"))
+    fast = coverage_from_csv(tree, hp, vp, sweep)
+    batch = coverage(tree, hhs, visits, sweep)
+    assert fast.columns == batch.columns
+    assert [(c.visit_id, c.rows) for c in fast.conflicts] == [("v2", (3, 4))]
+    assert fast.duplicates == batch.duplicates == 1
+    assert fast.status("h1") == "not-at-home"

@@ -473,6 +473,7 @@ def coverage_from_csv(
     dirty: set[int] = set()
     duplicates = 0
     times = _TimeParser(frame.rule, tcache)
+    sep = "," if _plain(text) else "\x1f"  # how _chunks made each raw row
     index_get, tcache_get, codes_get, n_get = index.get, tcache.get, TEXT_CODES.get, ncache.get
     kept: list[tuple[_Chunk, list[int | None]]] = []
     for ch in _chunks(text, file, width, errs):
@@ -524,7 +525,7 @@ def coverage_from_csv(
                 mine = _key(p, ch.fields(k), row, frame, file)
                 keys = conflicts.get(vid)
                 if keys is None:
-                    first = _key(p, _fields_of(prev, text), 0, frame, file)
+                    first = _key(p, prev.split(sep), 0, frame, file)
                     if first == mine:
                         duplicates += 1
                         continue
@@ -562,11 +563,6 @@ def coverage_from_csv(
     if conflicts:
         out = _settle(p, kept, conflicts, dirty, frame, st, file)
     return CoverageReport(frame, st, tally(frame, st), rejects, out, duplicates)
-
-
-def _fields_of(raw: str, text: str) -> list[str]:
-    """The fields of a raw row as :func:`_chunks` made it."""
-    return raw.split(",") if _plain(text) else raw.split("\x1f")
 
 
 def _key(p: _VisitParser, f: list[str], row: int, frame: HouseholdFrame, file: str) -> VisitKey:
