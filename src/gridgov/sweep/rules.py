@@ -50,12 +50,12 @@ CODE_OUTCOMES: tuple[Outcome, ...] = (
 OUTCOME_CODES: dict[Outcome, int] = {o: i for i, o in enumerate(CODE_OUTCOMES)}
 TEXT_CODES: dict[str, int] = {o.value: i for i, o in enumerate(CODE_OUTCOMES)}
 STATUS_NAMES: tuple[str, ...] = (*(o.value for o in CODE_OUTCOMES), "not-visited")
-_CODE_BY_ID: dict[int, int] = {id(o): i for i, o in enumerate(CODE_OUTCOMES)}
+CODE_BY_ID: dict[int, int] = {id(o): i for i, o in enumerate(CODE_OUTCOMES)}
 
 
 def code_of(outcome: Outcome) -> int:
     """The integer code of an outcome (members are singletons: looked up by identity)."""
-    return _CODE_BY_ID[id(outcome)]
+    return CODE_BY_ID[id(outcome)]
 
 
 REACHING = frozenset({VERIFIED, PARTLY})

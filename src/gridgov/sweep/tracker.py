@@ -22,6 +22,7 @@ from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
 from gridgov.sweep.rules import (
+    CODE_BY_ID,
     NOT_AT_HOME,
     PARTLY,
     REASON_AFTER,
@@ -30,6 +31,7 @@ from gridgov.sweep.rules import (
     code_of,
 )
 from gridgov.sweep.state import (
+    FIELDS,
     I_CONVERTED,
     I_INVALID,
     I_NAH_EVER,
@@ -51,6 +53,27 @@ _TIME_CACHE = 1 << 17
 
 _SIG_FIELDS = (-1, I_VISITED, I_NAH_EVER, I_CONVERTED, I_PERSONS, I_RETURNEES)
 
+_WIDTH = 48
+"""Bits per counter: a unit's counters are packed into one int, so a visit adds one int
+per ancestor (every counter is a count >= 0 below 2**48, so the fields never overlap)."""
+_MASK = (1 << _WIDTH) - 1
+
+
+def _plan(before: Signature, after: Signature, no_central: int, visits: int) -> int:
+    """The packed change of every counter when a household goes from ``before`` to ``after``."""
+    delta = visits << (_WIDTH * I_VISITS)
+    b0, a0 = before[0], after[0]
+    if b0 != a0:
+        delta += (1 << (_WIDTH * a0)) - (1 << (_WIDTH * b0))
+        if no_central and (b0 == I_INVALID) != (a0 == I_INVALID):
+            delta += (1 if b0 == I_INVALID else -1) << (_WIDTH * I_NO_CENTRAL)
+    for k in range(1, 6):
+        d = after[k] - before[k]
+        if d:
+            delta += d << (_WIDTH * _SIG_FIELDS[k])
+    return delta
+
+
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
 CONFLICT = "conflict"
@@ -64,18 +87,20 @@ class CoverageTracker:
     """
 
     __slots__ = (
+        "_accept_deltas",
         "_accepted",
         "_by_household",
         "_cache_on",
         "_chains",
         "_conflicts",
+        "_deltas",
         "_duplicates",
         "_hchain",
         "_lookups",
+        "_packed",
         "_rejects",
         "_sigs",
         "_times",
-        "cols",
         "frame",
         "state",
     )
@@ -83,12 +108,17 @@ class CoverageTracker:
     def __init__(self, tree: Hierarchy, households: Iterable[Household], sweep: Sweep) -> None:
         self.frame = HouseholdFrame(tree, households, sweep)
         self.state = VisitState(len(self.frame))
-        self.cols = tally(self.frame, self.state)
+        cols = tally(self.frame, self.state)
+        self._packed = [
+            sum(col[p] << (_WIDTH * k) for k, col in enumerate(cols)) for p in range(len(cols[0]))
+        ]
         self._accepted: dict[str, Visit] = {}
         self._by_household: list[list[str] | None] | None = None
         self._conflicts: dict[str, list[Visit]] = {}
         self._chains: dict[int, tuple[int, ...]] = {}
         self._hchain = [self._chain(p) for p in self.frame.attach]
+        self._deltas: dict[tuple[Signature, Signature, int, int], int] = {}
+        self._accept_deltas: dict[tuple[Signature, Signature, int], int] = {}
         self._sigs = [
             INVALID_SIGNATURE if bad else NOT_VISITED_SIGNATURE
             for bad in self.frame.register_invalid
@@ -117,44 +147,36 @@ class CoverageTracker:
             chains[node] = tail
         return tail
 
+    @property
+    def cols(self) -> list[list[int]]:
+        """Every unit's counters as ``[field][pos]`` (decoded; for reports and checks)."""
+        packed = self._packed
+        return [[(v >> (_WIDTH * k)) & _MASK for v in packed] for k in range(len(FIELDS))]
+
     def _move(self, h: int, before: Signature, after: Signature, visits: int) -> None:
         """Add the difference between two signatures (and ``visits``) up the chain of ``h``."""
-        chain = self._hchain[h]
-        cols = self.cols
-        col = cols[I_VISITS]
-        for p in chain:
-            col[p] += visits
-        if before == after:
-            return
-        b0, a0 = before[0], after[0]
-        if b0 != a0:
-            cb, ca = cols[b0], cols[a0]
-            for p in chain:
-                cb[p] -= 1
-                ca[p] += 1
-            if self.frame.no_central[h] and (b0 == I_INVALID) != (a0 == I_INVALID):
-                d = 1 if b0 == I_INVALID else -1
-                col = cols[I_NO_CENTRAL]
-                for p in chain:
-                    col[p] += d
-        for k in range(1, 6):
-            d = after[k] - before[k]
-            if d:
-                col = cols[_SIG_FIELDS[k]]
-                for p in chain:
-                    col[p] += d
+        key = (before, after, self.frame.no_central[h], visits)
+        delta = self._deltas.get(key)
+        if delta is None:
+            delta = self._deltas[key] = _plan(*key)
+        if delta:
+            packed = self._packed
+            for p in self._hchain[h]:
+                packed[p] += delta
 
-    def _remember(self, at: dt.datetime, t: int | str) -> None:
-        """Cache a placed time while the cache pays: off when, after 4096 lookups, more
-        than half of them missed (times to the second rarely repeat)."""
-        if not self._cache_on:
-            return
+    def _remember(self, at: dt.datetime, t: int | str, lookups: int) -> bool:
+        """Cache a placed time while the cache pays; whether to keep caching.
+
+        Off for good when, after 4096 lookups, more than half of them missed
+        (times to the second rarely repeat, and hashing an aware time costs).
+        """
         times = self._times
         if len(times) < _TIME_CACHE:
             times[at] = t
-        if self._lookups >= 4096 and len(times) * 2 > self._lookups:
+        if lookups >= 4096 and len(times) * 2 > lookups:
             self._cache_on = False
             times.clear()
+        return self._cache_on
 
     def add(self, visit: Visit) -> str:
         """Take one visit into account; see the class docs for the return value."""
@@ -193,17 +215,23 @@ class CoverageTracker:
         )
         hchain = self._hchain
         sigs = self._sigs
-        c_visits = self.cols[I_VISITS]
+        packed = self._packed
+        deltas = self._accept_deltas
+        deltas_get = deltas.get
+        no_central = frame.no_central
         n_acc = n_dup = n_con = n_rej = 0
         to_us = frame.rule.to_us
         start_us, end_us = frame.rule.start_us, frame.rule.end_us
+        cache_on = self._cache_on
+        looks = self._lookups
+        code_by_id = CODE_BY_ID
         for visit in visits:
             h = index_get(visit.household)
             at = visit.at
             t = None
-            if self._cache_on:
+            if cache_on:
                 t = times_get(at)
-                self._lookups += 1
+                looks += 1
             if t is None and h is not None:
                 t = to_us(at)
                 if t.__class__ is int:
@@ -212,7 +240,8 @@ class CoverageTracker:
                         t = REASON_BEFORE
                     elif t > end_us:
                         t = REASON_AFTER
-                self._remember(at, t)
+                if cache_on:
+                    cache_on = self._remember(at, t, looks)
             if h is None or visit.sweep != sweep_id:
                 placed = check_visit(frame, visit)
                 if placed.__class__ is str:
@@ -233,7 +262,7 @@ class CoverageTracker:
                 continue
             assert isinstance(t, int)
             vid = visit.id
-            if vid in accepted or vid in conflicts:
+            if vid in accepted or (conflicts and vid in conflicts):
                 r = self._again(visit, h, t)
                 by_household = self._by_household  # a conflict may have started the index
                 if r == DUPLICATE:
@@ -252,7 +281,7 @@ class CoverageTracker:
                     byh.append(vid)
             before = sigs[h]
             # VisitState.apply, inlined: this is the hot path
-            code = code_of(visit.outcome)
+            code = code_by_id[id(visit.outcome)]
             mask[h] |= 1 << code
             nvisits[h] += 1
             if t < first_visit[h]:
@@ -277,14 +306,18 @@ class CoverageTracker:
                 if code == NOT_AT_HOME and t < nah_min[h]:
                     nah_min[h] = t
             after = signature(frame, state, h)
-            for p in hchain[h]:
-                c_visits[p] += 1
-            if after != before:
+            if after is not before:
                 sigs[h] = after
-                self._move(h, before, after, 0)
+            key = (before, after, no_central[h])
+            delta = deltas_get(key)
+            if delta is None:
+                delta = deltas[key] = _plan(before, after, no_central[h], 1)
+            for p in hchain[h]:
+                packed[p] += delta
             n_acc += 1
             if statuses is not None:
                 statuses.append(ACCEPTED)
+        self._lookups = looks
         return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
 
     def _again(self, visit: Visit, h: int, t: int) -> str:
@@ -345,7 +378,8 @@ class CoverageTracker:
     def counts(self, unit_id: str | None = None) -> Counts:
         """The current counts of ``unit_id`` (default: the sweep's scope)."""
         uid = self.frame.sweep.scope if unit_id is None else unit_id
-        return Counts.from_columns(self.cols, self.frame.tree.index.pos[uid])
+        v = self._packed[self.frame.tree.index.pos[uid]]
+        return Counts(*((v >> (_WIDTH * k)) & _MASK for k in range(len(FIELDS))))
 
     @property
     def rejects(self) -> list[Reject]:
