@@ -24,7 +24,8 @@ from gridgov.org.unit import Unit
 from gridgov.strategies import households, sweep_trees, sweeps, visit_logs
 from gridgov.sweep import Household, Occupancy, Outcome, Sweep, Visit
 from gridgov.sweep.coverage import coverage
-from gridgov.sweep.csv_io import coverage_from_csv, households_csv_text, visits_csv_text
+from gridgov.sweep.csv_coverage import coverage_from_csv
+from gridgov.sweep.csv_io import households_csv_text, visits_csv_text
 from gridgov.sweep.report import Counts
 from gridgov.sweep.state import FIELDS
 from gridgov.sweep.tracker import CoverageTracker

@@ -19,7 +19,7 @@ from typing import Any
 from gridgov.cli.common import UsageError, emit_table, load_tree, progress, progress_done
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.csv_io import coverage_from_csv
+from gridgov.sweep.csv_coverage import coverage_from_csv
 from gridgov.sweep.model import Sweep
 from gridgov.sweep.report import CSV_HEADER, CoverageReport
 

@@ -4,8 +4,8 @@
 """
 
 from gridgov.sweep.coverage import coverage
+from gridgov.sweep.csv_coverage import coverage_from_csv
 from gridgov.sweep.csv_io import (
-    coverage_from_csv,
     households_csv_text,
     read_households,
     read_visits,
