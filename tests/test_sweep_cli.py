@@ -193,6 +193,7 @@ def test_missed_lists_the_revisit_queue_oldest_first(county, capsys) -> None:
     assert 0 < len(rows) <= 5
     ages = [float(r["age_hours"]) for r in rows]
     assert ages == sorted(ages, reverse=True)
+    assert all(0 <= a <= 12 for a in ages)  # open window: waiting since the first visit
     assert {r["reason"] for r in rows} <= {
         "not-visited",
         "partly-verified",

@@ -188,7 +188,9 @@ def cmd_missed(args: argparse.Namespace) -> int:
     now = parse_time(args.now, "--now", zone) if args.now else dt.datetime.now(zone)
     if args.unit is not None and args.unit not in report.tree:
         raise UsageError(f"--unit: unknown unit {args.unit!r}")
-    queue = report.revisit_queue(now, unit=args.unit)
+    # with an open window, households never visited wait since the sweep's first visit
+    since = None if args.start else report.first_visit()
+    queue = report.revisit_queue(now, unit=args.unit, unvisited_since=since)
     if args.limit is not None:
         queue = queue[: args.limit]
     rows = [

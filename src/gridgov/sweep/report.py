@@ -259,6 +259,11 @@ class CoverageReport:
             )
         return out
 
+    def first_visit(self) -> dt.datetime | None:
+        """The time of the earliest accepted visit of the sweep, if any."""
+        first = min(self.state.first_visit, default=LATEST)
+        return None if first == LATEST else self.frame.rule.from_us(first)
+
     def status(self, household: str) -> str:
         """The status of one household of the sweep (``not-visited``, ``verified`` ...)."""
         h = self.frame.index[household]
@@ -272,16 +277,30 @@ class CoverageReport:
         p = idx.pos[unit_id]
         return range(p, p + idx.size[p])
 
-    def revisit_queue(self, now: dt.datetime, *, unit: str | None = None) -> list[QueueEntry]:
+    def revisit_queue(
+        self,
+        now: dt.datetime,
+        *,
+        unit: str | None = None,
+        unvisited_since: dt.datetime | None = None,
+    ) -> list[QueueEntry]:
         """Target households not yet verified, oldest first (then by id).
 
-        ``now`` follows the sweep's time-zone rule (naive for a naive sweep).
+        ``now`` follows the sweep's time-zone rule (naive for a naive sweep). A
+        household never visited waits since ``unvisited_since`` (default: the
+        sweep's start).
         """
         frame, state = self.frame, self.state
         rule = frame.rule
         now_us = rule.to_us(now)
         if isinstance(now_us, str):
             raise ValueError(f"now: {now_us}")
+        default_since = rule.start_us
+        if unvisited_since is not None:
+            got = rule.to_us(unvisited_since)
+            if isinstance(got, str):
+                raise ValueError(f"unvisited_since: {got}")
+            default_since = got
         span = self._in_unit(unit)
         order = self.tree.index.order
         out = []
@@ -295,7 +314,7 @@ class CoverageReport:
             if st > PARTLY and (st == VACANT or frame.register_invalid[h]):
                 continue  # confirmed invalid: not in the target
             first = state.first_visit[h]
-            since = first if first != LATEST else rule.start_us
+            since = first if first != LATEST else default_since
             out.append(
                 (
                     -(now_us - since),
