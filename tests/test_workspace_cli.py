@@ -231,7 +231,11 @@ def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) ->
     store = Workspace.load(out).open_store()
     tree = store.hierarchy()
     assert tree is not None
-    assert len(list(store.households())) == len(tree.at_level("household"))
+    stored = list(store.households())
+    # the register: every household unit of the county, plus those discovered on the day
+    assert {h.id for h in stored} >= set(tree.at_level("household"))
+    assert all(h.building in tree for h in stored)
+    assert any(h.discovered for h in stored)
     visits = store.count_visits()
     assert visits > 0
     log = (out / "events.log").read_text(encoding="utf-8").splitlines()

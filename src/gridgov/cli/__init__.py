@@ -12,11 +12,20 @@ import sys
 from collections.abc import Sequence
 
 from gridgov import __version__
-from gridgov.cli import demo_cmd, org_cmd, plugins_cmd, sweep_store_cmd, workspace_cmd
+from gridgov.cli import (
+    demo_cmd,
+    org_cmd,
+    plugins_cmd,
+    sweep_cmd,
+    sweep_store_cmd,
+    workspace_cmd,
+)
 from gridgov.cli.common import UsageError, fail
 from gridgov.errors import GridgovError, InvalidInput
 
-COMMANDS = (org_cmd, demo_cmd, plugins_cmd, workspace_cmd, sweep_store_cmd)
+# Modules that create a command group with add_parser come before those that
+# extend it through cli.groups.command_group.
+COMMANDS = (org_cmd, sweep_cmd, demo_cmd, plugins_cmd, workspace_cmd, sweep_store_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

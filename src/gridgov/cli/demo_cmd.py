@@ -56,7 +56,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hh = sum(1 for d in tree.descendants(cid) if tree[d].level == "household")
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
+
+    from gridgov.cli.sweep_demo import demo_sweep
     from gridgov.cli.workspace_cmd import demo_store_step
 
-    demo_store_step(out, tree, seed=args.seed)
+    households, sweep, visits = demo_sweep(tree, out, seed=args.seed)
+    demo_store_step(out, tree, households=households, sweep=sweep, visits=visits)
     return 0

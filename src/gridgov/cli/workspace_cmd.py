@@ -11,7 +11,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import random
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ from gridgov.errors import InvalidInput, SourceError
 from gridgov.notify.notifier import FlushReport, Notifier
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.store.port import Store
-from gridgov.sweep.model import Household, Outcome, Sweep, Visit
+from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.workspace import CONFIG_NAME, Workspace, init_workspace
 
 
@@ -209,44 +208,32 @@ def publish_all(notifier: Notifier, events: list[ev.Event]) -> int:
     return sum(notifier.publish(e) for e in events)
 
 
-def demo_store_step(out: Path, tree: Hierarchy, *, seed: int = 0, threshold: float = 0.9) -> None:
+def demo_store_step(
+    out: Path,
+    tree: Hierarchy,
+    *,
+    households: list[Household],
+    sweep: Sweep,
+    visits: list[Visit],
+    threshold: float = 0.9,
+) -> None:
     """The demo's storage step: a workspace in ``out``, the county, a sweep and its events.
 
-    Keeps everything in the workspace's default SQLite store, records one day
-    of sweep visits, rolls coverage up to communities in SQL, and sends a
-    coverage-below-threshold event per community under ``threshold`` and a
-    visit-rejected event through the configured channels (log by default).
+    Keeps everything in the workspace's default SQLite store: the county, the
+    households, the sweep and its visits (plus one upload for an unknown
+    household, which the store rejects), rolls coverage up to communities in SQL,
+    and sends a coverage-below-threshold event per community under ``threshold``
+    and a visit-rejected event through the configured channels (log by default).
+    Running it again adds nothing: visits are idempotent by id.
     """
     ws = Workspace.load(out) if (out / CONFIG_NAME).exists() else init_workspace(out)
     store = ws.open_store()
     try:
         store.save_hierarchy(tree)
-        houses = households_of(tree)
-        store.save_households(houses)
-        at = now()
-        # one sweep a day, 08:00-18:00 UTC: running the demo again the same day adds nothing
-        start = dt.datetime.combine(at.date(), dt.time(8), tzinfo=dt.UTC)
-        sweep = Sweep(
-            f"sweep-{at:%Y%m%d}", tree.root, start, start + dt.timedelta(hours=10), "demo"
-        )
+        store.save_households(households)
         store.save_sweep(sweep)
-        rng = random.Random(seed)
-        outcomes = list(Outcome)
-        weights = (70, 8, 12, 3, 4, 3)
-        visits = []
-        for h in houses:
-            if rng.random() < 0.85:
-                visits.append(
-                    Visit(
-                        f"{sweep.id}:{h.id}",
-                        sweep.id,
-                        h.id,
-                        sweep.start + dt.timedelta(minutes=rng.randrange(600)),
-                        f"sweeper-{rng.randrange(200)}",
-                        rng.choices(outcomes, weights)[0],
-                    )
-                )
-        visits.append(Visit(f"{sweep.id}:ghost", sweep.id, "no-such-household", at))
+        at = sweep.end
+        visits = [*visits, Visit(f"{sweep.id}:ghost", sweep.id, "no-such-household", sweep.end)]
         result = store.append_visits(visits)
         notifier = ws.notifier(store)
         events = [

@@ -3,3 +3,7 @@
 from gridgov.examples.county import reference_county
 
 __all__ = ["reference_county"]
+
+from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
+
+__all__ += ["reference_households", "simulated_sweep_day"]

@@ -8,3 +8,7 @@ need the ``strategies`` extra (hypothesis); the rest of gridgov does not.
 from gridgov.strategies.org import hierarchies, units
 
 __all__ = ["hierarchies", "units"]
+
+from gridgov.strategies.sweep import households, sweep_trees, sweeps, visit_logs
+
+__all__ += ["households", "sweep_trees", "sweeps", "visit_logs"]

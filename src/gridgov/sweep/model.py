@@ -105,3 +105,8 @@ class Visit:
     persons_seen: int = 0
     persons_registered: int = 0
     note: str = ""
+    returnees: int = 0
+    """Returnees (e.g. from risk areas) registered on this visit."""
+    residents_seen: tuple[str, ...] = ()
+    """Ids of the residents seen, for daily follow-up; empty with a ``verified`` outcome
+    means everybody registered in the household was seen."""

@@ -1,0 +1,286 @@
+"""Sweep coverage from files: gridgov's batch and incremental paths against pandas.
+
+Generates (once, cached in ``benchmarks/out/``) an org tree, 1,000,000 households
+and 5,000,000 visits with re-visits, repeated uploads, a few conflicting ids,
+unknown households and visits outside the window. Then, in one run:
+
+- ``gridgov``: read the org CSV, ``coverage_from_csv`` over both files, table by grid;
+- ``pandas``: the same table from the same three files with the same rules;
+- checks the two tables are equal;
+- the incremental tracker's update rate on Visit values.
+
+Prints one JSON row per measurement. ``--households``/``--visits`` scale it down
+(e.g. ``--households 100000 --visits 500000`` for a quick look).
+
+    python benchmarks/bench_coverage.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import random
+import time
+from pathlib import Path
+
+OUT = Path(__file__).parent / "out"
+ZONE = "+08:00"
+START = dt.datetime(2020, 2, 10, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+DAYS = 7
+OCC = ("permanent",) * 74 + ("rental",) * 20 + ("vacant",) * 3 + ("commercial",) * 2
+OCC = (*OCC, "moved-out")
+FIRST = (
+    ("verified",) * 70
+    + ("partly-verified",) * 6
+    + ("not-at-home",) * 14
+    + ("refused",) * 3
+    + ("no-access",) * 4
+    + ("vacant-confirmed",) * 3
+)
+AGAIN = ("verified",) * 55 + ("not-at-home",) * 35 + ("refused",) * 5 + ("no-access",) * 5
+
+
+def emit(**row: object) -> None:
+    print(json.dumps(row), flush=True)
+
+
+def generate(folder: Path, n_households: int, n_visits: int, seed: int = 7) -> None:
+    """Write org.csv, households.csv and visits.csv (skipped when already there)."""
+    done = folder / "DONE"
+    if done.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    per_building = 40
+    n_buildings = max(1, n_households // per_building)
+    per_grid = 10
+    n_grids = max(1, n_buildings // per_grid)
+    per_comm = 25
+    n_comms = max(1, n_grids // per_comm)
+    n_towns = max(1, n_comms // 10)
+    org = ["id,parent,level,name,floors", "C,,county,Bench County,"]
+    for t in range(n_towns):
+        org.append(f"T{t},C,township,Town {t},")
+    for c in range(n_comms):
+        org.append(f"M{c},T{c % n_towns},community,Community {c},")
+    for g in range(n_grids):
+        org.append(f"G{g},M{g % n_comms},grid,Grid {g},")
+    for b in range(n_buildings):
+        org.append(f"B{b},G{b % n_grids},building,Building {b},{rng.randint(3, 18)}")
+    (folder / "org.csv").write_text("\n".join(org) + "\n", encoding="utf-8")
+
+    hh_lines = ["id,building,floor,occupancy"]
+    for h in range(n_households):
+        hh_lines.append(f"H{h:07d},B{h % n_buildings},{rng.randint(1, 18)},{rng.choice(OCC)}")
+    (folder / "households.csv").write_text("\n".join(hh_lines) + "\n", encoding="utf-8")
+    del hh_lines
+
+    span = DAYS * 86400 - 3600
+    visitors = [f"W{i:05d}" for i in range(max(1, n_households // 50))]
+    lines = ["id,household,at,visitor,outcome,persons"]
+    n = 0
+    with (folder / "visits.csv").open("w", encoding="utf-8") as fh:
+        while n < n_visits:
+            h = rng.randrange(n_households + n_households // 1000)  # ~0.1% unknown households
+            secs = rng.randrange(-3600, span + 7200)  # a few outside the window
+            outcome = rng.choice(FIRST)
+            k = 1
+            while True:
+                n += 1
+                at = (START + dt.timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%S") + ZONE
+                persons = rng.randint(1, 5) if outcome in ("verified", "partly-verified") else 0
+                line = f"V{n:08d},H{h:07d},{at},{rng.choice(visitors)},{outcome},{persons}"
+                lines.append(line)
+                r = rng.random()
+                if r < 0.08:  # the same upload twice
+                    lines.append(line)
+                elif r < 0.0801:  # the same id with another content: a conflict
+                    lines.append(line.rsplit(",", 1)[0] + ",9")
+                if outcome not in ("not-at-home", "no-access", "refused") or k >= 4:
+                    break
+                k += 1
+                secs = min(span, secs + rng.randrange(3600, 86400))
+                outcome = rng.choice(AGAIN)
+            if len(lines) >= 100_000:
+                fh.write("\n".join(lines) + "\n")
+                lines = []
+            if n >= n_visits:
+                break
+        fh.write("\n".join(lines) + "\n" if lines else "")
+    done.write_text("ok\n")
+
+
+def run_gridgov(folder: Path) -> list[tuple[str, int, int, str, int, int, int, int]]:
+    from gridgov.org import read_csv
+    from gridgov.sweep import Sweep, coverage_from_csv
+
+    tree = read_csv(folder / "org.csv")
+    sweep = Sweep("S", tree.root, START, START + dt.timedelta(days=DAYS))
+    report = coverage_from_csv(tree, folder / "households.csv", folder / "visits.csv", sweep)
+    return [(r[0], *r[2:]) for r in report.table("grid")]  # type: ignore[misc]
+
+
+def run_pandas(folder: Path) -> list[tuple[str, int, int, str, int, int, int, int]]:
+    import pandas as pd
+
+    org = pd.read_csv(folder / "org.csv", usecols=["id", "parent", "level"], dtype=str)
+    grid_of = org[org.level == "building"].set_index("id")["parent"]
+    grids = org.loc[org.level == "grid", "id"]
+    hh = pd.read_csv(folder / "households.csv", usecols=["id", "building", "occupancy"], dtype=str)
+    v = pd.read_csv(folder / "visits.csv", dtype=str, keep_default_na=False)
+    # rejects first: unknown households, outside the window
+    v = v[v["household"].isin(hh["id"])]
+    t = pd.to_datetime(v["at"], format="ISO8601", utc=True)
+    end = START + dt.timedelta(days=DAYS)
+    inside = (t >= START) & (t <= end)
+    v = v[inside].assign(t=t[inside])
+    # repeats count once; an id with several contents counts not at all
+    v = v.drop_duplicates(subset=["id", "household", "t", "visitor", "outcome", "persons"])
+    v = v[~v["id"].duplicated(keep=False)]
+    codes = {
+        "verified": 0,
+        "partly-verified": 1,
+        "not-at-home": 2,
+        "refused": 3,
+        "vacant-confirmed": 4,
+        "no-access": 5,
+    }
+    v = v.assign(code=v["outcome"].map(codes))
+    status = pd.Series(6, index=hh["id"].values)
+    others = v[v["code"] >= 2].sort_values(["t", "id"])
+    last = others.drop_duplicates("household", keep="last")
+    status[last["household"].values] = last["code"].values
+    status[v.loc[v["code"] == 1, "household"].unique()] = 1
+    status[v.loc[v["code"] == 0, "household"].unique()] = 0
+    st = status.values
+    reg_invalid = hh["occupancy"].isin(["moved-out", "commercial"]).values
+    invalid = (st == 4) | ((st > 1) & reg_invalid)
+    valid = ~invalid
+    df = pd.DataFrame(
+        {
+            "grid": hh["building"].map(grid_of).values,
+            "target": valid,
+            "reached": valid & (st <= 1),
+            "not_at_home": valid & (st == 2),
+            "refused": valid & (st == 3),
+            "vacant": invalid,
+            "no_access": valid & (st == 5),
+        }
+    )
+    g = df.groupby("grid").sum().reindex(grids, fill_value=0)
+    out = []
+    for gid, row in zip(g.index, g.itertuples(index=False), strict=True):
+        cov = row.reached / row.target if row.target else 0.0
+        out.append(
+            (
+                gid,
+                int(row.target),
+                int(row.reached),
+                f"{cov:.4f}",
+                int(row.not_at_home),
+                int(row.refused),
+                int(row.vacant),
+                int(row.no_access),
+            )
+        )
+    return out
+
+
+def incremental_rate(folder: Path, n: int) -> tuple[dict[str, tuple[float, float]], int]:
+    from gridgov.org import read_csv
+    from gridgov.sweep import CoverageTracker, Sweep, read_households, read_visits
+
+    tree = read_csv(folder / "org.csv")
+    sweep = Sweep("S", tree.root, START, START + dt.timedelta(days=DAYS))
+    hhs = read_households(folder / "households.csv")
+    part = folder / f"visits-first-{n}.csv"
+    if not part.exists():
+        with (folder / "visits.csv").open(encoding="utf-8") as src:
+            head = [next(src) for _ in range(n + 1)]
+        part.write_text("".join(head), encoding="utf-8")
+    visits = read_visits(part, sweep="S")
+    out = {}
+    for mode in ("add", "add_many"):
+        tracker = CoverageTracker(tree, hhs, sweep)
+        gc.collect()
+        t0, c0 = time.perf_counter(), time.process_time()
+        if mode == "add":
+            add = tracker.add
+            for v in visits:
+                add(v)
+        else:
+            for i in range(0, len(visits), 1000):  # uploads arrive in batches
+                tracker.add_many(visits[i : i + 1000])
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+        out[mode] = (len(visits) / elapsed, len(visits) / cpu)
+    return out, len(visits)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=1_000_000)
+    ap.add_argument("--visits", type=int, default=5_000_000)
+    ap.add_argument("--incremental", type=int, default=1_000_000, help="visits fed one by one")
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    folder = OUT / f"coverage-{args.households}-{args.visits}"
+    t0 = time.perf_counter()
+    generate(folder, args.households, args.visits)
+    emit(bench="coverage", step="generate", seconds=round(time.perf_counter() - t0, 2))
+
+    import pandas  # noqa: F401  (imports are not part of the timing, for either side)
+
+    import gridgov.org
+    import gridgov.sweep  # noqa: F401
+
+    best: dict[str, float] = {}
+    best_cpu: dict[str, float] = {}
+    tables = {}
+    for _ in range(args.repeat):
+        for name, fn in (("gridgov", run_gridgov), ("pandas", run_pandas)):
+            gc.collect()
+            t0, c0 = time.perf_counter(), time.process_time()
+            tables[name] = fn(folder)
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+            best[name] = min(best.get(name, elapsed), elapsed)
+            best_cpu[name] = min(best_cpu.get(name, cpu), cpu)
+            emit(
+                bench="coverage_batch_by_grid",
+                impl=name,
+                households=args.households,
+                visits=args.visits,
+                seconds=round(elapsed, 2),
+                cpu_seconds=round(cpu, 2),
+            )
+    equal = sorted(tables["gridgov"]) == sorted(tables["pandas"])
+    emit(
+        bench="coverage_batch_by_grid",
+        tables_equal=equal,
+        grids=len(tables["gridgov"]),
+        gridgov_over_pandas=round(best["gridgov"] / best["pandas"], 3),
+        gridgov_over_pandas_cpu=round(best_cpu["gridgov"] / best_cpu["pandas"], 3),
+        goal="<= 2.0",
+    )
+    if not equal:
+        for a, b in zip(sorted(tables["gridgov"]), sorted(tables["pandas"]), strict=False):
+            if a != b:
+                emit(first_difference={"gridgov": a, "pandas": b})
+                break
+    del tables
+    gc.collect()
+    rates, n = incremental_rate(folder, min(args.incremental, args.visits))
+    for mode, (rate, rate_cpu) in rates.items():
+        emit(
+            bench="coverage_incremental",
+            call=mode,
+            visits=n,
+            visits_per_second=round(rate),
+            visits_per_cpu_second=round(rate_cpu),
+            goal=">= 200000",
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The sweep step of ``gridgov demo``: a seeded day of door-to-door sweeping."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
+from gridgov.fsutil import atomic_write_text
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.sweep.coverage import coverage
+from gridgov.sweep.csv_io import households_csv_text, visits_csv_text
+from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.sweep.report import CSV_HEADER
+
+
+def demo_sweep(
+    tree: Hierarchy, out: Path, *, seed: int = 0
+) -> tuple[list[Household], Sweep, list[Visit]]:
+    """Simulate a day of sweeping, print coverage by community, write coverage.csv.
+
+    Returns the households, the sweep and its visits for the demo's later steps.
+    """
+    households = reference_households(tree, seed=seed)
+    sweep, visits = simulated_sweep_day(tree, households, seed=seed)
+    report = coverage(tree, households, visits, sweep)
+    rows = [r for r in report.table() if r[1] != "household"]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    atomic_write_text(out / "coverage.csv", buf.getvalue())
+    atomic_write_text(out / "households.csv", households_csv_text(households))
+    atomic_write_text(out / "visits.csv", visits_csv_text(visits))
+
+    total = report.counts()
+    day = sweep.start.date().isoformat()
+    print(f"sweep {sweep.id} on {day}: {len(visits):,} visits uploaded")
+    print(
+        f"  reached {total.reached:,} of {total.target:,} target households "
+        f"({total.coverage:.1%}); {total.invalid:,} confirmed invalid; "
+        f"{report.duplicates:,} repeated uploads counted once"
+    )
+    print("  coverage by community:")
+    for uid in report.units("community"):
+        c = report.counts(uid)
+        print(
+            f"    {tree[uid].name:<24} {c.reached:>6,} / {c.target:<6,} {c.coverage:>6.1%}"
+            f"   not at home {c.not_at_home:>4}, refused {c.refused:>3}"
+        )
+    queue = report.revisit_queue(sweep.end)
+    print(
+        f"  re-visit queue: {len(queue):,} households "
+        f"(not-at-home conversion {total.conversion:.0%}, refusal rate {total.refusal_rate:.1%})"
+    )
+    print(f"sweep files written under {out}/: coverage.csv, households.csv, visits.csv")
+    return households, sweep, visits
