@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from gridgov import __version__
-from gridgov.cli import demo_cmd, org_cmd
+from gridgov.cli import demo_cmd, org_cmd, roster_cmd
 from gridgov.cli.common import UsageError, fail
 from gridgov.errors import GridgovError, InvalidInput
 
-COMMANDS = (org_cmd, demo_cmd)
+COMMANDS = (org_cmd, demo_cmd, roster_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

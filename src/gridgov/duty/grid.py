@@ -8,12 +8,13 @@ from gridgov.errors import InvalidInput, SourceError
 
 
 def to_grid(
-    cp: Compiled, roster: Roster
+    cp: Compiled, roster: Roster, *, file: str | None = None, first_row: int = 1
 ) -> tuple[list[list[int]], list[list[int]], list[Assignment]]:
     """The grid of ``roster`` plus the assignments that did not fit (a second shift a day).
 
     Unknown resources, shifts or posts and days outside the horizon raise
-    :class:`InvalidInput`, one error per bad assignment.
+    :class:`InvalidInput`, one error per bad assignment, located in ``file`` with
+    assignment ``i`` on row ``first_row + i``.
     """
     shifts = [[OFF] * cp.D for _ in range(cp.R)]
     posts = [[OFF] * cp.D for _ in range(cp.R)]
@@ -25,14 +26,29 @@ def to_grid(
         s = cp.s_index.get(a.shift)
         p = cp.p_index.get(a.post if a.post or single_post is None else single_post)
         if r is None:
-            errors.append(SourceError(f"unknown resource {a.resource!r}", "resource", row=i + 1))
+            errors.append(
+                SourceError(
+                    f"unknown resource {a.resource!r}", "resource", row=first_row + i, file=file
+                )
+            )
         if s is None:
-            errors.append(SourceError(f"unknown shift type {a.shift!r}", "shift", row=i + 1))
+            errors.append(
+                SourceError(
+                    f"unknown shift type {a.shift!r}", "shift", row=first_row + i, file=file
+                )
+            )
         if p is None:
-            errors.append(SourceError(f"unknown post {a.post!r}", "post", row=i + 1))
+            errors.append(
+                SourceError(f"unknown post {a.post!r}", "post", row=first_row + i, file=file)
+            )
         if not 0 <= a.day < cp.D:
             errors.append(
-                SourceError(f"day {a.day} is outside the horizon (0..{cp.D - 1})", "day", row=i + 1)
+                SourceError(
+                    f"day {a.day} is outside the horizon (0..{cp.D - 1})",
+                    "day",
+                    row=first_row + i,
+                    file=file,
+                )
             )
             continue
         if r is None or s is None or p is None:

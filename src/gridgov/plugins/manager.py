@@ -30,7 +30,7 @@ from gridgov.plugins import hookspecs
 ENTRY_POINT_GROUP = "gridgov"
 ENV_ALLOW = "GRIDGOV_PLUGINS"
 
-DEFAULT_PLUGINS: list[str] = []
+DEFAULT_PLUGINS: list[str] = ["gridgov.duty.plugin"]
 """Modules of the core registered as plugins (each module holds hookimpls)."""
 
 KINDS = {

@@ -69,11 +69,13 @@ class ShiftRequests(Rule):
             if (s == -1 and worked >= 0) or (s >= 0 and worked == s):
                 amount += w
                 if out is not None:
-                    what = "the day off" if s < 0 else f"not to work the {cp.shift_label(s)} shift"
+                    what = (
+                        "for the day off" if s < 0 else f"not to work the {cp.shift_label(s)} shift"
+                    )
                     out.append(
                         self.violation(
                             w,
-                            f"{cp.labels[r]} asked for {what} on {cp.date(d)}",
+                            f"{cp.labels[r]} asked {what} on {cp.date(d)}",
                             r=r,
                             d=d,
                             s=worked,

@@ -1,0 +1,276 @@
+"""The built-in solver: a constructive start, then simulated annealing over incremental moves.
+
+Moves (each re-scores only the rows and slots it touches, see
+:class:`~gridgov.duty.state.RosterState`):
+
+- *change*: one resource-day to another shift/post or off;
+- *fill*: put a resource on a slot that is short of people;
+- *swap*: two resources exchange their cells on one day;
+- *block swap*: two resources exchange a run of 2-7 days;
+- *block set*: a run of days of one resource all to one shift, or all off.
+
+Hard rules weigh more than every soft penalty together can pay for a unit of
+them at the end (an adaptive weight); the best roster is the lexicographically
+best (hard, soft) seen. The run is deterministic for a seed when stopped by
+``max_iterations``; a time limit stops it wherever the clock says.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from gridgov.duty.compiled import OFF, Compiled, compile_problem
+from gridgov.duty.grid import from_grid, to_grid
+from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.rules import bind_rules
+from gridgov.duty.rules.availability import ShiftRequests
+from gridgov.duty.rules.base import Rule
+from gridgov.duty.solver.construct import construct
+from gridgov.duty.solver.explain import explain
+from gridgov.duty.state import Cell, RosterState
+from gridgov.duty.violation import Score, Violation
+
+Progress = Callable[[int, Score], None]
+
+
+@attrs.frozen
+class SolveResult:
+    """The best roster found, its score and violations, and why hard rules fail (if they do)."""
+
+    roster: Roster
+    score: Score
+    violations: tuple[Violation, ...]
+    explanation: tuple[str, ...]
+    iterations: int
+    seconds: float
+
+    @property
+    def feasible(self) -> bool:
+        """True when the roster breaks no hard rule."""
+        return self.score.hard == 0
+
+
+def _unit_weight(cp: Compiled, rules: list[Rule]) -> int:
+    """The largest soft penalty one unit of anything can carry."""
+    top = 1
+    for rule in rules:
+        if rule.hard:
+            continue
+        w = rule.weight
+        if isinstance(rule, ShiftRequests):
+            ws = [v for t in cp.on_req + cp.off_req for v in t.values()]
+            w *= max(ws, default=1)
+        top = max(top, w)
+    for day in cp.need:
+        for row in day:
+            for need in row:
+                if need is not None:
+                    top = max(top, need.weight_under, need.weight_over)
+    return top
+
+
+class _Search:
+    def __init__(
+        self,
+        cp: Compiled,
+        state: RosterState,
+        fixed: list[list[bool]],
+        rng: random.Random,
+    ) -> None:
+        self.cp, self.st, self.fixed, self.rng = cp, state, fixed, rng
+        self.movable = [r for r in range(cp.R) if not all(fixed[r])]
+        self.hot: list[tuple[int, int, int]] = []
+        self.refresh_hot()
+
+    def refresh_hot(self) -> None:
+        """Slots short of their need (target or minimum), for the *fill* move."""
+        cp = self.cp
+        hot = []
+        for d in range(cp.D):
+            for s in range(cp.S):
+                for p in cp.open_posts[d][s]:
+                    need = cp.need[d][s][p]
+                    assert need is not None
+                    if len(self.st.members[d][s][p]) < max(need.min, need.target):
+                        hot.append((d, s, p))
+        self.hot = hot
+
+    def value(self, r: int, d: int) -> tuple[int, int]:
+        """A random new (shift, post) for cell (r, d), or off."""
+        cp, rng = self.cp, self.rng
+        allowed = cp.allowed_shifts[r]
+        if not allowed or (self.st.shifts[r][d] >= 0 and rng.random() < 0.3):
+            return (OFF, OFF)
+        s = allowed[rng.randrange(len(allowed))]
+        posts = cp.open_posts[d][s]
+        if not posts:
+            return (OFF, OFF)
+        return (s, posts[rng.randrange(len(posts))])
+
+    def move(self) -> list[Cell] | None:
+        cp, rng, st, fixed = self.cp, self.rng, self.st, self.fixed
+        if not self.movable:
+            return None
+        x = rng.random()
+        r = self.movable[rng.randrange(len(self.movable))]
+        if x < 0.3:
+            d = rng.randrange(cp.D)
+            if fixed[r][d]:
+                return None
+            s, p = self.value(r, d)
+            return [(r, d, s, p)]
+        if x < 0.45:
+            if not self.hot:
+                return None
+            d, s, p = self.hot[rng.randrange(len(self.hot))]
+            if fixed[r][d] or cp.max_per_type[r][s] == 0:
+                return None
+            return [(r, d, s, p)]
+        r2 = self.movable[rng.randrange(len(self.movable))]
+        if x < 0.85:
+            if r2 == r:
+                return None
+            if x < 0.65:
+                d1, n = rng.randrange(cp.D), 1
+            else:
+                n = rng.randint(min(2, cp.D), min(7, cp.D))
+                d1 = rng.randrange(cp.D - n + 1)
+            cells: list[Cell] = []
+            a, b = st.shifts, st.posts
+            for d in range(d1, d1 + n):
+                if fixed[r][d] or fixed[r2][d]:
+                    return None
+                cells.append((r, d, a[r2][d], b[r2][d]))
+                cells.append((r2, d, a[r][d], b[r][d]))
+            return cells
+        n = rng.randint(min(2, cp.D), min(7, cp.D))
+        d1 = rng.randrange(cp.D - n + 1)
+        s, p = self.value(r, d1) if rng.random() < 0.6 else (OFF, OFF)
+        out: list[Cell] = []
+        for d in range(d1, d1 + n):
+            if fixed[r][d]:
+                return None
+            if s >= 0 and not cp.open_posts[d][s]:
+                return None
+            pp = p if s < 0 or p in cp.open_posts[d][s] else cp.open_posts[d][s][0]
+            out.append((r, d, s, pp))
+        return out
+
+
+def solve(
+    problem: Problem | Compiled,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    pinned: Iterable[Assignment] = (),
+    start: Roster | None = None,
+    frozen_before: int = 0,
+    max_iterations: int | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    extra_rules: Iterable[Rule] = (),
+) -> SolveResult:
+    """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
+
+    - ``pinned`` assignments are fixed: that resource works that shift at that
+      post that day, whatever else happens.
+    - ``start`` is an initial roster (e.g. the published one); days before
+      ``frozen_before`` keep exactly what ``start`` says, off days included.
+    - ``progress(iterations, best_score)`` is called on each new best.
+    - ``extra_rules`` are rules bound to the same compiled problem added to the
+      problem's own (repair uses one to count changes).
+
+    When the result still breaks hard rules, ``explanation`` says why in terms
+    of the problem (shortages of qualified free people per post, shift and day)
+    and lists the violations left.
+    """
+    t0 = clock()
+    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    rules = bind_rules(cp) + list(extra_rules)
+    rng = random.Random(seed)
+    if start is not None:
+        shifts, posts, _extra = to_grid(cp, start)
+    else:
+        shifts = [[OFF] * cp.D for _ in range(cp.R)]
+        posts = [[OFF] * cp.D for _ in range(cp.R)]
+    fixed = [[d < frozen_before for d in range(cp.D)] for _ in range(cp.R)]
+    for r in range(cp.R):
+        for d in range(frozen_before, cp.D):
+            if start is None:
+                shifts[r][d] = posts[r][d] = OFF
+    pin_roster = Roster(tuple(pinned))
+    pshifts, pposts, _ = to_grid(cp, pin_roster)
+    for r in range(cp.R):
+        for d in range(cp.D):
+            if pshifts[r][d] >= 0:
+                shifts[r][d], posts[r][d] = pshifts[r][d], pposts[r][d]
+                fixed[r][d] = True
+    if start is None:
+        construct(cp, shifts, posts, fixed, rng)
+    st = RosterState(cp, rules, shifts, posts)
+    search = _Search(cp, st, fixed, rng)
+
+    w_min = 2 * _unit_weight(cp, rules) + 1
+    weight = float(w_min)
+    best = (st.hard, st.soft)
+    best_grid = st.copy_grid()
+    # initial temperature: the median worsening of some random moves
+    ups: list[float] = []
+    for _ in range(200):
+        cells = search.move()
+        if not cells:
+            continue
+        dh, ds = st.try_cells(cells)
+        st.rollback()
+        delta = weight * dh + ds
+        if delta > 0:
+            ups.append(delta)
+    ups.sort()
+    t_start = max(ups[len(ups) // 2] if ups else 10.0, 1.0)
+    t_end = 0.3
+    temp = t_start
+    it = 0
+    limit = max_iterations
+    exp, rand = math.exp, rng.random
+    while True:
+        if it & 255 == 0:
+            elapsed = clock() - t0
+            if elapsed >= time_limit or (limit is not None and it >= limit):
+                break
+            frac = it / limit if limit is not None else elapsed / max(time_limit, 1e-9)
+            temp = t_start * (t_end / t_start) ** min(frac, 1.0)
+            # strategic oscillation: hard rules weigh more while any is broken
+            weight = min(weight * 1.02, 1e7) if st.hard > 0 else max(w_min, weight * 0.99)
+            if it & 4095 == 0:
+                search.refresh_hot()
+        it += 1
+        cells = search.move()
+        if not cells:
+            continue
+        dh, ds = st.try_cells(cells)
+        delta = weight * dh + ds
+        if delta <= 0 or rand() < exp(-delta / temp):
+            st.commit()
+            if (st.hard, st.soft) < best:
+                best = (st.hard, st.soft)
+                best_grid = st.copy_grid()
+                if progress is not None:
+                    progress(it, Score(*best))
+        else:
+            st.rollback()
+    final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
+    violations = final.violations()
+    why = explain(cp, violations) if final.hard else ()
+    return SolveResult(
+        roster=from_grid(cp, final.shifts, final.posts),
+        score=final.score,
+        violations=tuple(violations),
+        explanation=why,
+        iterations=it,
+        seconds=clock() - t0,
+    )
