@@ -63,6 +63,7 @@ class Compiled:
             for d in r.unavailable:
                 if 0 <= d < self.D:
                     self.unavailable[i][d] = True
+        self.unavailable_days = [[d for d in range(self.D) if row[d]] for row in self.unavailable]
         # requests: (day, shift or OFF for "whole day") -> weight
         self.on_req: list[dict[tuple[int, int], int]] = [{} for _ in problem.resources]
         self.off_req: list[dict[tuple[int, int], int]] = [{} for _ in problem.resources]

@@ -116,8 +116,7 @@ def repair(
     dropped = tuple(
         a
         for a in roster.assignments
-        if a.resource == change.resource
-        and max(change.first_day, frozen_before) <= a.day <= last
+        if a.resource == change.resource and max(change.first_day, frozen_before) <= a.day <= last
     )
     gone = set(dropped)
     start = Roster(tuple(a for a in roster.assignments if a not in gone))

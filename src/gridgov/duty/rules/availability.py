@@ -15,10 +15,10 @@ class Unavailable(Rule):
     description = "no shift on a day the resource is unavailable (fixed day off, leave)"
 
     def resource_cost(self, r: int, shifts: Sequence[int], posts: Sequence[int], out: Out) -> Cost:
-        unavailable = self.cp.unavailable[r]
         amount = 0
-        for d, s in enumerate(shifts):
-            if s >= 0 and unavailable[d]:
+        for d in self.cp.unavailable_days[r]:
+            s = shifts[d]
+            if s >= 0:
                 amount += 1
                 if out is not None:
                     cp = self.cp

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gridgov.duty.rules.base import RESOURCE, Cost, Out, Rule, plural, runs
+from gridgov.duty.rules.base import RESOURCE, Cost, Out, Rule, plural
+from gridgov.duty.violation import Violation
 
 
 class MaxConsecutive(Rule):
@@ -59,26 +60,35 @@ class _MinStretch(Rule):
         if not limit or limit <= 1:
             return (0, 0)
         n = len(shifts)
+        working = self.working
         amount = 0
-        for first, length, working in runs(shifts):
-            if working != self.working or length >= limit:
+        first = 0
+        state = shifts[0] >= 0 if n else False
+        for d in range(1, n + 1):
+            here = shifts[d] >= 0 if d < n else not state
+            if here == state:
                 continue
-            if first == 0 or first + length == n:
-                continue
-            amount += limit - length
-            if out is not None:
-                cp = self.cp
-                out.append(
-                    self.violation(
-                        limit - length,
-                        f"{cp.labels[r]} has only {plural(length, 'day')} "
-                        f"{'on' if self.working else 'off'} from {cp.date(first)}; at least "
-                        f"{limit} {self.word} in a row needed",
-                        r=r,
-                        d=first,
-                    )
-                )
+            length = d - first
+            # a finished stretch [first, d): only inner stretches of the right kind count
+            if state == working and length < limit and first > 0 and d < n:
+                amount += limit - length
+                if out is not None:
+                    self._report(r, first, length, limit, out)
+            first, state = d, here
         return self.cost(amount)
+
+    def _report(self, r: int, first: int, length: int, limit: int, out: list[Violation]) -> None:
+        cp = self.cp
+        out.append(
+            self.violation(
+                limit - length,
+                f"{cp.labels[r]} has only {plural(length, 'day')} "
+                f"{'on' if self.working else 'off'} from {cp.date(first)}; at least "
+                f"{limit} {self.word} in a row needed",
+                r=r,
+                d=first,
+            )
+        )
 
 
 class MinConsecutive(_MinStretch):

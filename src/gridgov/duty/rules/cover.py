@@ -40,7 +40,11 @@ class Cover(Rule):
                 )
             return self.cost(n)
         hard = soft = 0
-        where = f"{cp.post_label(p)} on the {cp.shift_label(s)} shift of {cp.date(d)}"
+        where = (
+            f"{cp.post_label(p)} on the {cp.shift_label(s)} shift of {cp.date(d)}"
+            if out is not None
+            else ""
+        )
         if n < need.min:
             hard += need.min - n
             if out is not None:

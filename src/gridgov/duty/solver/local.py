@@ -9,9 +9,11 @@ Moves (each re-scores only the rows and slots it touches, see
 - *block swap*: two resources exchange a run of 2-7 days;
 - *block set*: a run of days of one resource all to one shift, or all off.
 
-Hard rules weigh more than every soft penalty together can pay for a unit of
-them at the end (an adaptive weight); the best roster is the lexicographically
-best (hard, soft) seen. The run is deterministic for a seed when stopped by
+A unit of a hard rule weighs a little more than the largest unit of soft
+penalty, and more while hard rules stay broken (strategic oscillation), and
+ever more in the last tenth of the run; the temperature falls geometrically
+from a start set by the soft weights. The result is the lexicographically best
+(hard, soft) roster seen. The run is deterministic for a seed when stopped by
 ``max_iterations``; a time limit stops it wherever the clock says.
 """
 
@@ -113,26 +115,55 @@ class _Search:
         return (s, posts[rng.randrange(len(posts))])
 
     def move(self) -> list[Cell] | None:
+        """A random move as the cells it sets, or None when the draw hit a fixed cell."""
         cp, rng, st, fixed = self.cp, self.rng, self.st, self.fixed
         if not self.movable:
             return None
         x = rng.random()
         r = self.movable[rng.randrange(len(self.movable))]
-        if x < 0.3:
+        a, b = st.shifts, st.posts
+        if x < 0.2:  # change one cell
             d = rng.randrange(cp.D)
             if fixed[r][d]:
                 return None
             s, p = self.value(r, d)
             return [(r, d, s, p)]
-        if x < 0.45:
+        if x < 0.3:  # fill a slot short of people
             if not self.hot:
                 return None
             d, s, p = self.hot[rng.randrange(len(self.hot))]
             if fixed[r][d] or cp.max_per_type[r][s] == 0:
                 return None
             return [(r, d, s, p)]
+        if x < 0.5:  # move work inside one row: exchange two days, or two blocks
+            n = 1 if x < 0.42 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
+            d1 = rng.randrange(cp.D - n + 1)
+            d2 = rng.randrange(cp.D - n + 1)
+            if abs(d1 - d2) < n:
+                return None
+            cells: list[Cell] = []
+            for k in range(n):
+                u, v = d1 + k, d2 + k
+                if fixed[r][u] or fixed[r][v]:
+                    return None
+                su, sv = a[r][u], a[r][v]
+                if (su >= 0 and not cp.open_posts[v][su]) or (sv >= 0 and not cp.open_posts[u][sv]):
+                    return None
+                pu = (
+                    b[r][u]
+                    if su < 0 or b[r][u] in cp.open_posts[v][su]
+                    else cp.open_posts[v][su][0]
+                )
+                pv = (
+                    b[r][v]
+                    if sv < 0 or b[r][v] in cp.open_posts[u][sv]
+                    else cp.open_posts[u][sv][0]
+                )
+                cells.append((r, v, su, pu))
+                cells.append((r, u, sv, pv))
+            return cells
         r2 = self.movable[rng.randrange(len(self.movable))]
-        if x < 0.85:
+        if x < 0.85:  # two resources exchange one day or a block of days
             if r2 == r:
                 return None
             if x < 0.65:
@@ -140,14 +171,14 @@ class _Search:
             else:
                 n = rng.randint(min(2, cp.D), min(7, cp.D))
                 d1 = rng.randrange(cp.D - n + 1)
-            cells: list[Cell] = []
-            a, b = st.shifts, st.posts
+            cells = []
             for d in range(d1, d1 + n):
                 if fixed[r][d] or fixed[r2][d]:
                     return None
                 cells.append((r, d, a[r2][d], b[r2][d]))
                 cells.append((r2, d, a[r][d], b[r][d]))
             return cells
+        # a block of one resource's days all to one shift, or all off
         n = rng.randint(min(2, cp.D), min(7, cp.D))
         d1 = rng.randrange(cp.D - n + 1)
         s, p = self.value(r, d1) if rng.random() < 0.6 else (OFF, OFF)
@@ -215,7 +246,8 @@ def solve(
     st = RosterState(cp, rules, shifts, posts)
     search = _Search(cp, st, fixed, rng)
 
-    w_min = 2 * _unit_weight(cp, rules) + 1
+    unit = _unit_weight(cp, rules)
+    w_min = unit + 1.0
     weight = float(w_min)
     best = (st.hard, st.soft)
     best_grid = st.copy_grid()
@@ -231,7 +263,7 @@ def solve(
         if delta > 0:
             ups.append(delta)
     ups.sort()
-    t_start = max(ups[len(ups) // 2] if ups else 10.0, 1.0)
+    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.3 * unit), 1.0)
     t_end = 0.3
     temp = t_start
     it = 0
@@ -244,8 +276,10 @@ def solve(
                 break
             frac = it / limit if limit is not None else elapsed / max(time_limit, 1e-9)
             temp = t_start * (t_end / t_start) ** min(frac, 1.0)
-            # strategic oscillation: hard rules weigh more while any is broken
-            weight = min(weight * 1.02, 1e7) if st.hard > 0 else max(w_min, weight * 0.99)
+            # strategic oscillation: hard rules weigh more while any is broken;
+            # in the last tenth of the run they weigh ever more, to end feasible
+            floor = w_min if frac < 0.9 else w_min * (1 + 50 * (frac - 0.9))
+            weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 1e7)
             if it & 4095 == 0:
                 search.refresh_hot()
         it += 1
