@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", default="gridgov-demo", help="folder for the outputs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--duty-seconds", type=float, default=5.0, help="time to plan the roster")
     p.set_defaults(func=cmd_demo)
 
 
@@ -56,4 +57,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         hh = sum(1 for d in tree.descendants(cid) if tree[d].level == "household")
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
+
+    from gridgov.cli.roster_demo import duty_demo
+
+    duty_demo(out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds)
     return 0

@@ -7,8 +7,9 @@ maximum run of working days, maximum minutes); local search repairs the rest.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
-from gridgov.duty.compiled import Compiled
+from gridgov.duty.compiled import Compiled, SlotNeed
 
 
 def construct(
@@ -55,6 +56,9 @@ def construct(
         mr = max_run[r]
         return mr is None or run_if_worked(r, d) <= mr
 
+    # two passes over the horizon: every slot up to its hard minimum first, then
+    # up to its target (so soft wishes never use up people a minimum needs)
+    order = []
     for d in range(cp.D):
         slots = [
             (s, p, need)
@@ -64,25 +68,48 @@ def construct(
         ]
         rng.shuffle(slots)
         slots.sort(key=lambda x: (not x[2].leader, -len(x[2].skills)))
-        for s, p, need in slots:
-            have = [r for r in range(cp.R) if shifts[r][d] == s and posts[r][d] == p]
-            want = max(need.min, need.target)
-            for _ in range(want - len(have)):
-                cands = [r for r in range(cp.R) if ok(r, d, s)]
-                if not cands:
-                    break
-                missing = [k for k, n in need.skills if sum(k in cp.skills[m] for m in have) < n]
-                no_leader = need.leader and not any(cp.leader[m] for m in have)
+        order.append(slots)
+    for first_pass in (True, False):
+        for d in range(cp.D):
+            for s, p, need in order[d]:
+                want = need.min if first_pass else max(need.min, need.target)
+                _fill(cp, d, s, p, need, want, shifts, posts, ok, minutes, counts, cap, rng)
 
-                def key(
-                    r: int, missing: list[str] = missing, no_leader: bool = no_leader
-                ) -> tuple[int, float, float]:
-                    gain = sum(k in cp.skills[r] for k in missing) + (no_leader and cp.leader[r])
-                    return (-gain, minutes[r] / max(cap[r], 1), rng.random())
 
-                r = min(cands, key=key)
-                shifts[r][d] = s
-                posts[r][d] = p
-                minutes[r] += cp.minutes[s]
-                counts[r][s] += 1
-                have.append(r)
+def _fill(
+    cp: Compiled,
+    d: int,
+    s: int,
+    p: int,
+    need: SlotNeed,
+    want: int,
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    ok: Callable[[int, int, int], bool],
+    minutes: list[int],
+    counts: list[list[int]],
+    cap: list[int],
+    rng: random.Random,
+) -> None:
+    have = [r for r in range(cp.R) if shifts[r][d] == s and posts[r][d] == p]
+    for _ in range(want - len(have)):
+        cands = [r for r in range(cp.R) if ok(r, d, s)]
+        if not cands:
+            return
+        missing = frozenset(k for k, n in need.skills if sum(k in cp.skills[m] for m in have) < n)
+        no_leader = need.leader and not any(cp.leader[m] for m in have)
+
+        def key(
+            r: int, missing: frozenset[str] = missing, no_leader: bool = no_leader
+        ) -> tuple[int, int, float, float]:
+            gain = len(cp.skills[r] & missing) + (no_leader and cp.leader[r])
+            # do not spend a skilled or leading resource where nothing asks for it
+            waste = len(cp.skills[r] - missing) + (cp.leader[r] and not no_leader)
+            return (-gain, waste, minutes[r] / max(cap[r], 1), rng.random())
+
+        r = min(cands, key=key)
+        shifts[r][d] = s
+        posts[r][d] = p
+        minutes[r] += cp.minutes[s]
+        counts[r][s] += 1
+        have.append(r)

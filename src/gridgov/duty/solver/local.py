@@ -248,7 +248,7 @@ def solve(
 
     unit = _unit_weight(cp, rules)
     w_min = unit + 1.0
-    weight = float(w_min)
+    weight = 100.0 * w_min  # reach feasibility first, then let the weight oscillate down
     best = (st.hard, st.soft)
     best_grid = st.copy_grid()
     # initial temperature: the median worsening of some random moves
