@@ -61,10 +61,11 @@ def brute_costs(problem: Problem, roster: Roster) -> dict[str, tuple[int, int]]:
             if cnt[sid] > m:
                 out["max_shifts_per_type"][0] += cnt[sid] - m
         total = sum(shifts[a.shift].minutes for a in work if a)
+        unit = min(s.minutes for s in problem.shifts)
         if lim.max_minutes is not None and total > lim.max_minutes:
-            out["total_minutes"][0] += -(-(total - lim.max_minutes) // 60)
+            out["total_minutes"][0] += -(-(total - lim.max_minutes) // unit)
         if lim.min_minutes is not None and total < lim.min_minutes:
-            out["total_minutes"][0] += -(-(lim.min_minutes - total) // 60)
+            out["total_minutes"][0] += -(-(lim.min_minutes - total) // unit)
         if lim.max_weekends is not None:
             weeks = {(h.date(d).toordinal() - 1) // 7 for d in days if h.is_weekend(d) and work[d]}
             out["max_weekends"][0] += max(0, len(weeks) - lim.max_weekends)

@@ -23,6 +23,9 @@ from gridgov.errors import InvalidInput, SourceError
 CHANGE_WEIGHT = 10_000
 """Soft penalty of one changed resource-day during repair (above any ordinary soft weight)."""
 
+REPAIR_TEMPERATURE = 5.0
+"""Starting temperature of the repair search: low, so it stays close to the old roster."""
+
 
 @attrs.frozen
 class Dropout:
@@ -131,6 +134,7 @@ def repair(
         frozen_before=frozen_before,
         max_iterations=max_iterations,
         extra_rules=[stability],
+        temperature=REPAIR_TEMPERATURE,
     )
     before, after = set(start.assignments), set(result.roster.assignments)
     removed = tuple(sorted((before - after) | gone))

@@ -39,7 +39,8 @@ class MaxShiftsPerType(Rule):
 class TotalMinutes(Rule):
     """Total minutes worked within ``[min_minutes, max_minutes]``.
 
-    The amount of a violation is the shortfall or excess in hours, rounded up.
+    The amount of a violation is the shortfall or excess in shortest shifts of
+    the problem, rounded up (one missing shift weighs like one other broken rule).
     """
 
     name = "total_minutes"
@@ -50,13 +51,14 @@ class TotalMinutes(Rule):
         cp = self.cp
         lim = cp.limits[r]
         minutes = cp.minutes
+        unit = min(minutes) if minutes else 60
         total = 0
         for s in shifts:
             if s >= 0:
                 total += minutes[s]
         amount = 0
         if lim.max_minutes is not None and total > lim.max_minutes:
-            excess = -(-(total - lim.max_minutes) // 60)
+            excess = -(-(total - lim.max_minutes) // unit)
             amount += excess
             if out is not None:
                 out.append(
@@ -68,7 +70,7 @@ class TotalMinutes(Rule):
                     )
                 )
         if lim.min_minutes is not None and total < lim.min_minutes:
-            short = -(-(lim.min_minutes - total) // 60)
+            short = -(-(lim.min_minutes - total) // unit)
             amount += short
             if out is not None:
                 out.append(

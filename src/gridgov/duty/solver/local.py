@@ -34,6 +34,7 @@ from gridgov.duty.rules.availability import ShiftRequests
 from gridgov.duty.rules.base import Rule
 from gridgov.duty.solver.construct import construct
 from gridgov.duty.solver.explain import explain
+from gridgov.duty.solver.patterns import construct_patterns
 from gridgov.duty.state import Cell, RosterState
 from gridgov.duty.violation import Score, Violation
 
@@ -193,6 +194,23 @@ class _Search:
         return out
 
 
+def _best_start(
+    cp: Compiled,
+    rules: list[Rule],
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    fixed: list[list[bool]],
+    rng: random.Random,
+) -> RosterState:
+    """The better of the slot-filling and the pattern-first constructions."""
+    starts = []
+    for build in (construct, construct_patterns):
+        a, b = [row[:] for row in shifts], [row[:] for row in posts]
+        build(cp, a, b, fixed, rng)
+        starts.append(RosterState(cp, rules, a, b))
+    return min(starts, key=lambda s: (s.hard, s.soft))
+
+
 def solve(
     problem: Problem | Compiled,
     *,
@@ -205,6 +223,7 @@ def solve(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.perf_counter,
     extra_rules: Iterable[Rule] = (),
+    temperature: float | None = None,
 ) -> SolveResult:
     """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
 
@@ -215,6 +234,8 @@ def solve(
     - ``progress(iterations, best_score)`` is called on each new best.
     - ``extra_rules`` are rules bound to the same compiled problem added to the
       problem's own (repair uses one to count changes).
+    - ``temperature`` sets the starting temperature of the annealing (default:
+      from the soft weights); a low one keeps the search close to ``start``.
 
     When the result still breaks hard rules, ``explanation`` says why in terms
     of the problem (shortages of qualified free people per post, shift and day)
@@ -242,13 +263,14 @@ def solve(
                 shifts[r][d], posts[r][d] = pshifts[r][d], pposts[r][d]
                 fixed[r][d] = True
     if start is None:
-        construct(cp, shifts, posts, fixed, rng)
-    st = RosterState(cp, rules, shifts, posts)
+        st = _best_start(cp, rules, shifts, posts, fixed, rng)
+    else:
+        st = RosterState(cp, rules, shifts, posts)
     search = _Search(cp, st, fixed, rng)
 
     unit = _unit_weight(cp, rules)
     w_min = unit + 1.0
-    weight = 100.0 * w_min  # reach feasibility first, then let the weight oscillate down
+    weight = 10.0 * w_min  # reach feasibility first, then let the weight oscillate down
     best = (st.hard, st.soft)
     best_grid = st.copy_grid()
     # initial temperature: the median worsening of some random moves
@@ -263,8 +285,10 @@ def solve(
         if delta > 0:
             ups.append(delta)
     ups.sort()
-    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.3 * unit), 1.0)
     t_end = 0.3
+    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.3 * unit), 1.0)
+    if temperature is not None:
+        t_start = max(temperature, t_end)
     temp = t_start
     it = 0
     limit = max_iterations
@@ -279,7 +303,7 @@ def solve(
             # strategic oscillation: hard rules weigh more while any is broken;
             # in the last tenth of the run they weigh ever more, to end feasible
             floor = w_min if frac < 0.9 else w_min * (1 + 50 * (frac - 0.9))
-            weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 1e7)
+            weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
         it += 1
