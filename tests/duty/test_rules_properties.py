@@ -66,3 +66,21 @@ def test_incremental_score_equals_full_rescore(data, seed) -> None:
             cp, bind_rules(cp), [r[:] for r in st_.shifts], [r[:] for r in st_.posts]
         )
         assert full.score == st_.score
+
+
+@settings(max_examples=150)
+@given(st.data())
+def test_fused_row_scoring_equals_rule_by_rule(data) -> None:
+    problem = data.draw(duty_problems(max_resources=3, max_days=14))
+    cp = compile_problem(problem)
+    rules = bind_rules(cp)
+    st_ = RosterState(cp, rules)
+    for r in range(cp.R):
+        row = data.draw(st.lists(st.integers(-1, cp.S - 1), min_size=cp.D, max_size=cp.D))
+        st_.shifts[r] = row
+        st_.posts[r] = [0 if s >= 0 else -1 for s in row]
+        fast = st_.eval_row(r)
+        out: list = []
+        slow = st_.eval_row(r, out)
+        assert fast == slow
+        assert slow[0] == sum(v.penalty for v in out if v.hard)

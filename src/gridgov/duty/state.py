@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.base import RESOURCE, ROSTER, SLOT, Rule
+from gridgov.duty.rules.fused import FusedRowRules
 from gridgov.duty.violation import Score, Violation
 
 Cell = tuple[int, int, int, int]
@@ -33,6 +34,7 @@ class RosterState:
         self.res_rules = [r for r in self.rules if r.scope == RESOURCE]
         self.slot_rules = [r for r in self.rules if r.scope == SLOT]
         self.roster_rules = [r for r in self.rules if r.scope == ROSTER]
+        self.fused = FusedRowRules(self.res_rules)
         self.shifts = shifts if shifts is not None else [[OFF] * cp.D for _ in range(cp.R)]
         self.posts = posts if posts is not None else [[OFF] * cp.D for _ in range(cp.R)]
         self.members: list[list[list[set[int]]]] = [
@@ -70,8 +72,15 @@ class RosterState:
     # -- evaluation -------------------------------------------------------------------
     def eval_row(self, r: int, out: list[Violation] | None = None) -> tuple[int, int]:
         """Cost of resource ``r``'s row under the resource-scoped rules."""
-        h = s = 0
         row, prow = self.shifts[r], self.posts[r]
+        if out is None and self.fused.active:
+            h, s = self.fused.cost(r, row)
+            for rule in self.fused.rest:
+                a, b = rule.resource_cost(r, row, prow, None)
+                h += a
+                s += b
+            return (h, s)
+        h = s = 0
         for rule in self.res_rules:
             a, b = rule.resource_cost(r, row, prow, out)
             h += a
