@@ -13,10 +13,13 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from gridgov.duty.compiled import Compiled, compile_problem
-from gridgov.duty.grid import to_grid
+from gridgov.duty.grid import from_grid, to_grid
 from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.rules import bind_rules
 from gridgov.duty.rules.base import RESOURCE, Cost, Out, Rule
-from gridgov.duty.solver.local import solve
+from gridgov.duty.solver.explain import explain
+from gridgov.duty.solver.local import SolveResult, solve
+from gridgov.duty.state import RosterState
 from gridgov.duty.violation import Score, Violation
 from gridgov.errors import InvalidInput, SourceError
 
@@ -78,6 +81,57 @@ class Stability(Rule):
         return self.cost(amount)
 
 
+def _fill_holes(
+    cp: Compiled, state: RosterState, dropped: Sequence[Assignment], fixed: list[list[bool]]
+) -> None:
+    """Give each dropped assignment to whoever takes it with one changed cell and the most gain.
+
+    That is a resource off that day, or one working a less needed slot that day.
+    """
+    for a in sorted(dropped, key=lambda x: (x.day, x.shift, x.post)):
+        d, s, p = a.day, cp.s_index[a.shift], cp.p_index[a.post]
+        best: tuple[int, int] | None = None
+        best_r = -1
+        for r in range(cp.R):
+            if fixed[r][d] or (state.shifts[r][d] == s and state.posts[r][d] == p):
+                continue
+            dh, ds = state.try_cells([(r, d, s, p)])
+            state.rollback()
+            if dh < 0 and (best is None or (dh, ds) < best):
+                best, best_r = (dh, ds), r
+        if best_r >= 0:
+            state.try_cells([(best_r, d, s, p)])
+            state.commit()
+
+
+def _revert_unneeded(
+    cp: Compiled,
+    state: RosterState,
+    base: tuple[list[list[int]], list[list[int]]],
+    fixed: list[list[bool]],
+) -> None:
+    """Put back, one by one, every changed cell whose old value breaks no more hard rules."""
+    bs, bp = base
+    changed = True
+    while changed:
+        changed = False
+        for r in range(cp.R):
+            for d in range(cp.D):
+                if fixed[r][d]:
+                    continue
+                s, p = state.shifts[r][d], state.posts[r][d]
+                if s == bs[r][d] and (s < 0 or p == bp[r][d]):
+                    continue
+                if bs[r][d] >= 0 and cp.unavailable[r][d]:
+                    continue
+                dh, _ds = state.try_cells([(r, d, bs[r][d], bp[r][d])])
+                if dh <= 0:
+                    state.commit()
+                    changed = True
+                else:
+                    state.rollback()
+
+
 def apply_dropout(problem: Problem, change: Dropout) -> Problem:
     """``problem`` with the dropped resource unavailable on the dropped days."""
     days = problem.horizon.days
@@ -124,17 +178,39 @@ def repair(
     gone = set(dropped)
     start = Roster(tuple(a for a in roster.assignments if a not in gone))
     shifts, posts, _ = to_grid(cp, start)
-    stability = Stability(cp, ([r[:] for r in shifts], [r[:] for r in posts]), CHANGE_WEIGHT)
-    result = solve(
-        cp,
-        time_limit=time_limit,
-        seed=seed,
-        pinned=pinned,
-        start=start,
-        frozen_before=frozen_before,
-        max_iterations=max_iterations,
-        extra_rules=[stability],
-        temperature=REPAIR_TEMPERATURE,
+    base = ([r[:] for r in shifts], [r[:] for r in posts])
+    fixed = [[d < frozen_before for d in range(cp.D)] for _ in range(cp.R)]
+    for a in pinned:
+        fixed[cp.r_index[a.resource]][a.day] = True
+    # 1. fill each hole with one change where one change does it
+    state = RosterState(cp, bind_rules(cp), shifts, posts)
+    _fill_holes(cp, state, dropped, fixed)
+    # 2. if hard rules still fail, search (changes weigh more than soft penalties)
+    if state.hard > 0:
+        stability = Stability(cp, base, CHANGE_WEIGHT)
+        result = solve(
+            cp,
+            time_limit=time_limit,
+            seed=seed,
+            pinned=pinned,
+            start=from_grid(cp, state.shifts, state.posts),
+            frozen_before=frozen_before,
+            max_iterations=max_iterations,
+            extra_rules=[stability],
+            temperature=REPAIR_TEMPERATURE,
+        )
+        shifts, posts, _ = to_grid(cp, result.roster)
+        state = RosterState(cp, bind_rules(cp), shifts, posts)
+    # 3. undo every change that is not needed
+    _revert_unneeded(cp, state, base, fixed)
+    violations = state.violations()
+    result = SolveResult(
+        roster=from_grid(cp, state.shifts, state.posts),
+        score=state.score,
+        violations=tuple(violations),
+        explanation=explain(cp, violations) if state.hard else (),
+        iterations=0,
+        seconds=0.0,
     )
     before, after = set(start.assignments), set(result.roster.assignments)
     removed = tuple(sorted((before - after) | gone))
