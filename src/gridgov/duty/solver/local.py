@@ -286,7 +286,7 @@ def solve(
             ups.append(delta)
     ups.sort()
     t_end = 0.3
-    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.3 * unit), 1.0)
+    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
     if temperature is not None:
         t_start = max(temperature, t_end)
     temp = t_start
