@@ -3,7 +3,9 @@
     python benchmarks/bench_roster.py [--time-limit 30] [--instances Instance1,Instance2] [--seed 0]
 
 Prints one JSON row per instance: instance, objective, best_known, gap_pct,
-hard_violations, wall_s (and solver).
+hard_violations, wall_s (and solver). With ``--cpsat`` and ``ortools``
+installed (the ``bench`` extra), a CP-SAT model of each instance is solved
+with the same time limit and one worker in the same run, as a peer.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def main() -> int:
     ap.add_argument("--time-limit", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--instances", default=None, help="comma-separated names")
+    ap.add_argument("--cpsat", action="store_true", help="also solve with a CP-SAT model")
     args = ap.parse_args()
     data = Path(args.data) if args.data else next((c for c in CANDIDATES if c.exists()), None)
     if data is None:
@@ -67,6 +70,11 @@ def main() -> int:
             "wall_s": round(wall, 2),
         }
         print(json.dumps(row), flush=True)
+        if args.cpsat:
+            sys.path.insert(0, str(HERE))
+            from bench_roster_cpsat import solve_cpsat
+
+            print(json.dumps(solve_cpsat(problem, f.stem, bk, args.time_limit)), flush=True)
     return 0
 
 
