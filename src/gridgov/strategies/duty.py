@@ -27,6 +27,8 @@ from gridgov.duty.model import (
     StaffNeed,
 )
 
+__all__ = ["duty_problems", "rosters"]
+
 SKILLS = ("medic", "driver", "interpreter")
 _STARTS = (dt.time(6, 0), dt.time(8, 0), dt.time(14, 0), dt.time(22, 0))
 
@@ -51,8 +53,42 @@ def _runs(row: list[int], working: bool) -> list[tuple[int, int]]:
     return out
 
 
-@st.composite
 def duty_problems(
+    *,
+    min_resources: int = 1,
+    max_resources: int = 6,
+    max_days: int = 10,
+    max_shifts: int = 3,
+    max_posts: int = 2,
+    feasible: bool = False,
+    extra_rules: tuple[RuleConfig, ...] = (),
+) -> st.SearchStrategy[Problem]:
+    """A small :class:`Problem` using every built-in rule family.
+
+    With ``feasible=True`` some roster breaks no hard rule (it is drawn first).
+    ``extra_rules`` are appended to the default rules (e.g. fairness). Bad
+    arguments raise ``TypeError``/``ValueError`` at once.
+    """
+    _check("min_resources", min_resources, 1)
+    _check("max_resources", max_resources, min_resources)
+    _check("max_days", max_days, 1)
+    _check("max_shifts", max_shifts, 1)
+    _check("max_posts", max_posts, 1)
+    if not isinstance(feasible, bool):
+        raise TypeError(f"feasible must be a bool, got {feasible!r}")
+    return _duty_problems(
+        min_resources=min_resources,
+        max_resources=max_resources,
+        max_days=max_days,
+        max_shifts=max_shifts,
+        max_posts=max_posts,
+        feasible=feasible,
+        extra_rules=tuple(extra_rules),
+    )
+
+
+@st.composite
+def _duty_problems(
     draw: st.DrawFn,
     *,
     min_resources: int = 1,
@@ -63,16 +99,6 @@ def duty_problems(
     feasible: bool = False,
     extra_rules: tuple[RuleConfig, ...] = (),
 ) -> Problem:
-    """A small :class:`Problem` using every built-in rule family.
-
-    With ``feasible=True`` some roster breaks no hard rule (it is drawn first).
-    ``extra_rules`` are appended to the default rules (e.g. fairness).
-    """
-    _check("min_resources", min_resources, 1)
-    _check("max_resources", max_resources, min_resources)
-    _check("max_days", max_days, 1)
-    _check("max_shifts", max_shifts, 1)
-    _check("max_posts", max_posts, 1)
     n_days = draw(st.integers(1, max_days))
     n_shifts = draw(st.integers(1, max_shifts))
     n_posts = draw(st.integers(1, max_posts))
@@ -251,14 +277,18 @@ def duty_problems(
     return Problem(horizon, shifts, tuple(posts), tuple(resources), rules=rules, name="generated")
 
 
-@st.composite
-def rosters(draw: st.DrawFn, problem: Problem, *, one_per_day: bool = True) -> Roster:
+def rosters(problem: Problem, *, one_per_day: bool = True) -> st.SearchStrategy[Roster]:
     """A roster of ``problem``'s resources, shifts and posts (any rule may be broken).
 
     With ``one_per_day=False`` a resource may get several shifts on one day.
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem must be a Problem, got {type(problem).__name__}")
+    return _rosters(problem, one_per_day=one_per_day)
+
+
+@st.composite
+def _rosters(draw: st.DrawFn, problem: Problem, *, one_per_day: bool = True) -> Roster:
     shift_ids = [s.id for s in problem.shifts]
     post_ids = [p.id for p in problem.posts]
     out: list[Assignment] = []
