@@ -45,5 +45,7 @@ def team_calendars(
             ev.add("summary", f"{s.label}{' (night)' if s.night else ''} duty at {post}")
             ev.add("location", post)
             cal.add_component(ev)
+        if hasattr(cal, "add_missing_timezones"):  # icalendar >= 6: embed VTIMEZONE
+            cal.add_missing_timezones()
         out[rid] = cal.to_ical()
     return out
