@@ -84,3 +84,32 @@ def test_fused_row_scoring_equals_rule_by_rule(data) -> None:
         slow = st_.eval_row(r, out)
         assert fast == slow
         assert slow[0] == sum(v.penalty for v in out if v.hard)
+
+
+@settings(max_examples=40)
+@given(st.data(), st.integers(0, 2**32 - 1))
+def test_windowed_scoring_on_long_rows(data, seed) -> None:
+    problem = data.draw(duty_problems(max_resources=3, max_days=40, max_shifts=2, max_posts=1))
+    cp = compile_problem(problem)
+    roster = data.draw(rosters(problem))
+    shifts, posts, _ = to_grid(cp, roster)
+    st_ = RosterState(cp, bind_rules(cp), shifts, posts)
+    rng = random.Random(seed)
+    for _ in range(80):
+        r = rng.randrange(cp.R)
+        cells = []
+        for _ in range(rng.randint(1, 6)):  # scattered and repeated days of one or two rows
+            rr = r if rng.random() < 0.7 else rng.randrange(cp.R)
+            s = rng.randrange(-1, cp.S)
+            cells.append((rr, rng.randrange(cp.D), s, 0 if s >= 0 else -1))
+        before = st_.score
+        dh, ds = st_.try_cells(cells)
+        if rng.random() < 0.6:
+            st_.commit()
+        else:
+            st_.rollback()
+            assert st_.score == before
+        full = RosterState(
+            cp, bind_rules(cp), [x[:] for x in st_.shifts], [x[:] for x in st_.posts]
+        )
+        assert full.score == st_.score

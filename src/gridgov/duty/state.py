@@ -46,6 +46,9 @@ class RosterState:
                 if s >= 0:
                     self.members[d][s][self.posts[r][d]].add(r)
         self.row_cost = [self.eval_row(r) for r in range(cp.R)]
+        if self.fused.active:
+            self.fused.load(self.shifts)
+        self.row_rest = [self._eval_rest(r) for r in range(cp.R)]
         self.slot_cost: dict[tuple[int, int, int], tuple[int, int]] = {}
         for d in range(cp.D):
             for s in range(cp.S):
@@ -65,7 +68,7 @@ class RosterState:
             + self.roster_cost[1]
         )
         self._undo: list[Cell] = []
-        self._pending_rows: list[tuple[int, tuple[int, int]]] = []
+        self._pending_rows: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
         self._pending_slots: list[tuple[tuple[int, int, int], tuple[int, int]]] = []
         self._pending_roster = self.roster_cost
 
@@ -83,6 +86,16 @@ class RosterState:
         h = s = 0
         for rule in self.res_rules:
             a, b = rule.resource_cost(r, row, prow, out)
+            h += a
+            s += b
+        return (h, s)
+
+    def _eval_rest(self, r: int) -> tuple[int, int]:
+        """Cost of ``r``'s row under the resource rules the fused scorer does not cover."""
+        h = s = 0
+        row, prow = self.shifts[r], self.posts[r]
+        for rule in self.fused.rest:
+            a, b = rule.resource_cost(r, row, prow, None)
             h += a
             s += b
         return (h, s)
@@ -152,13 +165,27 @@ class RosterState:
             rows.add(r)
         self._undo = undo
         dh = ds = 0
-        prow: list[tuple[int, tuple[int, int]]] = []
-        for r in rows:
-            c = self.eval_row(r)
-            old = self.row_cost[r]
-            dh += c[0] - old[0]
-            ds += c[1] - old[1]
-            prow.append((r, c))
+        prow: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
+        if self.fused.active and rows:
+            olds: dict[int, dict[int, int]] = {}
+            for r, d, os, _op in undo:
+                olds.setdefault(r, {}).setdefault(d, os)
+            for r in rows:
+                fh, fs = self.fused.delta(r, shifts[r], olds[r])
+                rest = self._eval_rest(r)
+                old_rest = self.row_rest[r]
+                old = self.row_cost[r]
+                c = (old[0] + fh + rest[0] - old_rest[0], old[1] + fs + rest[1] - old_rest[1])
+                dh += c[0] - old[0]
+                ds += c[1] - old[1]
+                prow.append((r, c, rest))
+        else:
+            for r in rows:
+                c = self.eval_row(r)
+                old = self.row_cost[r]
+                dh += c[0] - old[0]
+                ds += c[1] - old[1]
+                prow.append((r, c, c))
         pslot: list[tuple[tuple[int, int, int], tuple[int, int]]] = []
         get = self.slot_cost.get
         for key in slots:
@@ -179,8 +206,11 @@ class RosterState:
 
     def commit(self) -> None:
         """Keep the cells of the last :meth:`try_cells`."""
-        for r, c in self._pending_rows:
+        for r, c, rest in self._pending_rows:
             self.row_cost[r] = c
+            self.row_rest[r] = rest
+        if self.fused.active:
+            self.fused.commit()
         for key, c in self._pending_slots:
             if c == (0, 0):
                 self.slot_cost.pop(key, None)
@@ -194,6 +224,8 @@ class RosterState:
 
     def rollback(self) -> None:
         """Undo the cells of the last :meth:`try_cells`."""
+        if self.fused.active:
+            self.fused.rollback()
         scratch: set[tuple[int, int, int]] = set()
         for r, d, s, p in reversed(self._undo):
             self._set(r, d, s, p, scratch)
