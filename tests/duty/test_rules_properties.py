@@ -106,6 +106,7 @@ def test_windowed_scoring_on_long_rows(data, seed) -> None:
         dh, ds = st_.try_cells(cells)
         if rng.random() < 0.6:
             st_.commit()
+            assert (st_.hard, st_.soft) == (before.hard + dh, before.soft + ds)
         else:
             st_.rollback()
             assert st_.score == before
