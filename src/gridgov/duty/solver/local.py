@@ -116,28 +116,53 @@ class _Search:
         return (s, posts[rng.randrange(len(posts))])
 
     def move(self) -> list[Cell] | None:
-        """A random move as the cells it sets, or None when the draw hit a fixed cell."""
+        """A random move, or None when it would touch a fixed cell or an unavailable day."""
+        cells = self._move()
+        if cells is None:
+            return None
+        unavailable = self.cp.unavailable
+        for r, d, s, _p in cells:
+            if s >= 0 and unavailable[r][d]:
+                return None
+        return cells
+
+    def _move(self) -> list[Cell] | None:
         cp, rng, st, fixed = self.cp, self.rng, self.st, self.fixed
         if not self.movable:
             return None
         x = rng.random()
         r = self.movable[rng.randrange(len(self.movable))]
         a, b = st.shifts, st.posts
-        if x < 0.2:  # change one cell
+        if x < 0.18:  # change one cell
             d = rng.randrange(cp.D)
             if fixed[r][d]:
                 return None
             s, p = self.value(r, d)
             return [(r, d, s, p)]
-        if x < 0.3:  # fill a slot short of people
+        if x < 0.28:  # fill a slot short of people
             if not self.hot:
                 return None
             d, s, p = self.hot[rng.randrange(len(self.hot))]
             if fixed[r][d] or cp.max_per_type[r][s] == 0:
                 return None
             return [(r, d, s, p)]
+        if x < 0.4 and cp.D >= 3:  # slide a stretch of one row by a day (rotate a segment)
+            n = rng.randint(3, min(10, cp.D))
+            d1 = rng.randrange(cp.D - n + 1)
+            seg = list(range(d1, d1 + n))
+            if any(fixed[r][d] for d in seg):
+                return None
+            src = seg[1:] + seg[:1] if rng.random() < 0.5 else seg[-1:] + seg[:-1]
+            rot: list[Cell] = []
+            for d, e in zip(seg, src, strict=True):
+                s = a[r][e]
+                if s >= 0 and not cp.open_posts[d][s]:
+                    return None
+                p = b[r][e] if s < 0 or b[r][e] in cp.open_posts[d][s] else cp.open_posts[d][s][0]
+                rot.append((r, d, s, p))
+            return rot
         if x < 0.5:  # move work inside one row: exchange two days, or two blocks
-            n = 1 if x < 0.42 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
+            n = 1 if x < 0.46 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
             d1 = rng.randrange(cp.D - n + 1)
             d2 = rng.randrange(cp.D - n + 1)
             if abs(d1 - d2) < n:
