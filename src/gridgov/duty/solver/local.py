@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
@@ -145,7 +145,13 @@ class _Search:
             d, s, p = self.hot[rng.randrange(len(self.hot))]
             if fixed[r][d] or cp.max_per_type[r][s] == 0:
                 return None
-            return [(r, d, s, p)]
+            if x < 0.23 or a[r][d] >= 0:
+                return [(r, d, s, p)]
+            # ... and give up another day's work, keeping the resource's total
+            d2 = rng.randrange(cp.D)
+            if d2 == d or a[r][d2] < 0 or fixed[r][d2]:
+                return [(r, d, s, p)]
+            return [(r, d, s, p), (r, d2, OFF, OFF)]
         if x < 0.4 and cp.D >= 3:  # slide a stretch of one row by a day (rotate a segment)
             n = rng.randint(3, min(10, cp.D))
             d1 = rng.randrange(cp.D - n + 1)
@@ -217,6 +223,61 @@ class _Search:
             pp = p if s < 0 or p in cp.open_posts[d][s] else cp.open_posts[d][s][0]
             out.append((r, d, s, pp))
         return out
+
+
+def _polish_hard(
+    cp: Compiled,
+    st: RosterState,
+    fixed: list[list[bool]],
+    clock: Callable[[], float],
+    deadline: float,
+) -> None:
+    """Descent on the rows that break hard rules: every one-day change, every exchange of
+    two days and every slide of a stretch, first improvement of (hard, soft), until none."""
+    improved = True
+    while improved and clock() < deadline:
+        improved = False
+        for r in range(cp.R):
+            if st.row_cost[r][0] == 0:
+                continue
+            for cells in _row_neighbours(cp, st, r, fixed[r]):
+                dh, ds = st.try_cells(cells)
+                if dh < 0 or (dh == 0 and ds < 0):
+                    st.commit()
+                    improved = True
+                    break
+                st.rollback()
+            if clock() >= deadline:
+                return
+
+
+def _row_neighbours(
+    cp: Compiled, st: RosterState, r: int, fixed: list[bool]
+) -> Iterator[list[Cell]]:
+    row, prow = st.shifts[r], st.posts[r]
+    free = [d for d in range(cp.D) if not fixed[d]]
+    for d in free:
+        options = [(OFF, OFF)] + [
+            (s, p)
+            for s in cp.allowed_shifts[r]
+            for p in cp.open_posts[d][s]
+            if not cp.unavailable[r][d]
+        ]
+        for s, p in options:
+            if s != row[d] or (s >= 0 and p != prow[d]):
+                yield [(r, d, s, p)]
+    for i, d1 in enumerate(free):
+        for d2 in free[i + 1 :]:
+            if row[d1] == row[d2]:
+                continue
+            if (row[d2] >= 0 and cp.unavailable[r][d1]) or (row[d1] >= 0 and cp.unavailable[r][d2]):
+                continue
+            s1, s2 = row[d1], row[d2]
+            if (s2 >= 0 and not cp.open_posts[d1][s2]) or (s1 >= 0 and not cp.open_posts[d2][s1]):
+                continue
+            p1 = cp.open_posts[d1][s2][0] if s2 >= 0 else OFF
+            p2 = cp.open_posts[d2][s1][0] if s1 >= 0 else OFF
+            yield [(r, d1, s2, p1), (r, d2, s1, p2)]
 
 
 def _best_start(
@@ -311,6 +372,8 @@ def solve(
             ups.append(delta)
     ups.sort()
     t_end = 0.3
+    # the last 5% of the time is kept for a hard-rule polish, if one is needed
+    search_limit = time_limit * 0.95
     t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
     if temperature is not None:
         t_start = max(temperature, t_end)
@@ -321,7 +384,7 @@ def solve(
     while True:
         if it & 255 == 0:
             elapsed = clock() - t0
-            if elapsed >= time_limit or (limit is not None and it >= limit):
+            if elapsed >= search_limit or (limit is not None and it >= limit):
                 break
             frac = it / limit if limit is not None else elapsed / max(time_limit, 1e-9)
             temp = t_start * (t_end / t_start) ** min(frac, 1.0)
@@ -346,6 +409,12 @@ def solve(
                     progress(it, Score(*best))
         else:
             st.rollback()
+    if best[0] > 0:
+        polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        deadline = t0 + time_limit if limit is None else math.inf
+        _polish_hard(cp, polish, fixed, clock, deadline)
+        if (polish.hard, polish.soft) < best:
+            best_grid = polish.copy_grid()
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
     violations = final.violations()
     why = explain(cp, violations) if final.hard else ()
