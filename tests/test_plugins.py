@@ -84,7 +84,7 @@ def test_hook_gridgov_roster_solvers() -> None:
     plugins = Plugins(load_entry_points=False)
     plugins.register(_plugin(gridgov_roster_solvers=lambda register: register("greedy", solve)))
     assert plugins.get("solver", "greedy")("p") == "solved p"
-    with pytest.raises(UnknownComponent, match=r"no solver named 'x' \(available: greedy\)"):
+    with pytest.raises(UnknownComponent, match=r"no solver named 'x' \(available: greedy, local\)"):
         plugins.get("solver", "x")
 
 

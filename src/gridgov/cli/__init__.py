@@ -16,6 +16,7 @@ from gridgov.cli import (
     demo_cmd,
     org_cmd,
     plugins_cmd,
+    roster_cmd,
     sweep_cmd,
     sweep_store_cmd,
     workspace_cmd,
@@ -25,7 +26,15 @@ from gridgov.errors import GridgovError, InvalidInput
 
 # Modules that create a command group with add_parser come before those that
 # extend it through cli.groups.command_group.
-COMMANDS = (org_cmd, sweep_cmd, demo_cmd, plugins_cmd, workspace_cmd, sweep_store_cmd)
+COMMANDS = (
+    org_cmd,
+    sweep_cmd,
+    roster_cmd,
+    demo_cmd,
+    plugins_cmd,
+    workspace_cmd,
+    sweep_store_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

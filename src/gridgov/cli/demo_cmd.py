@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", default="gridgov-demo", help="folder for the outputs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--duty-seconds", type=float, default=5.0, help="time to plan the roster")
     p.set_defaults(func=cmd_demo)
 
 
@@ -57,9 +58,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
 
+    from gridgov.cli.roster_demo import duty_demo
     from gridgov.cli.sweep_demo import demo_sweep
     from gridgov.cli.workspace_cmd import demo_store_step
 
     households, sweep, visits = demo_sweep(tree, out, seed=args.seed)
+    duty_demo(out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds)
     demo_store_step(out, tree, households=households, sweep=sweep, visits=visits)
     return 0

@@ -33,6 +33,7 @@ ENV_ALLOW = "GRIDGOV_PLUGINS"
 DEFAULT_PLUGINS: list[str] = [
     "gridgov.store.backends",
     "gridgov.notify.channels",
+    "gridgov.duty.plugin",
 ]
 """Modules of the core registered as plugins (each module holds hookimpls)."""
 

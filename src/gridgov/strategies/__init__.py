@@ -5,9 +5,10 @@ bounds, and raises ``TypeError``/``ValueError`` at once for bad arguments. They
 need the ``strategies`` extra (hypothesis); the rest of gridgov does not.
 """
 
+from gridgov.strategies.duty import duty_problems, rosters
 from gridgov.strategies.org import hierarchies, units
 
-__all__ = ["hierarchies", "units"]
+__all__ = ["duty_problems", "hierarchies", "rosters", "units"]
 
 from gridgov.strategies.sweep import households, sweep_trees, sweeps, visit_logs
 

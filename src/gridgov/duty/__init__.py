@@ -1,0 +1,57 @@
+"""Duty rosters: checkpoints staffed around the clock under readable rules.
+
+The model (:mod:`gridgov.duty.model`), the rules (:mod:`gridgov.duty.rules`,
+one module per family), :func:`validate`/:func:`score`, the built-in solver
+(:func:`solve`), :func:`repair` after a dropout and :func:`swap` checks. See
+``docs/duty.md``.
+"""
+
+from gridgov.duty.model import (
+    DEFAULT_RULES,
+    Assignment,
+    Horizon,
+    Limits,
+    Post,
+    Problem,
+    Resource,
+    Roster,
+    RuleConfig,
+    ShiftRequest,
+    ShiftType,
+    StaffNeed,
+)
+from gridgov.duty.repair import Dropout, RepairResult, repair
+from gridgov.duty.rules import Rule
+from gridgov.duty.solver.local import SolveResult, solve
+from gridgov.duty.swap import SwapVerdict, swap
+from gridgov.duty.validate import Evaluation, evaluate, score, validate
+from gridgov.duty.violation import Score, Violation
+
+__all__ = [
+    "DEFAULT_RULES",
+    "Assignment",
+    "Dropout",
+    "Evaluation",
+    "Horizon",
+    "Limits",
+    "Post",
+    "Problem",
+    "RepairResult",
+    "Resource",
+    "Roster",
+    "Rule",
+    "RuleConfig",
+    "Score",
+    "ShiftRequest",
+    "ShiftType",
+    "SolveResult",
+    "StaffNeed",
+    "SwapVerdict",
+    "Violation",
+    "evaluate",
+    "repair",
+    "score",
+    "solve",
+    "swap",
+    "validate",
+]

@@ -1,0 +1,51 @@
+"""One iCalendar file per team (or person): every shift as an event in the horizon's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from gridgov.duty.export.common import display_name, shift_times
+from gridgov.duty.model import Assignment, Problem, Roster
+
+
+def team_calendars(
+    problem: Problem, roster: Roster, *, now: dt.datetime, mask: bool = True
+) -> dict[str, bytes]:
+    """``{resource id: .ics bytes}`` for every resource with at least one shift.
+
+    ``now`` is the calendar's time stamp (DTSTAMP); event UIDs are stable, so a
+    re-export updates the same events in the team's calendar app.
+    """
+    zone = ZoneInfo(problem.horizon.timezone)
+    res = {r.id: r for r in problem.resources}
+    shifts = {s.id: s for s in problem.shifts}
+    posts = {p.id: p for p in problem.posts}
+    stamp = now.astimezone(dt.UTC)
+    by_res: dict[str, list[Assignment]] = {}
+    for a in sorted(roster.assignments):
+        by_res.setdefault(a.resource, []).append(a)
+    out: dict[str, bytes] = {}
+    for rid, items in by_res.items():
+        cal = Calendar()
+        cal.add("prodid", "-//gridgov//duty roster//EN")
+        cal.add("version", "2.0")
+        cal.add("x-wr-calname", f"Duty: {display_name(res[rid], mask=mask)}")
+        for a in items:
+            s = shifts[a.shift]
+            start, end = shift_times(problem, s, a.day)
+            post = posts[a.post].label if a.post in posts else a.post
+            ev = Event()
+            ev.add("uid", f"{rid}-{a.day}-{a.shift}-{a.post}@gridgov")
+            ev.add("dtstamp", stamp)
+            ev.add("dtstart", start.replace(tzinfo=zone))
+            ev.add("dtend", end.replace(tzinfo=zone))
+            ev.add("summary", f"{s.label}{' (night)' if s.night else ''} duty at {post}")
+            ev.add("location", post)
+            cal.add_component(ev)
+        if hasattr(cal, "add_missing_timezones"):  # icalendar >= 6: embed VTIMEZONE
+            cal.add_missing_timezones()
+        out[rid] = cal.to_ical()
+    return out

@@ -1,0 +1,1 @@
+"""Problem file formats: the Curtois & Qu benchmark text format and gridgov's own JSON/TOML."""

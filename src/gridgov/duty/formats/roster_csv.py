@@ -1,0 +1,66 @@
+"""Rosters as CSV: ``employee,day,shift`` (the benchmark's form) or with ``post`` too."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from gridgov.duty.model import Assignment, Roster
+from gridgov.errors import InvalidInput, SourceError
+
+
+def roster_csv_text(roster: Roster, *, with_post: bool = False) -> str:
+    """``employee,day,shift[,post]`` rows sorted by employee and day."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["employee", "day", "shift", "post"] if with_post else ["employee", "day", "shift"])
+    for a in roster.sorted().assignments:
+        w.writerow(
+            [a.resource, a.day, a.shift, a.post] if with_post else [a.resource, a.day, a.shift]
+        )
+    return buf.getvalue()
+
+
+def parse_roster_csv(text: str, *, file: str | None = None, post: str = "") -> Roster:
+    """Read ``employee,day,shift[,post]``; rows without a post get ``post``. All errors at once."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    errors: list[SourceError] = []
+    if header is None:
+        raise InvalidInput(
+            [SourceError("empty file: expected a header employee,day,shift", file=file)]
+        )
+    cols = [h.strip().lower() for h in header]
+    for need in ("employee", "day", "shift"):
+        if need not in cols:
+            errors.append(SourceError(f"missing column {need!r}", field=need, row=1, file=file))
+    if errors:
+        raise InvalidInput(errors)
+    ie, idy, ish = cols.index("employee"), cols.index("day"), cols.index("shift")
+    ip = cols.index("post") if "post" in cols else None
+    out: list[Assignment] = []
+    for n, row in enumerate(reader, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) < len(cols):
+            errors.append(
+                SourceError(f"expected {len(cols)} columns, got {len(row)}", row=n, file=file)
+            )
+            continue
+        try:
+            day = int(row[idy])
+        except ValueError:
+            errors.append(SourceError(f"expected a day index, got {row[idy]!r}", "day", n, file))
+            continue
+        p = row[ip].strip() if ip is not None else post
+        out.append(Assignment(row[ie].strip(), day, row[ish].strip(), p or post))
+    if errors:
+        raise InvalidInput(errors)
+    return Roster(tuple(out))
+
+
+def read_roster_csv(path: str | Path, *, post: str = "") -> Roster:
+    """Read a roster CSV file (see :func:`parse_roster_csv`)."""
+    p = Path(path)
+    return parse_roster_csv(p.read_text(encoding="utf-8-sig"), file=str(p), post=post)

@@ -1,0 +1,106 @@
+"""Built-in rules, one module per family, and how a problem's rules are bound.
+
+``BUILTIN_RULES`` maps each rule name to its class. Plugins add rule classes by
+name through the ``gridgov_rules`` hook; :func:`bind_rules` looks names up in
+the plugin registry (where the core registers the built-ins too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gridgov.duty.compiled import Compiled
+from gridgov.duty.model import DEFAULT_RULES
+from gridgov.duty.rules.availability import ShiftRequests, Unavailable
+from gridgov.duty.rules.base import RESOURCE, ROSTER, SLOT, Rule, runs
+from gridgov.duty.rules.consecutive import MaxConsecutive, MinConsecutive, MinDaysOff
+from gridgov.duty.rules.continuity import Continuity
+from gridgov.duty.rules.cover import Cover
+from gridgov.duty.rules.fairness import Fairness
+from gridgov.duty.rules.leadership import Leadership
+from gridgov.duty.rules.skills import Skills
+from gridgov.duty.rules.succession import ForbiddenSuccession, MinRest
+from gridgov.duty.rules.totals import MaxShiftsPerType, TotalMinutes
+from gridgov.duty.rules.weekends import MaxWeekends
+from gridgov.errors import InvalidInput, SourceError
+
+BUILTIN_RULES: dict[str, type[Rule]] = {
+    cls.name: cls
+    for cls in (
+        Unavailable,
+        ShiftRequests,
+        ForbiddenSuccession,
+        MinRest,
+        MaxConsecutive,
+        MinConsecutive,
+        MinDaysOff,
+        MaxShiftsPerType,
+        TotalMinutes,
+        MaxWeekends,
+        Cover,
+        Leadership,
+        Skills,
+        Fairness,
+        Continuity,
+    )
+}
+
+
+def rule_types() -> Mapping[str, type[Rule]]:
+    """Every rule class by name: the built-ins and whatever plugins registered."""
+    from gridgov.plugins import get_plugins
+
+    found: dict[str, type[Rule]] = dict(BUILTIN_RULES)
+    for name, reg in get_plugins().registry("rule").items():
+        found[name] = reg.value
+    return found
+
+
+def bind_rules(cp: Compiled) -> list[Rule]:
+    """The problem's rules (or the defaults) bound to ``cp``; unknown names are errors."""
+    types = rule_types()
+    configs = cp.problem.rules or DEFAULT_RULES
+    rules: list[Rule] = []
+    errors: list[SourceError] = []
+    for i, cfg in enumerate(configs):
+        cls = types.get(cfg.name)
+        if cls is None:
+            have = ", ".join(sorted(types))
+            errors.append(
+                SourceError(f"unknown rule {cfg.name!r} (known: {have})", f"rules[{i}].name")
+            )
+            continue
+        try:
+            rules.append(cls(cp, hard=cfg.hard, weight=cfg.weight, params=cfg.params))
+        except (TypeError, ValueError) as exc:
+            errors.append(SourceError(str(exc), f"rules[{i}].params"))
+    if errors:
+        raise InvalidInput(errors)
+    return rules
+
+
+__all__ = [
+    "BUILTIN_RULES",
+    "RESOURCE",
+    "ROSTER",
+    "SLOT",
+    "Continuity",
+    "Cover",
+    "Fairness",
+    "ForbiddenSuccession",
+    "Leadership",
+    "MaxConsecutive",
+    "MaxShiftsPerType",
+    "MaxWeekends",
+    "MinConsecutive",
+    "MinDaysOff",
+    "MinRest",
+    "Rule",
+    "ShiftRequests",
+    "Skills",
+    "TotalMinutes",
+    "Unavailable",
+    "bind_rules",
+    "rule_types",
+    "runs",
+]

@@ -1,0 +1,1 @@
+"""Roster solvers: the built-in constructive start and local search."""

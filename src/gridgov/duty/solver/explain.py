@@ -1,0 +1,65 @@
+"""Why the hard rules cannot all be met, in the problem's own terms."""
+
+from __future__ import annotations
+
+from gridgov.duty.compiled import Compiled
+from gridgov.duty.violation import Violation
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def shortages(cp: Compiled, fixed: list[list[bool]] | None = None) -> list[str]:
+    """Slots and days whose hard minimums exceed who is free and qualified to work them.
+
+    Each message reads like: ``post K3 needs 3 people on the Night shift of
+    Tue 2026-12-01; only 2 qualified people are free``.
+    """
+    out: list[str] = []
+    for d in range(cp.D):
+        free_day = [r for r in range(cp.R) if not cp.unavailable[r][d]]
+        day_min = 0
+        for s in range(cp.S):
+            able = [r for r in free_day if cp.max_per_type[r][s] != 0]
+            for p in range(cp.P):
+                need = cp.need[d][s][p]
+                if need is None or need.min == 0:
+                    continue
+                day_min += need.min
+                where = f"post {cp.post_label(p)} needs {_people(need.min)} on the "
+                when = f"{cp.shift_label(s)} shift of {cp.date(d)}"
+                if len(able) < need.min:
+                    out.append(
+                        f"{where}{when}; only {_people(len(able))} who may work that shift are free"
+                    )
+                for skill, k in need.skills:
+                    have = sum(1 for r in able if skill in cp.skills[r])
+                    if have < k:
+                        out.append(
+                            f"post {cp.post_label(p)} needs {k} with skill {skill!r} on the "
+                            f"{when}; only {have} with that skill are free"
+                        )
+                if need.leader and need.min > 0 and not any(cp.leader[r] for r in able):
+                    out.append(
+                        f"post {cp.post_label(p)} needs a party member or cadre on the {when}; "
+                        "none is free"
+                    )
+        if day_min > len(free_day):
+            out.append(
+                f"on {cp.date(d)} the posts need {_people(day_min)} in all but only "
+                f"{len(free_day)} are free (one shift a day each)"
+            )
+    return out
+
+
+def explain(cp: Compiled, remaining: list[Violation], *, limit: int = 10) -> tuple[str, ...]:
+    """Shortages first, then the hard violations the best roster still has (up to ``limit``)."""
+    lines = shortages(cp)
+    hard = [v for v in remaining if v.hard]
+    if hard:
+        lines.append(
+            f"the best roster found still breaks {len(hard)} hard rule(s); the first ones:"
+        )
+        lines.extend(f"  {v.message} [{v.rule}]" for v in hard[:limit])
+    return tuple(lines)

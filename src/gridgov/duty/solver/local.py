@@ -1,0 +1,428 @@
+"""The built-in solver: a constructive start, then simulated annealing over incremental moves.
+
+Moves (each re-scores only the rows and slots it touches, see
+:class:`~gridgov.duty.state.RosterState`):
+
+- *change*: one resource-day to another shift/post or off;
+- *fill*: put a resource on a slot that is short of people;
+- *swap*: two resources exchange their cells on one day;
+- *block swap*: two resources exchange a run of 2-7 days;
+- *block set*: a run of days of one resource all to one shift, or all off.
+
+A unit of a hard rule weighs a little more than the largest unit of soft
+penalty, and more while hard rules stay broken (strategic oscillation), and
+ever more in the last tenth of the run; the temperature falls geometrically
+from a start set by the soft weights. The result is the lexicographically best
+(hard, soft) roster seen. The run is deterministic for a seed when stopped by
+``max_iterations``; a time limit stops it wherever the clock says.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+
+import attrs
+
+from gridgov.duty.compiled import OFF, Compiled, compile_problem
+from gridgov.duty.grid import from_grid, to_grid
+from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.rules import bind_rules
+from gridgov.duty.rules.availability import ShiftRequests
+from gridgov.duty.rules.base import Rule
+from gridgov.duty.solver.construct import construct
+from gridgov.duty.solver.explain import explain
+from gridgov.duty.solver.patterns import construct_patterns
+from gridgov.duty.state import Cell, RosterState
+from gridgov.duty.violation import Score, Violation
+
+Progress = Callable[[int, Score], None]
+
+
+@attrs.frozen
+class SolveResult:
+    """The best roster found, its score and violations, and why hard rules fail (if they do)."""
+
+    roster: Roster
+    score: Score
+    violations: tuple[Violation, ...]
+    explanation: tuple[str, ...]
+    iterations: int
+    seconds: float
+
+    @property
+    def feasible(self) -> bool:
+        """True when the roster breaks no hard rule."""
+        return self.score.hard == 0
+
+
+def _unit_weight(cp: Compiled, rules: list[Rule]) -> int:
+    """The largest soft penalty one unit of anything can carry."""
+    top = 1
+    for rule in rules:
+        if rule.hard:
+            continue
+        w = rule.weight
+        if isinstance(rule, ShiftRequests):
+            ws = [v for t in cp.on_req + cp.off_req for v in t.values()]
+            w *= max(ws, default=1)
+        top = max(top, w)
+    for day in cp.need:
+        for row in day:
+            for need in row:
+                if need is not None:
+                    top = max(top, need.weight_under, need.weight_over)
+    return top
+
+
+class _Search:
+    def __init__(
+        self,
+        cp: Compiled,
+        state: RosterState,
+        fixed: list[list[bool]],
+        rng: random.Random,
+    ) -> None:
+        self.cp, self.st, self.fixed, self.rng = cp, state, fixed, rng
+        self.movable = [r for r in range(cp.R) if not all(fixed[r])]
+        self.hot: list[tuple[int, int, int]] = []
+        self.refresh_hot()
+
+    def refresh_hot(self) -> None:
+        """Slots short of their need (target or minimum), for the *fill* move."""
+        cp = self.cp
+        hot = []
+        for d in range(cp.D):
+            for s in range(cp.S):
+                for p in cp.open_posts[d][s]:
+                    need = cp.need[d][s][p]
+                    assert need is not None
+                    if len(self.st.members[d][s][p]) < max(need.min, need.target):
+                        hot.append((d, s, p))
+        self.hot = hot
+
+    def value(self, r: int, d: int) -> tuple[int, int]:
+        """A random new (shift, post) for cell (r, d), or off."""
+        cp, rng = self.cp, self.rng
+        allowed = cp.allowed_shifts[r]
+        if not allowed or (self.st.shifts[r][d] >= 0 and rng.random() < 0.3):
+            return (OFF, OFF)
+        s = allowed[rng.randrange(len(allowed))]
+        posts = cp.open_posts[d][s]
+        if not posts:
+            return (OFF, OFF)
+        return (s, posts[rng.randrange(len(posts))])
+
+    def move(self) -> list[Cell] | None:
+        """A random move, or None when it would touch a fixed cell or an unavailable day."""
+        cells = self._move()
+        if cells is None:
+            return None
+        unavailable = self.cp.unavailable
+        for r, d, s, _p in cells:
+            if s >= 0 and unavailable[r][d]:
+                return None
+        return cells
+
+    def _move(self) -> list[Cell] | None:
+        cp, rng, st, fixed = self.cp, self.rng, self.st, self.fixed
+        if not self.movable:
+            return None
+        x = rng.random()
+        r = self.movable[rng.randrange(len(self.movable))]
+        a, b = st.shifts, st.posts
+        if x < 0.18:  # change one cell
+            d = rng.randrange(cp.D)
+            if fixed[r][d]:
+                return None
+            s, p = self.value(r, d)
+            return [(r, d, s, p)]
+        if x < 0.28:  # fill a slot short of people
+            if not self.hot:
+                return None
+            d, s, p = self.hot[rng.randrange(len(self.hot))]
+            if fixed[r][d] or cp.max_per_type[r][s] == 0:
+                return None
+            if x < 0.23 or a[r][d] >= 0:
+                return [(r, d, s, p)]
+            # ... and give up another day's work, keeping the resource's total
+            d2 = rng.randrange(cp.D)
+            if d2 == d or a[r][d2] < 0 or fixed[r][d2]:
+                return [(r, d, s, p)]
+            return [(r, d, s, p), (r, d2, OFF, OFF)]
+        if x < 0.4 and cp.D >= 3:  # slide a stretch of one row by a day (rotate a segment)
+            n = rng.randint(3, min(10, cp.D))
+            d1 = rng.randrange(cp.D - n + 1)
+            seg = list(range(d1, d1 + n))
+            if any(fixed[r][d] for d in seg):
+                return None
+            src = seg[1:] + seg[:1] if rng.random() < 0.5 else seg[-1:] + seg[:-1]
+            rot: list[Cell] = []
+            for d, e in zip(seg, src, strict=True):
+                s = a[r][e]
+                if s >= 0 and not cp.open_posts[d][s]:
+                    return None
+                p = b[r][e] if s < 0 or b[r][e] in cp.open_posts[d][s] else cp.open_posts[d][s][0]
+                rot.append((r, d, s, p))
+            return rot
+        if x < 0.5:  # move work inside one row: exchange two days, or two blocks
+            n = 1 if x < 0.46 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
+            d1 = rng.randrange(cp.D - n + 1)
+            d2 = rng.randrange(cp.D - n + 1)
+            if abs(d1 - d2) < n:
+                return None
+            cells: list[Cell] = []
+            for k in range(n):
+                u, v = d1 + k, d2 + k
+                if fixed[r][u] or fixed[r][v]:
+                    return None
+                su, sv = a[r][u], a[r][v]
+                if (su >= 0 and not cp.open_posts[v][su]) or (sv >= 0 and not cp.open_posts[u][sv]):
+                    return None
+                pu = (
+                    b[r][u]
+                    if su < 0 or b[r][u] in cp.open_posts[v][su]
+                    else cp.open_posts[v][su][0]
+                )
+                pv = (
+                    b[r][v]
+                    if sv < 0 or b[r][v] in cp.open_posts[u][sv]
+                    else cp.open_posts[u][sv][0]
+                )
+                cells.append((r, v, su, pu))
+                cells.append((r, u, sv, pv))
+            return cells
+        r2 = self.movable[rng.randrange(len(self.movable))]
+        if x < 0.85:  # two resources exchange one day or a block of days
+            if r2 == r:
+                return None
+            if x < 0.65:
+                d1, n = rng.randrange(cp.D), 1
+            else:
+                n = rng.randint(min(2, cp.D), min(7, cp.D))
+                d1 = rng.randrange(cp.D - n + 1)
+            cells = []
+            for d in range(d1, d1 + n):
+                if fixed[r][d] or fixed[r2][d]:
+                    return None
+                cells.append((r, d, a[r2][d], b[r2][d]))
+                cells.append((r2, d, a[r][d], b[r][d]))
+            return cells
+        # a block of one resource's days all to one shift, or all off
+        n = rng.randint(min(2, cp.D), min(7, cp.D))
+        d1 = rng.randrange(cp.D - n + 1)
+        s, p = self.value(r, d1) if rng.random() < 0.6 else (OFF, OFF)
+        out: list[Cell] = []
+        for d in range(d1, d1 + n):
+            if fixed[r][d]:
+                return None
+            if s >= 0 and not cp.open_posts[d][s]:
+                return None
+            pp = p if s < 0 or p in cp.open_posts[d][s] else cp.open_posts[d][s][0]
+            out.append((r, d, s, pp))
+        return out
+
+
+def _polish_hard(
+    cp: Compiled,
+    st: RosterState,
+    fixed: list[list[bool]],
+    clock: Callable[[], float],
+    deadline: float,
+) -> None:
+    """Descent on the rows that break hard rules: every one-day change, every exchange of
+    two days and every slide of a stretch, first improvement of (hard, soft), until none."""
+    improved = True
+    while improved and clock() < deadline:
+        improved = False
+        for r in range(cp.R):
+            if st.row_cost[r][0] == 0:
+                continue
+            for cells in _row_neighbours(cp, st, r, fixed[r]):
+                dh, ds = st.try_cells(cells)
+                if dh < 0 or (dh == 0 and ds < 0):
+                    st.commit()
+                    improved = True
+                    break
+                st.rollback()
+            if clock() >= deadline:
+                return
+
+
+def _row_neighbours(
+    cp: Compiled, st: RosterState, r: int, fixed: list[bool]
+) -> Iterator[list[Cell]]:
+    row, prow = st.shifts[r], st.posts[r]
+    free = [d for d in range(cp.D) if not fixed[d]]
+    for d in free:
+        options = [(OFF, OFF)] + [
+            (s, p)
+            for s in cp.allowed_shifts[r]
+            for p in cp.open_posts[d][s]
+            if not cp.unavailable[r][d]
+        ]
+        for s, p in options:
+            if s != row[d] or (s >= 0 and p != prow[d]):
+                yield [(r, d, s, p)]
+    for i, d1 in enumerate(free):
+        for d2 in free[i + 1 :]:
+            if row[d1] == row[d2]:
+                continue
+            if (row[d2] >= 0 and cp.unavailable[r][d1]) or (row[d1] >= 0 and cp.unavailable[r][d2]):
+                continue
+            s1, s2 = row[d1], row[d2]
+            if (s2 >= 0 and not cp.open_posts[d1][s2]) or (s1 >= 0 and not cp.open_posts[d2][s1]):
+                continue
+            p1 = cp.open_posts[d1][s2][0] if s2 >= 0 else OFF
+            p2 = cp.open_posts[d2][s1][0] if s1 >= 0 else OFF
+            yield [(r, d1, s2, p1), (r, d2, s1, p2)]
+
+
+def _best_start(
+    cp: Compiled,
+    rules: list[Rule],
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    fixed: list[list[bool]],
+    rng: random.Random,
+) -> RosterState:
+    """The better of the slot-filling and the pattern-first constructions."""
+    starts = []
+    for build in (construct, construct_patterns):
+        a, b = [row[:] for row in shifts], [row[:] for row in posts]
+        build(cp, a, b, fixed, rng)
+        starts.append(RosterState(cp, rules, a, b))
+    return min(starts, key=lambda s: (s.hard, s.soft))
+
+
+def solve(
+    problem: Problem | Compiled,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    pinned: Iterable[Assignment] = (),
+    start: Roster | None = None,
+    frozen_before: int = 0,
+    max_iterations: int | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    extra_rules: Iterable[Rule] = (),
+    temperature: float | None = None,
+) -> SolveResult:
+    """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
+
+    - ``pinned`` assignments are fixed: that resource works that shift at that
+      post that day, whatever else happens.
+    - ``start`` is an initial roster (e.g. the published one); days before
+      ``frozen_before`` keep exactly what ``start`` says, off days included.
+    - ``progress(iterations, best_score)`` is called on each new best.
+    - ``extra_rules`` are rules bound to the same compiled problem added to the
+      problem's own (repair uses one to count changes).
+    - ``temperature`` sets the starting temperature of the annealing (default:
+      from the soft weights); a low one keeps the search close to ``start``.
+
+    When the result still breaks hard rules, ``explanation`` says why in terms
+    of the problem (shortages of qualified free people per post, shift and day)
+    and lists the violations left.
+    """
+    t0 = clock()
+    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    rules = bind_rules(cp) + list(extra_rules)
+    rng = random.Random(seed)
+    if start is not None:
+        shifts, posts, _extra = to_grid(cp, start)
+    else:
+        shifts = [[OFF] * cp.D for _ in range(cp.R)]
+        posts = [[OFF] * cp.D for _ in range(cp.R)]
+    fixed = [[d < frozen_before for d in range(cp.D)] for _ in range(cp.R)]
+    for r in range(cp.R):
+        for d in range(frozen_before, cp.D):
+            if start is None:
+                shifts[r][d] = posts[r][d] = OFF
+    pin_roster = Roster(tuple(pinned))
+    pshifts, pposts, _ = to_grid(cp, pin_roster)
+    for r in range(cp.R):
+        for d in range(cp.D):
+            if pshifts[r][d] >= 0:
+                shifts[r][d], posts[r][d] = pshifts[r][d], pposts[r][d]
+                fixed[r][d] = True
+    if start is None:
+        st = _best_start(cp, rules, shifts, posts, fixed, rng)
+    else:
+        st = RosterState(cp, rules, shifts, posts)
+    search = _Search(cp, st, fixed, rng)
+
+    unit = _unit_weight(cp, rules)
+    w_min = unit + 1.0
+    weight = 10.0 * w_min  # reach feasibility first, then let the weight oscillate down
+    best = (st.hard, st.soft)
+    best_grid = st.copy_grid()
+    # initial temperature: the median worsening of some random moves
+    ups: list[float] = []
+    for _ in range(200):
+        cells = search.move()
+        if not cells:
+            continue
+        dh, ds = st.try_cells(cells)
+        st.rollback()
+        delta = weight * dh + ds
+        if delta > 0:
+            ups.append(delta)
+    ups.sort()
+    t_end = 0.3
+    # the last 5% of the time is kept for a hard-rule polish, if one is needed
+    search_limit = time_limit * 0.95
+    t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
+    if temperature is not None:
+        t_start = max(temperature, t_end)
+    temp = t_start
+    it = 0
+    limit = max_iterations
+    exp, rand = math.exp, rng.random
+    while True:
+        if it & 255 == 0:
+            elapsed = clock() - t0
+            if elapsed >= search_limit or (limit is not None and it >= limit):
+                break
+            frac = it / limit if limit is not None else elapsed / max(time_limit, 1e-9)
+            temp = t_start * (t_end / t_start) ** min(frac, 1.0)
+            # strategic oscillation: hard rules weigh more while any is broken;
+            # in the last tenth of the run they weigh ever more, to end feasible
+            floor = w_min if frac < 0.9 else w_min * (1 + 50 * (frac - 0.9))
+            weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
+            if it & 4095 == 0:
+                search.refresh_hot()
+        it += 1
+        cells = search.move()
+        if not cells:
+            continue
+        dh, ds = st.try_cells(cells)
+        delta = weight * dh + ds
+        if delta <= 0 or rand() < exp(-delta / temp):
+            st.commit()
+            if (st.hard, st.soft) < best:
+                best = (st.hard, st.soft)
+                best_grid = st.copy_grid()
+                if progress is not None:
+                    progress(it, Score(*best))
+        else:
+            st.rollback()
+    if best[0] > 0:
+        polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        deadline = t0 + time_limit if limit is None else math.inf
+        _polish_hard(cp, polish, fixed, clock, deadline)
+        if (polish.hard, polish.soft) < best:
+            best_grid = polish.copy_grid()
+    final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
+    violations = final.violations()
+    why = explain(cp, violations) if final.hard else ()
+    return SolveResult(
+        roster=from_grid(cp, final.shifts, final.posts),
+        score=final.score,
+        violations=tuple(violations),
+        explanation=why,
+        iterations=it,
+        seconds=clock() - t0,
+    )

@@ -1,0 +1,62 @@
+"""Check a requested swap of two assignments against the rules: yes, or why not."""
+
+from __future__ import annotations
+
+import attrs
+
+from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.validate import evaluate
+from gridgov.duty.violation import Violation
+from gridgov.errors import InvalidInput, SourceError
+
+
+@attrs.frozen
+class SwapVerdict:
+    """``ok`` when the swap breaks no hard rule that held before; ``reasons`` when not."""
+
+    ok: bool
+    roster: Roster
+    reasons: tuple[Violation, ...] = ()
+    soft_delta: int = 0
+
+    def __str__(self) -> str:
+        if self.ok:
+            return "yes" + (f" (soft penalty {self.soft_delta:+d})" if self.soft_delta else "")
+        return "no: " + "; ".join(v.message for v in self.reasons)
+
+
+def _key(v: Violation) -> tuple[object, ...]:
+    return (v.rule, v.resource, v.day, v.shift, v.post, v.message)
+
+
+def swap(problem: Problem, roster: Roster, a: Assignment, b: Assignment) -> SwapVerdict:
+    """Let ``a.resource`` take ``b``'s shift and ``b.resource`` take ``a``'s.
+
+    The verdict is *no* when the swapped roster breaks a hard rule that the
+    current roster keeps (the reasons are those new violations); ``roster`` in
+    the verdict is the swapped roster either way.
+    """
+    have = set(roster.assignments)
+    errors = [
+        SourceError(f"{x.resource} does not work {x.shift} at {x.post} on day {x.day}", name)
+        for name, x in (("a", a), ("b", b))
+        if x not in have
+    ]
+    if a.resource == b.resource:
+        errors.append(SourceError("a swap needs two different resources", "b"))
+    if errors:
+        raise InvalidInput(errors)
+    rest = [x for x in roster.assignments if x not in (a, b)]
+    swapped = Roster(
+        (
+            *rest,
+            Assignment(a.resource, b.day, b.shift, b.post),
+            Assignment(b.resource, a.day, a.shift, a.post),
+        )
+    )
+    old = evaluate(problem, roster)
+    new = evaluate(problem, swapped)
+    known = {_key(v) for v in old.violations if v.hard}
+    reasons = tuple(v for v in new.violations if v.hard and _key(v) not in known)
+    ok = not reasons and new.score.hard <= old.score.hard
+    return SwapVerdict(ok, swapped, reasons, new.score.soft - old.score.soft)

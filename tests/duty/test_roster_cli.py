@@ -1,0 +1,64 @@
+import json
+from pathlib import Path
+
+from gridgov.cli import main
+from gridgov.plugins import get_plugins
+
+from .test_curtois import TINY
+
+
+def test_solve_then_check(tmp_path: Path, capsys) -> None:
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    out = tmp_path / "r.csv"
+    assert (
+        main(
+            [
+                "roster",
+                "solve",
+                str(inst),
+                "--format",
+                "curtois",
+                "--time-limit",
+                "0.5",
+                "--seed",
+                "3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(line) == {"objective", "hard_violations", "wall_s"}
+    assert line["hard_violations"] == 0
+    assert out.read_text().splitlines()[0] == "employee,day,shift"
+    assert main(["roster", "check", str(inst), str(out), "--json"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert checked["objective"] == line["objective"]
+
+
+def test_check_exits_1_on_a_hard_violation(tmp_path: Path, capsys) -> None:
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    ros = tmp_path / "bad.csv"
+    ros.write_text("employee,day,shift\nA,6,D\nA,0,D\nA,0,N\n")
+    assert main(["roster", "check", str(inst), str(ros)]) == 1
+    out = capsys.readouterr().out
+    assert "unavailable" in out
+    assert "one_shift_a_day" in out
+
+
+def test_bad_roster_row_is_named(tmp_path: Path, capsys) -> None:
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    ros = tmp_path / "bad.csv"
+    ros.write_text("employee,day,shift\nA,1,Q\n")
+    assert main(["roster", "check", str(inst), str(ros)]) == 1
+    assert "unknown shift type 'Q'" in capsys.readouterr().err
+
+
+def test_builtins_are_registered_as_plugins() -> None:
+    plugins = get_plugins()
+    assert plugins.registry("solver")["local"].plugin == "gridgov.duty.plugin"
+    assert "cover" in plugins.registry("rule")

@@ -1,0 +1,98 @@
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridgov.duty.model import (
+    Assignment,
+    Horizon,
+    Post,
+    Problem,
+    Resource,
+    ShiftType,
+    StaffNeed,
+)
+from gridgov.duty.solver.local import solve
+from gridgov.duty.validate import evaluate
+from gridgov.strategies import duty_problems
+
+
+@settings(max_examples=30)
+@given(duty_problems(max_resources=5, max_days=7, feasible=True), st.integers(0, 1000))
+def test_solver_breaks_no_hard_rule_on_feasible_problems(problem, seed) -> None:
+    result = solve(problem, max_iterations=15000, time_limit=3600, seed=seed)
+    assert result.score.hard == 0, result.explanation
+    # the reported score is the validator's
+    assert evaluate(problem, result.roster).score == result.score
+
+
+@settings(max_examples=25)
+@given(st.data(), st.integers(0, 1000))
+def test_pinned_assignments_never_move(data, seed) -> None:
+    problem = data.draw(duty_problems(max_resources=5, max_days=7))
+    res = [r.id for r in problem.resources]
+    pins = {}
+    for _ in range(data.draw(st.integers(1, 4))):
+        r = data.draw(st.sampled_from(res))
+        d = data.draw(st.integers(0, problem.horizon.days - 1))
+        s = data.draw(st.sampled_from([x.id for x in problem.shifts]))
+        p = data.draw(st.sampled_from([x.id for x in problem.posts]))
+        pins[(r, d)] = Assignment(r, d, s, p)
+    result = solve(problem, pinned=pins.values(), max_iterations=3000, time_limit=3600, seed=seed)
+    got = set(result.roster.assignments)
+    assert set(pins.values()) <= got
+
+
+def test_same_seed_same_roster() -> None:
+    problem = _checkpoints(people=6, need=2)
+    a = solve(problem, seed=7, max_iterations=4000, time_limit=3600)
+    b = solve(problem, seed=7, max_iterations=4000, time_limit=3600)
+    assert a.roster == b.roster
+    assert a.score == b.score
+
+
+def _checkpoints(people: int, need: int, medics: int = 0) -> Problem:
+    shifts = (
+        ShiftType("D", 480, dt.time(8, 0)),
+        ShiftType("N", 600, dt.time(22, 0), night=True, forbidden_next=("D",)),
+    )
+    post = Post(
+        "K3",
+        name="K3 expressway",
+        needs=(
+            StaffNeed("D", min=need, max=need),
+            StaffNeed("N", min=need, max=need, skills={"medic": 1} if medics else {}),
+        ),
+    )
+    res = tuple(
+        Resource(f"T{i}", name=f"Team {i}", skills=("medic",) if i < medics else ())
+        for i in range(people)
+    )
+    return Problem(Horizon(dt.date(2026, 12, 1), 3), shifts, (post,), res)
+
+
+def test_infeasible_problem_is_explained_in_problem_terms() -> None:
+    problem = _checkpoints(people=5, need=3)  # 6 people a day needed, 5 exist
+    result = solve(problem, max_iterations=3000, time_limit=3600)
+    assert result.score.hard > 0
+    text = "\n".join(result.explanation)
+    assert "on Tue 2026-12-01 the posts need 6 people in all but only 5 are free" in text
+    assert "the best roster found still breaks" in text
+
+
+def test_missing_skill_is_explained() -> None:
+    problem = _checkpoints(people=8, need=2, medics=0)
+    problem = Problem(
+        problem.horizon,
+        problem.shifts,
+        (
+            Post(
+                "K3",
+                name="K3",
+                needs=(StaffNeed("N", min=2, skills={"medic": 1}),),
+            ),
+        ),
+        problem.resources,
+    )
+    result = solve(problem, max_iterations=2000, time_limit=3600)
+    assert any("needs 1 with skill 'medic'" in line for line in result.explanation)
