@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks plugins
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy src $(wildcard plugins/*/src)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
