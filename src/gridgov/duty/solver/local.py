@@ -226,7 +226,7 @@ class _Search:
 
 
 POLISH_BUDGET = 50_000
-"""Most moves the final hard-rule polish evaluates."""
+"""Most moves the final hard-rule polish evaluates in a run counted by iterations."""
 
 
 def _polish_hard(
@@ -235,12 +235,13 @@ def _polish_hard(
     fixed: list[list[bool]],
     clock: Callable[[], float],
     deadline: float,
+    budget: int,
 ) -> None:
     """Descent on the rows that break hard rules: every one-day change and every exchange
     of two days, first improvement of (hard, soft), until none (or the budget is spent)."""
     improved = True
     evals = 0
-    while improved and clock() < deadline and evals < POLISH_BUDGET:
+    while improved and clock() < deadline and evals < budget:
         improved = False
         for r in range(cp.R):
             if st.row_cost[r][0] == 0:
@@ -423,8 +424,10 @@ def solve(
             st.rollback()
     if best[0] > 0:
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        # bounded by the clock when the run is timed, by a move budget when it is counted
         deadline = t0 + time_limit if limit is None else math.inf
-        _polish_hard(cp, polish, fixed, clock, deadline)
+        budget = POLISH_BUDGET if limit is not None else 10**9
+        _polish_hard(cp, polish, fixed, clock, deadline, budget)
         if (polish.hard, polish.soft) < best:
             best_grid = polish.copy_grid()
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
