@@ -225,22 +225,29 @@ class _Search:
         return out
 
 
+POLISH_BUDGET = 50_000
+"""Most moves the final hard-rule polish evaluates in a run counted by iterations."""
+
+
 def _polish_hard(
     cp: Compiled,
     st: RosterState,
     fixed: list[list[bool]],
     clock: Callable[[], float],
     deadline: float,
+    budget: int,
 ) -> None:
-    """Descent on the rows that break hard rules: every one-day change, every exchange of
-    two days and every slide of a stretch, first improvement of (hard, soft), until none."""
+    """Descent on the rows that break hard rules: every one-day change and every exchange
+    of two days, first improvement of (hard, soft), until none (or the budget is spent)."""
     improved = True
-    while improved and clock() < deadline:
+    evals = 0
+    while improved and clock() < deadline and evals < budget:
         improved = False
         for r in range(cp.R):
             if st.row_cost[r][0] == 0:
                 continue
             for cells in _row_neighbours(cp, st, r, fixed[r]):
+                evals += 1
                 dh, ds = st.try_cells(cells)
                 if dh < 0 or (dh == 0 and ds < 0):
                     st.commit()
@@ -381,6 +388,9 @@ def solve(
     it = 0
     limit = max_iterations
     exp, rand = math.exp, rng.random
+    last_gain = 0
+    soft_scale = 1.0
+    stall = 2000 + 5 * cp.R * cp.D
     while True:
         if it & 255 == 0:
             elapsed = clock() - t0
@@ -394,25 +404,30 @@ def solve(
             weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
+            # stuck short of feasibility for a while: soft penalties count a tenth
+            soft_scale = 0.1 if best[0] > 0 and it - last_gain > stall // 2 else 1.0
         it += 1
         cells = search.move()
         if not cells:
             continue
         dh, ds = st.try_cells(cells)
-        delta = weight * dh + ds
+        delta = weight * dh + soft_scale * ds
         if delta <= 0 or rand() < exp(-delta / temp):
             st.commit()
             if (st.hard, st.soft) < best:
                 best = (st.hard, st.soft)
                 best_grid = st.copy_grid()
+                last_gain = it
                 if progress is not None:
                     progress(it, Score(*best))
         else:
             st.rollback()
     if best[0] > 0:
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        # bounded by the clock when the run is timed, by a move budget when it is counted
         deadline = t0 + time_limit if limit is None else math.inf
-        _polish_hard(cp, polish, fixed, clock, deadline)
+        budget = POLISH_BUDGET if limit is not None else 10**9
+        _polish_hard(cp, polish, fixed, clock, deadline, budget)
         if (polish.hard, polish.soft) < best:
             best_grid = polish.copy_grid()
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
