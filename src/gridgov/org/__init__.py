@@ -15,7 +15,7 @@ from gridgov.org.json_io import dumps, from_json_data, loads, read_json, to_json
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.pictures import to_dot, to_mermaid
 from gridgov.org.relations import GovUnit, Relations
-from gridgov.org.rollup import AGGREGATES, Aggregate, level_counts, rollup
+from gridgov.org.rollup import AGGREGATES, Aggregate, Rollup, level_counts, rollup
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
 from gridgov.org.validate import Row, check_rows
 
@@ -32,6 +32,7 @@ __all__ = [
     "Moved",
     "PartyOrg",
     "Relations",
+    "Rollup",
     "Row",
     "TreeIndex",
     "Unit",

@@ -13,7 +13,7 @@ from gridgov.org.index import TreeIndex
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.relations import Relations
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
-from gridgov.org.validate import Checked, Row, check_rows
+from gridgov.org.validate import Checked, Row, check_columns, check_rows
 
 
 class Hierarchy:
@@ -35,6 +35,7 @@ class Hierarchy:
         "_graph",
         "_index",
         "_levels",
+        "_ordered",
         "_parent",
         "_root",
         "_units",
@@ -51,6 +52,7 @@ class Hierarchy:
         self._version = 0
         self._index: TreeIndex | None = None
         self._graph: Any = None
+        self._ordered: list[Unit] | None = None
         self.relations: Relations = Relations(self)
 
     # -- construction -------------------------------------------------------------
@@ -122,8 +124,7 @@ class Hierarchy:
 
     def __iter__(self) -> Iterator[Unit]:
         """Units in pre-order (parents before children)."""
-        units = self._units
-        return (units[i] for i in self.index.order)
+        return iter(self.ordered_units())
 
     def __getitem__(self, unit_id: str) -> Unit:
         try:
@@ -282,6 +283,13 @@ class Hierarchy:
                 return anc
         return None
 
+    def ordered_units(self) -> list[Unit]:
+        """Every unit in pre-order (a list cached per version; do not mutate)."""
+        if self._ordered is None:
+            units = self._units
+            self._ordered = [units[i] for i in self.index.order]
+        return self._ordered
+
     def unit_map(self) -> Mapping[str, Unit]:
         """Read-only mapping of id → unit (do not mutate; use the change methods)."""
         return self._units
@@ -298,6 +306,7 @@ class Hierarchy:
         self._version += 1
         self._index = None
         self._graph = None
+        self._ordered = None
 
     def _check_level(self, unit: Unit, parent: str) -> None:
         plevel = self._units[parent].level
@@ -414,6 +423,8 @@ class Hierarchy:
     def check(self) -> list[SourceError]:
         """Re-check the whole tree; an empty list for a valid one (for tests and imports)."""
         with paused_gc():
-            rows = (Row(self._units[i], self._parent[i]) for i in self._units)
-            errors = list(check_rows(rows, self._levels).errors)
+            units = list(self._units.values())
+            parent = self._parent
+            parents = [parent[i] for i in self._units]
+            errors = list(check_columns(units, parents, self._levels).errors)
         return errors + self.relations.check()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from gridgov.bulk import paused_gc
@@ -10,12 +11,43 @@ from gridgov.errors import ChangeRefused
 from gridgov.org.hierarchy import Hierarchy
 
 Aggregate = Literal["sum", "count", "min", "max", "mean"]
+Number = int | float | None
+
+
+class Rollup(Mapping[str, Number]):
+    """The result of :func:`rollup`: unit id → aggregate, read through the tree's index.
+
+    No per-unit dictionary is built (a million-unit tree would pay for it on
+    every roll-up); it is a snapshot of the version it was computed on.
+    """
+
+    __slots__ = ("_order", "_pos", "_values")
+
+    def __init__(self, order: list[str], pos: dict[str, int], values: list[Number]) -> None:
+        self._order = order
+        self._pos = pos
+        self._values = values
+
+    def __getitem__(self, unit_id: str) -> Number:
+        return self._values[self._pos[unit_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self._pos
+
+    def __repr__(self) -> str:
+        return f"<Rollup of {len(self)} units>"
+
+
 AGGREGATES: tuple[Aggregate, ...] = ("sum", "count", "min", "max", "mean")
 
 
-def rollup(
-    tree: Hierarchy, attribute: str, how: Aggregate = "sum"
-) -> dict[str, float | int | None]:
+def rollup(tree: Hierarchy, attribute: str, how: Aggregate = "sum") -> Rollup:
     """For every unit, ``how`` of ``attribute`` over its subtree (itself included).
 
     One reverse pass over the pre-order index. Units without a numeric value for
@@ -26,39 +58,38 @@ def rollup(
         return _rollup(tree, attribute, how)
 
 
-def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> dict[str, float | int | None]:
+def _accumulate(values: list[int | float], parent: list[int]) -> list[int | float]:
+    """Add every position's value into its parent's, deepest first (pre-order reversed)."""
+    for i in range(len(values) - 1, 0, -1):
+        values[parent[i]] += values[i]
+    return values
+
+
+def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> Rollup:
     if how not in AGGREGATES:
         raise ChangeRefused(f"unknown aggregate {how!r} (expected one of {', '.join(AGGREGATES)})")
     idx = tree.index
     order, parent = idx.order, idx.parent
-    n = len(order)
-    by_id = tree.unit_map()
-    values: list[int | float | None] = []
-    append = values.append
-    for uid in order:
-        v = by_id[uid].attributes.get(attribute)
-        append(None if v is None or isinstance(v, str) else v)
 
-    if how in ("sum", "count", "mean"):
-        sums: list[int | float] = [0] * n
-        counts = [0] * n
-        for i, v in enumerate(values):
-            if v is not None:
-                sums[i] = v
-                counts[i] = 1
-        for i in range(n - 1, 0, -1):
-            p = parent[i]
-            sums[p] += sums[i]
-            counts[p] += counts[i]
-        if how == "sum":
-            return dict(zip(order, sums, strict=True))
+    def result(values: list[int | float] | list[Number]) -> Rollup:
+        return Rollup(order, idx.pos, values)  # type: ignore[arg-type]
+
+    values: list[int | float | None] = [
+        None if v is None or v.__class__ is str else v  # type: ignore[misc]
+        for v in (u.attributes.get(attribute) for u in tree.ordered_units())
+    ]
+    if how == "sum":
+        return result(_accumulate([0 if v is None else v for v in values], parent))
+    if how in ("count", "mean"):
+        counts = _accumulate([0 if v is None else 1 for v in values], parent)
         if how == "count":
-            return dict(zip(order, counts, strict=True))
-        return {uid: (s / c if c else None) for uid, s, c in zip(order, sums, counts, strict=True)}
+            return result(counts)
+        sums = _accumulate([0 if v is None else v for v in values], parent)
+        return result([(s / c if c else None) for s, c in zip(sums, counts, strict=True)])
 
-    best = list(values)
+    best = values
     pick_max = how == "max"
-    for i in range(n - 1, 0, -1):
+    for i in range(len(best) - 1, 0, -1):
         v = best[i]
         if v is None:
             continue
@@ -66,7 +97,7 @@ def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> dict[str, float 
         cur = best[p]
         if cur is None or (v > cur if pick_max else v < cur):
             best[p] = v
-    return dict(zip(order, best, strict=True))
+    return result(best)
 
 
 def level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
@@ -79,8 +110,7 @@ def _level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
     idx = tree.index
     order, parent = idx.order, idx.parent
     counts: list[Counter[str]] = [Counter() for _ in order]
-    by_id = tree.unit_map()
-    levels = [by_id[i].level for i in order]
+    levels = [u.level for u in tree.ordered_units()]
     for i in range(len(order) - 1, 0, -1):
         p = parent[i]
         mine = counts[i]
