@@ -6,7 +6,7 @@ PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 STAMP  := $(VENV)/.gridgov-installed
 DEMO_STAMP := $(VENV)/.gridgov-demo-installed
 
-.PHONY: demo test lint typecheck pytest bench clean install
+.PHONY: demo test lint typecheck pytest bench bench-tree bench-coverage bench-roster bench-store clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,23 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
-bench: $(BIN)/python
+BENCH_STAMP := $(VENV)/.gridgov-bench-installed
+
+$(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+# Each benchmark prints JSON rows comparing gridgov with its peers in the same run.
+bench-tree: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_tree.py
+bench-coverage: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench_coverage.py
+bench-roster: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench_roster.py --time-limit 60
+bench-store: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench_store.py
+
+bench: bench-tree bench-coverage bench-roster bench-store
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis gridgov-demo
