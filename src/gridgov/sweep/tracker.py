@@ -20,59 +20,61 @@ from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.sweep.records import (
+    CLEAN,
+    K_CONVERTED,
+    K_FIELD,
+    K_NAH,
+    K_PAIR_SHIFT,
+    K_REGISTER_INVALID,
+    K_STATIC,
+    MASK,
+    NAH_BIT,
+    ONE_VISIT,
+    PARTLY_BIT,
+    R_FIRST_REACH,
+    R_FIRST_VISIT,
+    R_FLUSHED_KEY,
+    R_FLUSHED_VISITS,
+    R_KEY,
+    R_LAST_AT,
+    R_LAST_CODE,
+    R_LAST_ID,
+    R_MASK,
+    R_NAH_MIN,
+    R_NVISITS,
+    R_PERSONS,
+    R_RETURNEES,
+    R_VER_MAX,
+    STATUS_FIELD,
+    VERIFIED_BIT,
+    WIDTH,
+    Record,
+    apply,
+    contribution,
+    initial_key,
+    key_of,
+    new_record,
+    to_state,
+)
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
 from gridgov.sweep.rules import (
     CODE_BY_ID,
+    EARLIEST,
+    LATEST,
     NOT_AT_HOME,
+    NOT_VISITED,
     PARTLY,
     REASON_AFTER,
     REASON_BEFORE,
+    VACANT,
     VERIFIED,
     code_of,
 )
-from gridgov.sweep.state import (
-    FIELDS,
-    I_CONVERTED,
-    I_INVALID,
-    I_NAH_EVER,
-    I_NO_CENTRAL,
-    I_PERSONS,
-    I_RETURNEES,
-    I_VISITED,
-    I_VISITS,
-    INVALID_SIGNATURE,
-    NOT_VISITED_SIGNATURE,
-    Signature,
-    VisitState,
-    signature,
-    tally,
-)
+from gridgov.sweep.state import FIELDS, I_INVALID, VisitState, tally
 
-_TIME_CACHE = 1 << 17
-"""Distinct visit times remembered (a bounded cache: parsing an aware time is slow)."""
-
-_SIG_FIELDS = (-1, I_VISITED, I_NAH_EVER, I_CONVERTED, I_PERSONS, I_RETURNEES)
-
-_WIDTH = 48
-"""Bits per counter: a unit's counters are packed into one int, so a visit adds one int
-per ancestor (every counter is a count >= 0 below 2**48, so the fields never overlap)."""
-_MASK = (1 << _WIDTH) - 1
-
-
-def _plan(before: Signature, after: Signature, no_central: int, visits: int) -> int:
-    """The packed change of every counter when a household goes from ``before`` to ``after``."""
-    delta = visits << (_WIDTH * I_VISITS)
-    b0, a0 = before[0], after[0]
-    if b0 != a0:
-        delta += (1 << (_WIDTH * a0)) - (1 << (_WIDTH * b0))
-        if no_central and (b0 == I_INVALID) != (a0 == I_INVALID):
-            delta += (1 if b0 == I_INVALID else -1) << (_WIDTH * I_NO_CENTRAL)
-    for k in range(1, 6):
-        d = after[k] - before[k]
-        if d:
-            delta += d << (_WIDTH * _SIG_FIELDS[k])
-    return delta
-
+_ONE_US = dt.timedelta(microseconds=1)
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -87,96 +89,69 @@ class CoverageTracker:
     """
 
     __slots__ = (
-        "_accept_deltas",
         "_accepted",
         "_by_household",
-        "_cache_on",
-        "_chains",
         "_conflicts",
-        "_deltas",
+        "_contrib",
+        "_depths",
+        "_dirty",
         "_duplicates",
-        "_hchain",
-        "_lookups",
+        "_naive_offset",
+        "_offsets",
         "_packed",
+        "_records",
         "_rejects",
-        "_sigs",
-        "_times",
         "frame",
-        "state",
     )
 
     def __init__(self, tree: Hierarchy, households: Iterable[Household], sweep: Sweep) -> None:
         self.frame = HouseholdFrame(tree, households, sweep)
-        self.state = VisitState(len(self.frame))
-        cols = tally(self.frame, self.state)
+        frame = self.frame
+        cols = tally(frame, VisitState(len(frame)))
         self._packed = [
-            sum(col[p] << (_WIDTH * k) for k, col in enumerate(cols)) for p in range(len(cols[0]))
+            sum(col[p] << (WIDTH * k) for k, col in enumerate(cols)) for p in range(len(cols[0]))
         ]
         self._accepted: dict[str, Visit] = {}
         self._by_household: list[list[str] | None] | None = None
         self._conflicts: dict[str, list[Visit]] = {}
-        self._chains: dict[int, tuple[int, ...]] = {}
-        self._hchain = [self._chain(p) for p in self.frame.attach]
-        self._deltas: dict[tuple[Signature, Signature, int, int], int] = {}
-        self._accept_deltas: dict[tuple[Signature, Signature, int], int] = {}
-        self._sigs = [
-            INVALID_SIGNATURE if bad else NOT_VISITED_SIGNATURE
-            for bad in self.frame.register_invalid
+        self._depths = max(tree.index.depth, default=0) + 1
+        self._dirty: list[int] = []
+        # an int (the key) for a household without visits, its record once visited
+        self._records: list[int | Record] = [
+            initial_key(bad, nc)
+            for bad, nc in zip(frame.register_invalid, frame.no_central, strict=True)
         ]
+        self._contrib: dict[int, int] = {
+            k: contribution(k, 0, 0) for k in (initial_key(b, c) for b in (0, 1) for c in (0, 1))
+        }
         self._rejects: list[Reject] = []
         self._duplicates = 0
-        self._times: dict[dt.datetime, int | str] = {}
-        self._cache_on = True
-        self._lookups = 0
-
-    def _chain(self, p: int) -> tuple[int, ...]:
-        """``p`` and its ancestors; built once per position, sharing cached ancestors."""
-        chains = self._chains
-        chain = chains.get(p)
-        if chain is not None:
-            return chain
-        parent = self.frame.tree.index.parent
-        path = []
-        q = p
-        while q >= 0 and q not in chains:
-            path.append(q)
-            q = parent[q]
-        tail: tuple[int, ...] = chains[q] if q >= 0 else ()
-        for node in reversed(path):
-            tail = (node, *tail)
-            chains[node] = tail
-        return tail
+        # visit times are placed from their fields when the offset is known (see _ingest)
+        zone = frame.rule.zone
+        self._naive_offset: int | None = (
+            0
+            if zone is None
+            else (zone.utcoffset(None) // _ONE_US if zone.__class__ is dt.timezone else None)
+        )
+        self._offsets: dict[dt.timedelta, int] = {}
 
     @property
     def cols(self) -> list[list[int]]:
         """Every unit's counters as ``[field][pos]`` (decoded; for reports and checks)."""
+        self._flush()
         packed = self._packed
-        return [[(v >> (_WIDTH * k)) & _MASK for v in packed] for k in range(len(FIELDS))]
+        return [[(v >> (WIDTH * k)) & MASK for v in packed] for k in range(len(FIELDS))]
 
-    def _move(self, h: int, before: Signature, after: Signature, visits: int) -> None:
-        """Add the difference between two signatures (and ``visits``) up the chain of ``h``."""
-        key = (before, after, self.frame.no_central[h], visits)
-        delta = self._deltas.get(key)
-        if delta is None:
-            delta = self._deltas[key] = _plan(*key)
-        if delta:
-            packed = self._packed
-            for p in self._hchain[h]:
-                packed[p] += delta
+    @property
+    def state(self) -> VisitState:
+        """A copy of every household's visit state."""
+        return to_state(self.frame, self._records)
 
-    def _remember(self, at: dt.datetime, t: int | str, lookups: int) -> bool:
-        """Cache a placed time while the cache pays; whether to keep caching.
-
-        Off for good when, after 4096 lookups, more than half of them missed
-        (times to the second rarely repeat, and hashing an aware time costs).
-        """
-        times = self._times
-        if len(times) < _TIME_CACHE:
-            times[at] = t
-        if lookups >= 4096 and len(times) * 2 > lookups:
-            self._cache_on = False
-            times.clear()
-        return self._cache_on
+    def _contribution(self, key: int, rec: Record) -> int:
+        c = self._contrib.get(key)
+        if c is None:
+            c = self._contrib[key] = contribution(key, rec[R_PERSONS], rec[R_RETURNEES])
+        return c
 
     def add(self, visit: Visit) -> str:
         """Take one visit into account; see the class docs for the return value."""
@@ -190,58 +165,33 @@ class CoverageTracker:
         return self._ingest(visits, None)
 
     def _ingest(self, visits: Iterable[Visit], statuses: list[str] | None) -> dict[str, int]:
-        """The hot loop behind :meth:`add` and :meth:`add_many` (everything bound locally)."""
+        """The hot loop behind :meth:`add` and :meth:`add_many`.
+
+        Everything is bound locally and :func:`gridgov.sweep.records.apply`,
+        :func:`~gridgov.sweep.records.key_of` and the time conversion are inlined:
+        at a million households a function call per visit costs as much as the work.
+        """
         frame = self.frame
         index_get = frame.index.get
-        times_get = self._times.get
         sweep_id = frame.sweep.id
         accepted = self._accepted
         conflicts = self._conflicts
         by_household = self._by_household
         rejects = self._rejects
-        state = self.state
-        mask, nvisits, first_visit, first_reach = (
-            state.mask,
-            state.nvisits,
-            state.first_visit,
-            state.first_reach,
-        )
-        persons_l, returnees_l, ver_max = state.persons, state.returnees, state.ver_max
-        last_at, last_id, last_code, nah_min = (
-            state.last_at,
-            state.last_id,
-            state.last_code,
-            state.nah_min,
-        )
-        hchain = self._hchain
-        sigs = self._sigs
-        packed = self._packed
-        deltas = self._accept_deltas
-        deltas_get = deltas.get
-        no_central = frame.no_central
-        n_acc = n_dup = n_con = n_rej = 0
+        records = self._records
+        dirty_append = self._dirty.append
+        offsets = self._offsets
+        offsets_get = offsets.get
+        naive_offset = self._naive_offset
+        aware = frame.rule.zone is not None
         to_us = frame.rule.to_us
         start_us, end_us = frame.rule.start_us, frame.rule.end_us
-        cache_on = self._cache_on
-        looks = self._lookups
         code_by_id = CODE_BY_ID
+        status_field = STATUS_FIELD
+        n_acc = n_dup = n_con = n_rej = 0
         for visit in visits:
             h = index_get(visit.household)
-            at = visit.at
-            t = None
-            if cache_on:
-                t = times_get(at)
-                looks += 1
-            if t is None and h is not None:
-                t = to_us(at)
-                if t.__class__ is int:
-                    assert isinstance(t, int)
-                    if t < start_us:
-                        t = REASON_BEFORE
-                    elif t > end_us:
-                        t = REASON_AFTER
-                if cache_on:
-                    cache_on = self._remember(at, t, looks)
+            t: int | str
             if h is None or visit.sweep != sweep_id:
                 placed = check_visit(frame, visit)
                 if placed.__class__ is str:
@@ -253,13 +203,44 @@ class CoverageTracker:
                     continue
                 assert isinstance(placed, tuple)
                 h, t = placed
-            elif t.__class__ is str:
-                assert isinstance(t, str)
-                rejects.append(Reject(visit.id, visit.household, t))
-                n_rej += 1
-                if statuses is not None:
-                    statuses.append(t)
-                continue
+            else:
+                # TimeRule.place, inlined: microseconds from the fields, less the offset
+                # (an aware time's own; a naive one's is the sweep zone's when fixed)
+                at = visit.at
+                off = at.utcoffset()
+                if off is None:
+                    o = naive_offset
+                else:
+                    o = offsets_get(off) if aware else None
+                    if o is None and aware:
+                        o = offsets[off] = off // _ONE_US
+                if o is None:
+                    t = to_us(at)
+                else:
+                    t = (
+                        (
+                            (at.toordinal() - _EPOCH_DAY) * 86400
+                            + at.hour * 3600
+                            + at.minute * 60
+                            + at.second
+                        )
+                        * 1000000
+                        + at.microsecond
+                        - o
+                    )
+                if t.__class__ is int:
+                    assert isinstance(t, int)
+                    if t < start_us:
+                        t = REASON_BEFORE
+                    elif t > end_us:
+                        t = REASON_AFTER
+                if t.__class__ is str:
+                    assert isinstance(t, str)
+                    rejects.append(Reject(visit.id, visit.household, t))
+                    n_rej += 1
+                    if statuses is not None:
+                        statuses.append(t)
+                    continue
             assert isinstance(t, int)
             vid = visit.id
             if vid in accepted or (conflicts and vid in conflicts):
@@ -279,45 +260,116 @@ class CoverageTracker:
                     by_household[h] = [vid]
                 else:
                     byh.append(vid)
-            before = sigs[h]
-            # VisitState.apply, inlined: this is the hot path
             code = code_by_id[id(visit.outcome)]
-            mask[h] |= 1 << code
-            nvisits[h] += 1
-            if t < first_visit[h]:
-                first_visit[h] = t
-            if code <= PARTLY:
-                if t < first_reach[h]:
-                    first_reach[h] = t
-                persons = visit.persons_seen
-                if persons > persons_l[h]:
-                    persons_l[h] = persons
-                ret = visit.returnees
-                if ret > returnees_l[h]:
-                    returnees_l[h] = ret
-                if code == VERIFIED and t > ver_max[h]:
-                    ver_max[h] = t
+            rec = records[h]
+            if rec.__class__ is int:
+                # the household's first visit: its record is this visit alone
+                old = rec
+                assert isinstance(old, int)
+                static = old & K_STATIC
+                if code <= PARTLY:
+                    persons, ret = visit.persons_seen, visit.returnees
+                    key = static | status_field[code]
+                    if persons or ret:
+                        s = persons + ret
+                        key |= ((s * (s + 1) >> 1) + ret) << K_PAIR_SHIFT
+                    rec = [
+                        1 << code,
+                        1,
+                        t,
+                        t,
+                        EARLIEST,
+                        "",
+                        NOT_VISITED,
+                        LATEST,
+                        t if code == VERIFIED else EARLIEST,
+                        persons,
+                        ret,
+                        key,
+                        old,
+                        0,
+                    ]
+                else:
+                    if code == VACANT or static & K_REGISTER_INVALID:
+                        key = static | I_INVALID
+                    elif code == NOT_AT_HOME:
+                        key = static | status_field[code] | K_NAH
+                    else:
+                        key = static | status_field[code]
+                    rec = [
+                        1 << code,
+                        1,
+                        t,
+                        LATEST,
+                        t,
+                        vid,
+                        code,
+                        t if code == NOT_AT_HOME else LATEST,
+                        EARLIEST,
+                        0,
+                        0,
+                        key,
+                        old,
+                        0,
+                    ]
+                records[h] = rec
+                dirty_append(h)
             else:
-                la = last_at[h]
-                if t > la or (t == la and vid > last_id[h]):
-                    last_at[h] = t
-                    last_id[h] = vid
-                    last_code[h] = code
-                if code == NOT_AT_HOME and t < nah_min[h]:
-                    nah_min[h] = t
-            after = signature(frame, state, h)
-            if after is not before:
-                sigs[h] = after
-            key = (before, after, no_central[h])
-            delta = deltas_get(key)
-            if delta is None:
-                delta = deltas[key] = _plan(before, after, no_central[h], 1)
-            for p in hchain[h]:
-                packed[p] += delta
+                # records.apply and records.key_of, inlined
+                assert isinstance(rec, list)
+                if rec[R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
+                    rec[R_FLUSHED_KEY] = rec[R_KEY]
+                    rec[R_FLUSHED_VISITS] = rec[R_NVISITS]
+                    dirty_append(h)
+                m = rec[R_MASK] | (1 << code)
+                rec[R_MASK] = m
+                rec[R_NVISITS] += 1
+                if t < rec[R_FIRST_VISIT]:
+                    rec[R_FIRST_VISIT] = t
+                if code <= PARTLY:
+                    if t < rec[R_FIRST_REACH]:
+                        rec[R_FIRST_REACH] = t
+                    persons = visit.persons_seen
+                    if persons > rec[R_PERSONS]:
+                        rec[R_PERSONS] = persons
+                    ret = visit.returnees
+                    if ret > rec[R_RETURNEES]:
+                        rec[R_RETURNEES] = ret
+                    if code == VERIFIED and t > rec[R_VER_MAX]:
+                        rec[R_VER_MAX] = t
+                else:
+                    la = rec[R_LAST_AT]
+                    if t > la or (t == la and vid > rec[R_LAST_ID]):
+                        rec[R_LAST_AT] = t
+                        rec[R_LAST_ID] = vid
+                        rec[R_LAST_CODE] = code
+                    if code == NOT_AT_HOME and t < rec[R_NAH_MIN]:
+                        rec[R_NAH_MIN] = t
+                static = rec[R_KEY] & K_STATIC
+                if m & VERIFIED_BIT:
+                    key = static | status_field[VERIFIED]
+                elif m & PARTLY_BIT:
+                    key = static | status_field[PARTLY]
+                else:
+                    last = rec[R_LAST_CODE]
+                    key = (
+                        static | I_INVALID
+                        if last == VACANT or static & K_REGISTER_INVALID
+                        else static | status_field[last]
+                    )
+                if (key & K_FIELD) != I_INVALID:
+                    if m & NAH_BIT:
+                        key |= K_NAH
+                        if rec[R_NAH_MIN] < rec[R_VER_MAX]:
+                            key |= K_CONVERTED
+                    persons, ret = rec[R_PERSONS], rec[R_RETURNEES]
+                    if persons or ret:
+                        s = persons + ret
+                        key |= ((s * (s + 1) >> 1) + ret) << K_PAIR_SHIFT
+                rec[R_KEY] = key
             n_acc += 1
             if statuses is not None:
                 statuses.append(ACCEPTED)
-        self._lookups = looks
         return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
 
     def _again(self, visit: Visit, h: int, t: int) -> str:
@@ -345,10 +397,9 @@ class CoverageTracker:
         return visit_key(visit, placed[1])
 
     def _withdraw(self, vid: str) -> None:
+        """Take back an accepted visit: its household's record is rebuilt from the rest."""
         visit = self._accepted.pop(vid)
         h = self.frame.index[visit.household]
-        state = self.state
-        before = signature(self.frame, state, h)
         if self._by_household is None:
             # the first conflict: index the accepted visits by household, once
             byh: list[list[str] | None] = [None] * len(self.frame)
@@ -365,21 +416,65 @@ class CoverageTracker:
         remaining = self._by_household[h]
         assert remaining is not None
         remaining.remove(vid)
-        state.reset(h)
+        old = self._records[h]
+        assert isinstance(old, list)  # the household had this visit
+        if old[R_FLUSHED_KEY] == CLEAN:
+            flushed, flushed_visits = old[R_KEY], old[R_NVISITS]
+            self._dirty.append(h)
+        else:
+            flushed, flushed_visits = old[R_FLUSHED_KEY], old[R_FLUSHED_VISITS]
+        static = old[R_KEY] & K_STATIC
+        rec = new_record(initial_key(static & K_REGISTER_INVALID, 0) | static)
         for other in remaining:
             v = self._accepted[other]
             placed = check_visit(self.frame, v)
             assert isinstance(placed, tuple)
-            state.apply(h, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
-        after = signature(self.frame, state, h)
-        self._sigs[h] = after
-        self._move(h, before, after, -1)
+            apply(rec, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
+        rec[R_KEY] = key_of(rec)
+        rec[R_FLUSHED_KEY] = flushed
+        rec[R_FLUSHED_VISITS] = flushed_visits
+        self._records[h] = rec
+
+    def _flush(self) -> None:
+        """Bring every unit's counters up to date with the households visited since the
+        last query: each changed household's difference is summed per unit, level by
+        level from the leaves up, so a unit above many of them is updated once."""
+        dirty = self._dirty
+        if not dirty:
+            return
+        records, contrib = self._records, self._contrib
+        index = self.frame.tree.index
+        attach, depth, parent = self.frame.attach, index.depth, index.parent
+        levels: list[dict[int, int]] = [{} for _ in range(self._depths)]
+        for h in dirty:
+            rec = records[h]
+            assert isinstance(rec, list)
+            old, key = rec[R_FLUSHED_KEY], rec[R_KEY]
+            delta = (rec[R_NVISITS] - rec[R_FLUSHED_VISITS]) * ONE_VISIT
+            if key != old:
+                delta += self._contribution(key, rec) - contrib[old]
+            rec[R_FLUSHED_KEY] = CLEAN
+            if delta:
+                p = attach[h]
+                level = levels[depth[p]]
+                level[p] = level.get(p, 0) + delta
+        dirty.clear()
+        packed = self._packed
+        for d in range(len(levels) - 1, -1, -1):
+            up = levels[d - 1] if d else None
+            for p, delta in levels[d].items():
+                if delta:
+                    packed[p] += delta
+                    if up is not None:
+                        q = parent[p]
+                        up[q] = up.get(q, 0) + delta
 
     def counts(self, unit_id: str | None = None) -> Counts:
         """The current counts of ``unit_id`` (default: the sweep's scope)."""
         uid = self.frame.sweep.scope if unit_id is None else unit_id
+        self._flush()
         v = self._packed[self.frame.tree.index.pos[uid]]
-        return Counts(*((v >> (_WIDTH * k)) & _MASK for k in range(len(FIELDS))))
+        return Counts(*((v >> (WIDTH * k)) & MASK for k in range(len(FIELDS))))
 
     @property
     def rejects(self) -> list[Reject]:
@@ -388,9 +483,7 @@ class CoverageTracker:
 
     def report(self) -> CoverageReport:
         """A snapshot of everything as a :class:`CoverageReport` (copies the state)."""
-        state = VisitState(0)
-        for name in VisitState.__slots__:
-            setattr(state, name, list(getattr(self.state, name)))
+        state = self.state
         conflicts = [
             Conflict(vid, tuple(sorted(render_visit(v) for v in versions)))
             for vid, versions in sorted(self._conflicts.items())
