@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
@@ -175,6 +176,8 @@ class CoverageTracker:
         index_get = frame.index.get
         sweep_id = frame.sweep.id
         accepted = self._accepted
+        accepted_setdefault = accepted.setdefault
+        size = len(accepted)
         conflicts = self._conflicts
         by_household = self._by_household
         rejects = self._rejects
@@ -190,19 +193,16 @@ class CoverageTracker:
         status_field = STATUS_FIELD
         n_acc = n_dup = n_con = n_rej = 0
         for visit in visits:
-            h = index_get(visit.household)
-            t: int | str
+            # Any: no isinstance check (for mypy) costs time in this loop
+            h: Any = index_get(visit.household)
+            t: Any = None  # microseconds
+            reason = None
             if h is None or visit.sweep != sweep_id:
-                placed = check_visit(frame, visit)
+                placed: Any = check_visit(frame, visit)
                 if placed.__class__ is str:
-                    assert isinstance(placed, str)
-                    rejects.append(Reject(visit.id, visit.household, placed))
-                    n_rej += 1
-                    if statuses is not None:
-                        statuses.append(placed)
-                    continue
-                assert isinstance(placed, tuple)
-                h, t = placed
+                    reason = placed
+                else:
+                    h, t = placed
             else:
                 # TimeRule.place, inlined: microseconds from the fields, less the offset
                 # (an aware time's own; a naive one's is the sweep zone's when fixed)
@@ -210,12 +210,16 @@ class CoverageTracker:
                 off = at.utcoffset()
                 if off is None:
                     o = naive_offset
-                else:
-                    o = offsets_get(off) if aware else None
-                    if o is None and aware:
+                elif aware:
+                    o = offsets_get(off)
+                    if o is None:
                         o = offsets[off] = off // _ONE_US
-                if o is None:
+                else:
+                    o = None
+                if o is None:  # the general rule (a zone with daylight saving, or a reason)
                     t = to_us(at)
+                    if t.__class__ is str:
+                        reason = t
                 else:
                     t = (
                         (
@@ -228,24 +232,28 @@ class CoverageTracker:
                         + at.microsecond
                         - o
                     )
-                if t.__class__ is int:
-                    assert isinstance(t, int)
+                if reason is None:
                     if t < start_us:
-                        t = REASON_BEFORE
+                        reason = REASON_BEFORE
                     elif t > end_us:
-                        t = REASON_AFTER
-                if t.__class__ is str:
-                    assert isinstance(t, str)
-                    rejects.append(Reject(visit.id, visit.household, t))
-                    n_rej += 1
-                    if statuses is not None:
-                        statuses.append(t)
-                    continue
-            assert isinstance(t, int)
+                        reason = REASON_AFTER
+            if reason is not None:
+                rejects.append(Reject(visit.id, visit.household, reason))
+                n_rej += 1
+                if statuses is not None:
+                    statuses.append(reason)
+                continue
             vid = visit.id
-            if vid in accepted or (conflicts and vid in conflicts):
+            if conflicts and vid in conflicts:
+                seen = True
+            else:
+                # one hash lookup both finds an earlier visit with this id and keeps this one
+                accepted_setdefault(vid, visit)
+                seen = len(accepted) == size
+            if seen:
                 r = self._again(visit, h, t)
                 by_household = self._by_household  # a conflict may have started the index
+                size = len(accepted)
                 if r == DUPLICATE:
                     n_dup += 1
                 else:
@@ -253,7 +261,7 @@ class CoverageTracker:
                 if statuses is not None:
                     statuses.append(r)
                 continue
-            accepted[vid] = visit
+            size += 1
             if by_household is not None:  # kept only once a conflict has needed it
                 byh = by_household[h]
                 if byh is None:
@@ -261,11 +269,10 @@ class CoverageTracker:
                 else:
                     byh.append(vid)
             code = code_by_id[id(visit.outcome)]
-            rec = records[h]
+            rec: Any = records[h]
             if rec.__class__ is int:
                 # the household's first visit: its record is this visit alone
                 old = rec
-                assert isinstance(old, int)
                 static = old & K_STATIC
                 if code <= PARTLY:
                     persons, ret = visit.persons_seen, visit.returnees
@@ -316,7 +323,6 @@ class CoverageTracker:
                 dirty_append(h)
             else:
                 # records.apply and records.key_of, inlined
-                assert isinstance(rec, list)
                 if rec[R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
                     rec[R_FLUSHED_KEY] = rec[R_KEY]
                     rec[R_FLUSHED_VISITS] = rec[R_NVISITS]
@@ -446,6 +452,7 @@ class CoverageTracker:
         index = self.frame.tree.index
         attach, depth, parent = self.frame.attach, index.depth, index.parent
         levels: list[dict[int, int]] = [{} for _ in range(self._depths)]
+        packed = self._packed
         for h in dirty:
             rec = records[h]
             assert isinstance(rec, list)
@@ -454,12 +461,14 @@ class CoverageTracker:
             if key != old:
                 delta += self._contribution(key, rec) - contrib[old]
             rec[R_FLUSHED_KEY] = CLEAN
-            if delta:
+            if delta:  # straight into the household's own unit, summed for its parent
                 p = attach[h]
-                level = levels[depth[p]]
-                level[p] = level.get(p, 0) + delta
+                packed[p] += delta
+                q = parent[p]
+                if q >= 0:
+                    level = levels[depth[q]]
+                    level[q] = level.get(q, 0) + delta
         dirty.clear()
-        packed = self._packed
         for d in range(len(levels) - 1, -1, -1):
             up = levels[d - 1] if d else None
             for p, delta in levels[d].items():
