@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.rules import (
     EARLIEST,
     LATEST,
@@ -112,17 +111,17 @@ def initial_key(register_invalid: int, no_central: int) -> int:
     return static | (I_INVALID if register_invalid else I_NOT_VISITED)
 
 
-def key_of(rec: Record) -> int:
-    """The key of a record (see the module docs); the record's own key is not read
-    except for its static flags."""
-    m: int = rec[R_MASK]
-    static: int = rec[R_KEY] & K_STATIC
+def key_of(st: list[Any], b: int) -> int:
+    """The key of the record at ``b`` (see the module docs); of the record's own key
+    only the static flags are read."""
+    m: int = st[b + R_MASK]
+    static: int = st[b + R_KEY] & K_STATIC
     if m & VERIFIED_BIT:
         field = STATUS_FIELD[VERIFIED]
     elif m & PARTLY_BIT:
         field = STATUS_FIELD[PARTLY]
     else:
-        code: int = rec[R_LAST_CODE]
+        code: int = st[b + R_LAST_CODE]
         if code == VACANT or static & K_REGISTER_INVALID:
             return static | I_INVALID
         field = STATUS_FIELD[code]
@@ -131,10 +130,9 @@ def key_of(rec: Record) -> int:
     key = static | field
     if m & NAH_BIT:
         key |= K_NAH
-        nah_min, ver_max = rec[R_NAH_MIN], rec[R_VER_MAX]
-        if nah_min < ver_max:
+        if st[b + R_NAH_MIN] < st[b + R_VER_MAX]:
             key |= K_CONVERTED
-    persons, returnees = rec[R_PERSONS], rec[R_RETURNEES]
+    persons, returnees = st[b + R_PERSONS], st[b + R_RETURNEES]
     if persons or returnees:
         key |= pair(persons, returnees) << K_PAIR_SHIFT
     return key
@@ -159,57 +157,63 @@ def contribution(key: int, persons: int, returnees: int) -> int:
     return c + (persons << (WIDTH * I_PERSONS)) + (returnees << (WIDTH * I_RETURNEES))
 
 
-def new_record(key: int) -> Record:
-    """A clean record without visits for a household whose key is ``key``."""
-    return [0, 0, LATEST, LATEST, EARLIEST, "", NOT_VISITED, LATEST, EARLIEST, 0, 0, key, CLEAN, 0]
+_EMPTY = (0, 0, LATEST, LATEST, EARLIEST, "", NOT_VISITED, LATEST, EARLIEST, 0, 0)
+"""The visit state of a household without visits (the slots before ``R_KEY``)."""
 
 
-def apply(rec: Record, vid: str, t: int, code: int, persons: int, returnees: int) -> None:
-    """Add one accepted visit to a record (the same rules as :meth:`VisitState.apply`);
-    the record's key is left for :func:`key_of` to recompute."""
-    m, nv, first = rec[R_MASK], rec[R_NVISITS], rec[R_FIRST_VISIT]
-    rec[R_MASK] = m | (1 << code)
-    rec[R_NVISITS] = nv + 1
-    if t < first:
-        rec[R_FIRST_VISIT] = t
+def new_records(keys: list[int]) -> list[Any]:
+    """Clean records without visits, one per key, in one flat list."""
+    st: list[Any] = [*_EMPTY, 0, CLEAN, 0] * len(keys)
+    st[R_KEY::RECORD_SIZE] = keys
+    return st
+
+
+def reset(st: list[Any], b: int) -> None:
+    """Forget every visit of the record at ``b`` (its key and flush slots stay)."""
+    st[b : b + R_KEY] = _EMPTY
+
+
+def apply(st: list[Any], b: int, vid: str, t: int, code: int, persons: int, returnees: int) -> None:
+    """Add one accepted visit to the record at ``b`` (the same rules as
+    :meth:`VisitState.apply`); the key is left for :func:`key_of` to recompute."""
+    st[b + R_MASK] |= 1 << code
+    st[b + R_NVISITS] += 1
+    if t < st[b + R_FIRST_VISIT]:
+        st[b + R_FIRST_VISIT] = t
     if code <= PARTLY:
-        if t < rec[R_FIRST_REACH]:
-            rec[R_FIRST_REACH] = t
-        if persons > rec[R_PERSONS]:
-            rec[R_PERSONS] = persons
-        if returnees > rec[R_RETURNEES]:
-            rec[R_RETURNEES] = returnees
-        if code == VERIFIED and t > rec[R_VER_MAX]:
-            rec[R_VER_MAX] = t
+        if t < st[b + R_FIRST_REACH]:
+            st[b + R_FIRST_REACH] = t
+        if persons > st[b + R_PERSONS]:
+            st[b + R_PERSONS] = persons
+        if returnees > st[b + R_RETURNEES]:
+            st[b + R_RETURNEES] = returnees
+        if code == VERIFIED and t > st[b + R_VER_MAX]:
+            st[b + R_VER_MAX] = t
     else:
-        la = rec[R_LAST_AT]
-        if t > la or (t == la and vid > rec[R_LAST_ID]):
-            rec[R_LAST_AT] = t
-            rec[R_LAST_ID] = vid
-            rec[R_LAST_CODE] = code
-        if code == NOT_AT_HOME and t < rec[R_NAH_MIN]:
-            rec[R_NAH_MIN] = t
+        la = st[b + R_LAST_AT]
+        if t > la or (t == la and vid > st[b + R_LAST_ID]):
+            st[b + R_LAST_AT] = t
+            st[b + R_LAST_ID] = vid
+            st[b + R_LAST_CODE] = code
+        if code == NOT_AT_HOME and t < st[b + R_NAH_MIN]:
+            st[b + R_NAH_MIN] = t
 
 
-def to_state(frame: HouseholdFrame, records: list[int | Record]) -> VisitState:
-    """A :class:`VisitState` holding the same state as ``records`` (a copy)."""
-    state = VisitState(len(frame))
-    cols: tuple[list[Any], ...] = (
-        state.mask,
-        state.nvisits,
-        state.first_visit,
-        state.first_reach,
-        state.last_at,
-        state.last_id,
-        state.last_code,
-        state.nah_min,
-        state.ver_max,
-        state.persons,
-        state.returnees,
-    )
-    for h, rec in enumerate(records):
-        if rec.__class__ is not int:
-            assert isinstance(rec, list)
-            for col, value in zip(cols, rec[:R_KEY], strict=True):
-                col[h] = value
+def to_state(st: list[Any]) -> VisitState:
+    """A :class:`VisitState` holding the same state as the records ``st`` (a copy)."""
+    state = VisitState(0)
+    for name, slot in (
+        ("mask", R_MASK),
+        ("nvisits", R_NVISITS),
+        ("first_visit", R_FIRST_VISIT),
+        ("first_reach", R_FIRST_REACH),
+        ("last_at", R_LAST_AT),
+        ("last_id", R_LAST_ID),
+        ("last_code", R_LAST_CODE),
+        ("nah_min", R_NAH_MIN),
+        ("ver_max", R_VER_MAX),
+        ("persons", R_PERSONS),
+        ("returnees", R_RETURNEES),
+    ):
+        setattr(state, name, st[slot::RECORD_SIZE])
     return state

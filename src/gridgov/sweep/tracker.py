@@ -47,15 +47,16 @@ from gridgov.sweep.records import (
     R_PERSONS,
     R_RETURNEES,
     R_VER_MAX,
+    RECORD_SIZE,
     STATUS_FIELD,
     VERIFIED_BIT,
     WIDTH,
-    Record,
     apply,
     contribution,
     initial_key,
     key_of,
-    new_record,
+    new_records,
+    reset,
     to_state,
 )
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
@@ -97,10 +98,10 @@ class CoverageTracker:
         "_depths",
         "_dirty",
         "_duplicates",
+        "_flat",
         "_naive_offset",
         "_offsets",
         "_packed",
-        "_records",
         "_rejects",
         "frame",
     )
@@ -118,10 +119,13 @@ class CoverageTracker:
         self._depths = max(tree.index.depth, default=0) + 1
         self._dirty: list[int] = []
         # an int (the key) for a household without visits, its record once visited
-        self._records: list[int | Record] = [
-            initial_key(bad, nc)
-            for bad, nc in zip(frame.register_invalid, frame.no_central, strict=True)
-        ]
+        # RECORD_SIZE slots per household, in one flat list (one object for the collector)
+        self._flat = new_records(
+            [
+                initial_key(bad, nc)
+                for bad, nc in zip(frame.register_invalid, frame.no_central, strict=True)
+            ]
+        )
         self._contrib: dict[int, int] = {
             k: contribution(k, 0, 0) for k in (initial_key(b, c) for b in (0, 1) for c in (0, 1))
         }
@@ -146,12 +150,14 @@ class CoverageTracker:
     @property
     def state(self) -> VisitState:
         """A copy of every household's visit state."""
-        return to_state(self.frame, self._records)
+        return to_state(self._flat)
 
-    def _contribution(self, key: int, rec: Record) -> int:
+    def _contribution(self, key: int, b: int) -> int:
+        """The contribution of ``key``, the key of the record at ``b`` (cached by key)."""
         c = self._contrib.get(key)
         if c is None:
-            c = self._contrib[key] = contribution(key, rec[R_PERSONS], rec[R_RETURNEES])
+            st = self._flat
+            c = self._contrib[key] = contribution(key, st[b + R_PERSONS], st[b + R_RETURNEES])
         return c
 
     def add(self, visit: Visit) -> str:
@@ -181,7 +187,7 @@ class CoverageTracker:
         conflicts = self._conflicts
         by_household = self._by_household
         rejects = self._rejects
-        records = self._records
+        st = self._flat
         dirty_append = self._dirty.append
         offsets = self._offsets
         offsets_get = offsets.get
@@ -269,10 +275,10 @@ class CoverageTracker:
                 else:
                     byh.append(vid)
             code = code_by_id[id(visit.outcome)]
-            rec: Any = records[h]
-            if rec.__class__ is int:
+            b = h * RECORD_SIZE
+            if st[b + R_NVISITS] == 0:
                 # the household's first visit: its record is this visit alone
-                old = rec
+                old = st[b + R_KEY]
                 static = old & K_STATIC
                 if code <= PARTLY:
                     persons, ret = visit.persons_seen, visit.returnees
@@ -293,8 +299,6 @@ class CoverageTracker:
                         persons,
                         ret,
                         key,
-                        old,
-                        0,
                     ]
                 else:
                     if code == VACANT or static & K_REGISTER_INVALID:
@@ -316,48 +320,49 @@ class CoverageTracker:
                         0,
                         0,
                         key,
-                        old,
-                        0,
                     ]
-                records[h] = rec
-                dirty_append(h)
+                if st[b + R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
+                    st[b + R_FLUSHED_KEY] = old
+                    st[b + R_FLUSHED_VISITS] = 0
+                    dirty_append(h)
+                st[b : b + R_FLUSHED_KEY] = rec
             else:
                 # records.apply and records.key_of, inlined
-                if rec[R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
-                    rec[R_FLUSHED_KEY] = rec[R_KEY]
-                    rec[R_FLUSHED_VISITS] = rec[R_NVISITS]
+                if st[b + R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
+                    st[b + R_FLUSHED_KEY] = st[b + R_KEY]
+                    st[b + R_FLUSHED_VISITS] = st[b + R_NVISITS]
                     dirty_append(h)
-                m = rec[R_MASK] | (1 << code)
-                rec[R_MASK] = m
-                rec[R_NVISITS] += 1
-                if t < rec[R_FIRST_VISIT]:
-                    rec[R_FIRST_VISIT] = t
+                m = st[b + R_MASK] | (1 << code)
+                st[b + R_MASK] = m
+                st[b + R_NVISITS] += 1
+                if t < st[b + R_FIRST_VISIT]:
+                    st[b + R_FIRST_VISIT] = t
                 if code <= PARTLY:
-                    if t < rec[R_FIRST_REACH]:
-                        rec[R_FIRST_REACH] = t
+                    if t < st[b + R_FIRST_REACH]:
+                        st[b + R_FIRST_REACH] = t
                     persons = visit.persons_seen
-                    if persons > rec[R_PERSONS]:
-                        rec[R_PERSONS] = persons
+                    if persons > st[b + R_PERSONS]:
+                        st[b + R_PERSONS] = persons
                     ret = visit.returnees
-                    if ret > rec[R_RETURNEES]:
-                        rec[R_RETURNEES] = ret
-                    if code == VERIFIED and t > rec[R_VER_MAX]:
-                        rec[R_VER_MAX] = t
+                    if ret > st[b + R_RETURNEES]:
+                        st[b + R_RETURNEES] = ret
+                    if code == VERIFIED and t > st[b + R_VER_MAX]:
+                        st[b + R_VER_MAX] = t
                 else:
-                    la = rec[R_LAST_AT]
-                    if t > la or (t == la and vid > rec[R_LAST_ID]):
-                        rec[R_LAST_AT] = t
-                        rec[R_LAST_ID] = vid
-                        rec[R_LAST_CODE] = code
-                    if code == NOT_AT_HOME and t < rec[R_NAH_MIN]:
-                        rec[R_NAH_MIN] = t
-                static = rec[R_KEY] & K_STATIC
+                    la = st[b + R_LAST_AT]
+                    if t > la or (t == la and vid > st[b + R_LAST_ID]):
+                        st[b + R_LAST_AT] = t
+                        st[b + R_LAST_ID] = vid
+                        st[b + R_LAST_CODE] = code
+                    if code == NOT_AT_HOME and t < st[b + R_NAH_MIN]:
+                        st[b + R_NAH_MIN] = t
+                static = st[b + R_KEY] & K_STATIC
                 if m & VERIFIED_BIT:
                     key = static | status_field[VERIFIED]
                 elif m & PARTLY_BIT:
                     key = static | status_field[PARTLY]
                 else:
-                    last = rec[R_LAST_CODE]
+                    last = st[b + R_LAST_CODE]
                     key = (
                         static | I_INVALID
                         if last == VACANT or static & K_REGISTER_INVALID
@@ -366,13 +371,13 @@ class CoverageTracker:
                 if (key & K_FIELD) != I_INVALID:
                     if m & NAH_BIT:
                         key |= K_NAH
-                        if rec[R_NAH_MIN] < rec[R_VER_MAX]:
+                        if st[b + R_NAH_MIN] < st[b + R_VER_MAX]:
                             key |= K_CONVERTED
-                    persons, ret = rec[R_PERSONS], rec[R_RETURNEES]
+                    persons, ret = st[b + R_PERSONS], st[b + R_RETURNEES]
                     if persons or ret:
                         s = persons + ret
                         key |= ((s * (s + 1) >> 1) + ret) << K_PAIR_SHIFT
-                rec[R_KEY] = key
+                st[b + R_KEY] = key
             n_acc += 1
             if statuses is not None:
                 statuses.append(ACCEPTED)
@@ -422,24 +427,19 @@ class CoverageTracker:
         remaining = self._by_household[h]
         assert remaining is not None
         remaining.remove(vid)
-        old = self._records[h]
-        assert isinstance(old, list)  # the household had this visit
-        if old[R_FLUSHED_KEY] == CLEAN:
-            flushed, flushed_visits = old[R_KEY], old[R_NVISITS]
+        st = self._flat
+        b = h * RECORD_SIZE
+        if st[b + R_FLUSHED_KEY] == CLEAN:
+            st[b + R_FLUSHED_KEY] = st[b + R_KEY]
+            st[b + R_FLUSHED_VISITS] = st[b + R_NVISITS]
             self._dirty.append(h)
-        else:
-            flushed, flushed_visits = old[R_FLUSHED_KEY], old[R_FLUSHED_VISITS]
-        static = old[R_KEY] & K_STATIC
-        rec = new_record(initial_key(static & K_REGISTER_INVALID, 0) | static)
+        reset(st, b)
         for other in remaining:
             v = self._accepted[other]
             placed = check_visit(self.frame, v)
             assert isinstance(placed, tuple)
-            apply(rec, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
-        rec[R_KEY] = key_of(rec)
-        rec[R_FLUSHED_KEY] = flushed
-        rec[R_FLUSHED_VISITS] = flushed_visits
-        self._records[h] = rec
+            apply(st, b, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
+        st[b + R_KEY] = key_of(st, b)
 
     def _flush(self) -> None:
         """Bring every unit's counters up to date with the households visited since the
@@ -448,19 +448,18 @@ class CoverageTracker:
         dirty = self._dirty
         if not dirty:
             return
-        records, contrib = self._records, self._contrib
+        st, contrib = self._flat, self._contrib
         index = self.frame.tree.index
         attach, depth, parent = self.frame.attach, index.depth, index.parent
         levels: list[dict[int, int]] = [{} for _ in range(self._depths)]
         packed = self._packed
         for h in dirty:
-            rec = records[h]
-            assert isinstance(rec, list)
-            old, key = rec[R_FLUSHED_KEY], rec[R_KEY]
-            delta = (rec[R_NVISITS] - rec[R_FLUSHED_VISITS]) * ONE_VISIT
+            b = h * RECORD_SIZE
+            old, key = st[b + R_FLUSHED_KEY], st[b + R_KEY]
+            delta = (st[b + R_NVISITS] - st[b + R_FLUSHED_VISITS]) * ONE_VISIT
             if key != old:
-                delta += self._contribution(key, rec) - contrib[old]
-            rec[R_FLUSHED_KEY] = CLEAN
+                delta += self._contribution(key, b) - contrib[old]
+            st[b + R_FLUSHED_KEY] = CLEAN
             if delta:  # straight into the household's own unit, summed for its parent
                 p = attach[h]
                 packed[p] += delta
