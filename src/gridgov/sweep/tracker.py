@@ -95,6 +95,7 @@ class CoverageTracker:
         "_by_household",
         "_conflicts",
         "_contrib",
+        "_deltas",
         "_depths",
         "_dirty",
         "_duplicates",
@@ -118,6 +119,7 @@ class CoverageTracker:
         self._conflicts: dict[str, list[Visit]] = {}
         self._depths = max(tree.index.depth, default=0) + 1
         self._dirty: list[int] = []
+        self._deltas: dict[int, dict[int, int]] = {}
         # an int (the key) for a household without visits, its record once visited
         # RECORD_SIZE slots per household, in one flat list (one object for the collector)
         self._flat = new_records(
@@ -453,13 +455,22 @@ class CoverageTracker:
         attach, depth, parent = self.frame.attach, index.depth, index.parent
         levels: list[dict[int, int]] = [{} for _ in range(self._depths)]
         packed = self._packed
+        deltas, deltas_get = self._deltas, self._deltas.get
+        dirty.sort()  # memory in order: far fewer cache misses than in arrival order
         for h in dirty:
             b = h * RECORD_SIZE
             old, key = st[b + R_FLUSHED_KEY], st[b + R_KEY]
-            delta = (st[b + R_NVISITS] - st[b + R_FLUSHED_VISITS]) * ONE_VISIT
-            if key != old:
-                delta += self._contribution(key, b) - contrib[old]
             st[b + R_FLUSHED_KEY] = CLEAN
+            # the change from key ``old`` to ``key`` with one more visit, cached by both keys
+            row = deltas_get(old)
+            if row is None:
+                row = deltas[old] = {}
+            delta = row.get(key)
+            if delta is None:
+                delta = row[key] = self._contribution(key, b) - contrib[old] + ONE_VISIT
+            more = st[b + R_NVISITS] - st[b + R_FLUSHED_VISITS] - 1
+            if more:
+                delta += more * ONE_VISIT
             if delta:  # straight into the household's own unit, summed for its parent
                 p = attach[h]
                 packed[p] += delta
