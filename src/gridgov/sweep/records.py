@@ -1,10 +1,11 @@
-"""One household's visit state as one small record, and its counters as one packed int.
+"""Households' visit state as records in one flat list, and their counters as packed ints.
 
-The incremental tracker keeps, per household, either an ``int`` (the household
-has no accepted visit yet: its *key*, below) or a ``list`` record of
-:data:`RECORD_SIZE` items (the same quantities as
-:class:`~gridgov.sweep.state.VisitState`, plus the key). A record is one random
-memory access where eleven parallel lists were eleven.
+The incremental tracker keeps :data:`RECORD_SIZE` slots per household, side by
+side in one list (household ``h`` at ``b = h * RECORD_SIZE``, slots ``R_*``):
+the same quantities as :class:`~gridgov.sweep.state.VisitState`, the key below,
+and what the units' counters last saw of it (``R_FLUSHED_*``). One household's
+state is then one or two cache lines where eleven parallel lists were eleven
+cache misses, and no object is created per visited household.
 
 The *key* of a household is an ``int`` that determines exactly what the
 household adds to its units' counters beyond ``households``, ``discovered`` and
@@ -46,9 +47,6 @@ from gridgov.sweep.state import (
     I_VISITS,
     VisitState,
 )
-
-Record = list[Any]
-"""A visited household's state (see :data:`RECORD_SIZE` and the ``R_*`` indices)."""
 
 STATUS_FIELD = (I_VERIFIED, I_PARTLY, I_NAH, I_REFUSED, I_INVALID, I_NO_ACCESS, I_NOT_VISITED)
 """Status code (0..6) -> the counter index a valid household is counted under."""

@@ -1,9 +1,12 @@
-"""The incremental coverage tracker: one visit in, O(depth) counters updated.
+"""The incremental coverage tracker: one visit in, its household's record updated.
 
-A visit changes only its household's state; the tracker computes the
-household's counters before and after and adds the difference to the unit the
-household attaches to and each of its ancestors (a chain cached per unit). So
-"coverage of grid X now" is a lookup, never a rescan.
+A visit changes only its household's state (a record of a few numbers, see
+:mod:`gridgov.sweep.records`); the household is marked changed. Every query
+(:meth:`CoverageTracker.counts`, ``cols``, ``report``) first brings the
+counters up to date: each changed household's difference is added to its unit
+and, summed per unit level by level, to its ancestors. So a visit costs O(1), a
+query O(changed households x depth) at worst, and every query sees exact
+current counts.
 
 The result never depends on arrival order: the same id with the same content
 counts once; the same id with a different content turns into a conflict and
