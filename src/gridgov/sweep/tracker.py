@@ -198,9 +198,12 @@ class CoverageTracker:
     def add_many(self, visits: Iterable[Visit]) -> dict[str, int]:
         """Add every visit, one after the other; how many were accepted, duplicates,
         conflicts and rejected. The same as :meth:`add` in a loop, only faster."""
-        return self._ingest(visits, None)
+        n_acc, n_dup, n_con, n_rej = self._ingest(visits, None)
+        return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
 
-    def _ingest(self, visits: Iterable[Visit], statuses: list[str] | None) -> dict[str, int]:
+    def _ingest(
+        self, visits: Iterable[Visit], statuses: list[str] | None
+    ) -> tuple[int, int, int, int]:
         """The hot loop behind :meth:`add` and :meth:`add_many`.
 
         Everything is bound locally and :func:`gridgov.sweep.records.apply`,
@@ -413,7 +416,7 @@ class CoverageTracker:
             n_acc += 1
             if statuses is not None:
                 statuses.append(ACCEPTED)
-        return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
+        return n_acc, n_dup, n_con, n_rej
 
     def _again(self, visit: Visit, h: int, t: int) -> str:
         """A visit whose id was seen before: a duplicate, or a conflict."""
