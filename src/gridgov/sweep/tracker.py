@@ -1,9 +1,12 @@
-"""The incremental coverage tracker: one visit in, O(depth) counters updated.
+"""The incremental coverage tracker: one visit in, its household's record updated.
 
-A visit changes only its household's state; the tracker computes the
-household's counters before and after and adds the difference to the unit the
-household attaches to and each of its ancestors (a chain cached per unit). So
-"coverage of grid X now" is a lookup, never a rescan.
+A visit changes only its household's state (a record of a few numbers, see
+:mod:`gridgov.sweep.records`); the household is marked changed. Every query
+(:meth:`CoverageTracker.counts`, ``cols``, ``report``) first brings the
+counters up to date: each changed household's difference is added to its unit
+and, summed per unit level by level, to its ancestors. So a visit costs O(1), a
+query O(changed households x depth) at worst, and every query sees exact
+current counts.
 
 The result never depends on arrival order: the same id with the same content
 counts once; the same id with a different content turns into a conflict and
@@ -15,64 +18,68 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.sweep.records import (
+    CLEAN,
+    K_CONVERTED,
+    K_FIELD,
+    K_NAH,
+    K_PAIR_SHIFT,
+    K_REGISTER_INVALID,
+    K_STATIC,
+    MASK,
+    NAH_BIT,
+    ONE_VISIT,
+    PARTLY_BIT,
+    R_FIRST_REACH,
+    R_FIRST_VISIT,
+    R_FLUSHED_KEY,
+    R_FLUSHED_VISITS,
+    R_KEY,
+    R_LAST_AT,
+    R_LAST_CODE,
+    R_LAST_ID,
+    R_MASK,
+    R_NAH_MIN,
+    R_NVISITS,
+    R_PERSONS,
+    R_RETURNEES,
+    R_VER_MAX,
+    RECORD_SIZE,
+    STATUS_FIELD,
+    VERIFIED_BIT,
+    WIDTH,
+    apply,
+    contribution,
+    initial_key,
+    key_of,
+    new_records,
+    reset,
+    to_state,
+)
 from gridgov.sweep.report import Conflict, Counts, CoverageReport, Reject
 from gridgov.sweep.rules import (
     CODE_BY_ID,
+    EARLIEST,
+    LATEST,
     NOT_AT_HOME,
+    NOT_VISITED,
     PARTLY,
     REASON_AFTER,
     REASON_BEFORE,
+    VACANT,
     VERIFIED,
     code_of,
 )
-from gridgov.sweep.state import (
-    FIELDS,
-    I_CONVERTED,
-    I_INVALID,
-    I_NAH_EVER,
-    I_NO_CENTRAL,
-    I_PERSONS,
-    I_RETURNEES,
-    I_VISITED,
-    I_VISITS,
-    INVALID_SIGNATURE,
-    NOT_VISITED_SIGNATURE,
-    Signature,
-    VisitState,
-    signature,
-    tally,
-)
+from gridgov.sweep.state import FIELDS, I_INVALID, VisitState, tally
 
-_TIME_CACHE = 1 << 17
-"""Distinct visit times remembered (a bounded cache: parsing an aware time is slow)."""
-
-_SIG_FIELDS = (-1, I_VISITED, I_NAH_EVER, I_CONVERTED, I_PERSONS, I_RETURNEES)
-
-_WIDTH = 48
-"""Bits per counter: a unit's counters are packed into one int, so a visit adds one int
-per ancestor (every counter is a count >= 0 below 2**48, so the fields never overlap)."""
-_MASK = (1 << _WIDTH) - 1
-
-
-def _plan(before: Signature, after: Signature, no_central: int, visits: int) -> int:
-    """The packed change of every counter when a household goes from ``before`` to ``after``."""
-    delta = visits << (_WIDTH * I_VISITS)
-    b0, a0 = before[0], after[0]
-    if b0 != a0:
-        delta += (1 << (_WIDTH * a0)) - (1 << (_WIDTH * b0))
-        if no_central and (b0 == I_INVALID) != (a0 == I_INVALID):
-            delta += (1 if b0 == I_INVALID else -1) << (_WIDTH * I_NO_CENTRAL)
-    for k in range(1, 6):
-        d = after[k] - before[k]
-        if d:
-            delta += d << (_WIDTH * _SIG_FIELDS[k])
-    return delta
-
+_ONE_US = dt.timedelta(microseconds=1)
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -87,96 +94,100 @@ class CoverageTracker:
     """
 
     __slots__ = (
-        "_accept_deltas",
         "_accepted",
         "_by_household",
-        "_cache_on",
-        "_chains",
         "_conflicts",
+        "_contrib",
         "_deltas",
+        "_depths",
+        "_dirty",
         "_duplicates",
-        "_hchain",
-        "_lookups",
+        "_flat",
+        "_hot",
+        "_naive_offset",
+        "_offsets",
         "_packed",
         "_rejects",
-        "_sigs",
-        "_times",
         "frame",
-        "state",
     )
 
     def __init__(self, tree: Hierarchy, households: Iterable[Household], sweep: Sweep) -> None:
         self.frame = HouseholdFrame(tree, households, sweep)
-        self.state = VisitState(len(self.frame))
-        cols = tally(self.frame, self.state)
+        frame = self.frame
+        cols = tally(frame, VisitState(len(frame)))
         self._packed = [
-            sum(col[p] << (_WIDTH * k) for k, col in enumerate(cols)) for p in range(len(cols[0]))
+            sum(col[p] << (WIDTH * k) for k, col in enumerate(cols)) for p in range(len(cols[0]))
         ]
         self._accepted: dict[str, Visit] = {}
         self._by_household: list[list[str] | None] | None = None
         self._conflicts: dict[str, list[Visit]] = {}
-        self._chains: dict[int, tuple[int, ...]] = {}
-        self._hchain = [self._chain(p) for p in self.frame.attach]
-        self._deltas: dict[tuple[Signature, Signature, int, int], int] = {}
-        self._accept_deltas: dict[tuple[Signature, Signature, int], int] = {}
-        self._sigs = [
-            INVALID_SIGNATURE if bad else NOT_VISITED_SIGNATURE
-            for bad in self.frame.register_invalid
-        ]
+        self._depths = max(tree.index.depth, default=0) + 1
+        self._dirty: list[int] = []
+        self._deltas: dict[int, dict[int, int]] = {}
+        # an int (the key) for a household without visits, its record once visited
+        # RECORD_SIZE slots per household, in one flat list (one object for the collector)
+        self._flat = new_records(
+            [
+                initial_key(bad, nc)
+                for bad, nc in zip(frame.register_invalid, frame.no_central, strict=True)
+            ]
+        )
+        self._contrib: dict[int, int] = {
+            k: contribution(k, 0, 0) for k in (initial_key(b, c) for b in (0, 1) for c in (0, 1))
+        }
         self._rejects: list[Reject] = []
         self._duplicates = 0
-        self._times: dict[dt.datetime, int | str] = {}
-        self._cache_on = True
-        self._lookups = 0
-
-    def _chain(self, p: int) -> tuple[int, ...]:
-        """``p`` and its ancestors; built once per position, sharing cached ancestors."""
-        chains = self._chains
-        chain = chains.get(p)
-        if chain is not None:
-            return chain
-        parent = self.frame.tree.index.parent
-        path = []
-        q = p
-        while q >= 0 and q not in chains:
-            path.append(q)
-            q = parent[q]
-        tail: tuple[int, ...] = chains[q] if q >= 0 else ()
-        for node in reversed(path):
-            tail = (node, *tail)
-            chains[node] = tail
-        return tail
+        # visit times are placed from their fields when the offset is known (see _ingest)
+        zone = frame.rule.zone
+        self._naive_offset: int | None = (
+            0
+            if zone is None
+            else (zone.utcoffset(None) // _ONE_US if zone.__class__ is dt.timezone else None)
+        )
+        self._offsets: dict[dt.timedelta, int] = {}
+        # what the hot loop binds locally, in one tuple: unpacking it is cheaper than
+        # thirty lookups each time add() is called
+        rule = frame.rule
+        self._hot = (
+            frame,
+            frame.index.get,
+            sweep.id,
+            self._accepted,
+            self._accepted.setdefault,
+            self._conflicts,
+            self._rejects,
+            self._flat,
+            self._dirty.append,
+            self._offsets,
+            self._offsets.get,
+            self._naive_offset,
+            rule.zone is not None,
+            rule.to_us,
+            rule.start_us,
+            rule.end_us,
+            CODE_BY_ID,
+            STATUS_FIELD,
+        )
 
     @property
     def cols(self) -> list[list[int]]:
         """Every unit's counters as ``[field][pos]`` (decoded; for reports and checks)."""
+        self._flush()
         packed = self._packed
-        return [[(v >> (_WIDTH * k)) & _MASK for v in packed] for k in range(len(FIELDS))]
+        return [[(v >> (WIDTH * k)) & MASK for v in packed] for k in range(len(FIELDS))]
 
-    def _move(self, h: int, before: Signature, after: Signature, visits: int) -> None:
-        """Add the difference between two signatures (and ``visits``) up the chain of ``h``."""
-        key = (before, after, self.frame.no_central[h], visits)
-        delta = self._deltas.get(key)
-        if delta is None:
-            delta = self._deltas[key] = _plan(*key)
-        if delta:
-            packed = self._packed
-            for p in self._hchain[h]:
-                packed[p] += delta
+    @property
+    def state(self) -> VisitState:
+        """A copy of every household's visit state."""
+        return to_state(self._flat)
 
-    def _remember(self, at: dt.datetime, t: int | str, lookups: int) -> bool:
-        """Cache a placed time while the cache pays; whether to keep caching.
-
-        Off for good when, after 4096 lookups, more than half of them missed
-        (times to the second rarely repeat, and hashing an aware time costs).
-        """
-        times = self._times
-        if len(times) < _TIME_CACHE:
-            times[at] = t
-        if lookups >= 4096 and len(times) * 2 > lookups:
-            self._cache_on = False
-            times.clear()
-        return self._cache_on
+    def _contribution(self, key: int, b: int) -> int:
+        """The contribution of ``key``, the key of the record at ``b`` (cached by key)."""
+        c = self._contrib.get(key)
+        if c is None:
+            st = self._flat
+            c = self._contrib[key] = contribution(key, st[b + R_PERSONS], st[b + R_RETURNEES])
+        return c
 
     def add(self, visit: Visit) -> str:
         """Take one visit into account; see the class docs for the return value."""
@@ -187,84 +198,103 @@ class CoverageTracker:
     def add_many(self, visits: Iterable[Visit]) -> dict[str, int]:
         """Add every visit, one after the other; how many were accepted, duplicates,
         conflicts and rejected. The same as :meth:`add` in a loop, only faster."""
-        return self._ingest(visits, None)
+        n_acc, n_dup, n_con, n_rej = self._ingest(visits, None)
+        return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
 
-    def _ingest(self, visits: Iterable[Visit], statuses: list[str] | None) -> dict[str, int]:
-        """The hot loop behind :meth:`add` and :meth:`add_many` (everything bound locally)."""
-        frame = self.frame
-        index_get = frame.index.get
-        times_get = self._times.get
-        sweep_id = frame.sweep.id
-        accepted = self._accepted
-        conflicts = self._conflicts
+    def _ingest(
+        self, visits: Iterable[Visit], statuses: list[str] | None
+    ) -> tuple[int, int, int, int]:
+        """The hot loop behind :meth:`add` and :meth:`add_many`.
+
+        Everything is bound locally and :func:`gridgov.sweep.records.apply`,
+        :func:`~gridgov.sweep.records.key_of` and the time conversion are inlined:
+        at a million households a function call per visit costs as much as the work.
+        """
+        (
+            frame,
+            index_get,
+            sweep_id,
+            accepted,
+            accepted_setdefault,
+            conflicts,
+            rejects,
+            st,
+            dirty_append,
+            offsets,
+            offsets_get,
+            naive_offset,
+            aware,
+            to_us,
+            start_us,
+            end_us,
+            code_by_id,
+            status_field,
+        ) = self._hot
+        size = len(accepted)
         by_household = self._by_household
-        rejects = self._rejects
-        state = self.state
-        mask, nvisits, first_visit, first_reach = (
-            state.mask,
-            state.nvisits,
-            state.first_visit,
-            state.first_reach,
-        )
-        persons_l, returnees_l, ver_max = state.persons, state.returnees, state.ver_max
-        last_at, last_id, last_code, nah_min = (
-            state.last_at,
-            state.last_id,
-            state.last_code,
-            state.nah_min,
-        )
-        hchain = self._hchain
-        sigs = self._sigs
-        packed = self._packed
-        deltas = self._accept_deltas
-        deltas_get = deltas.get
-        no_central = frame.no_central
         n_acc = n_dup = n_con = n_rej = 0
-        to_us = frame.rule.to_us
-        start_us, end_us = frame.rule.start_us, frame.rule.end_us
-        cache_on = self._cache_on
-        looks = self._lookups
-        code_by_id = CODE_BY_ID
         for visit in visits:
-            h = index_get(visit.household)
-            at = visit.at
-            t = None
-            if cache_on:
-                t = times_get(at)
-                looks += 1
-            if t is None and h is not None:
-                t = to_us(at)
-                if t.__class__ is int:
-                    assert isinstance(t, int)
-                    if t < start_us:
-                        t = REASON_BEFORE
-                    elif t > end_us:
-                        t = REASON_AFTER
-                if cache_on:
-                    cache_on = self._remember(at, t, looks)
+            # Any: no isinstance check (for mypy) costs time in this loop
+            h: Any = index_get(visit.household)
+            t: Any = None  # microseconds
+            reason = None
             if h is None or visit.sweep != sweep_id:
-                placed = check_visit(frame, visit)
+                placed: Any = check_visit(frame, visit)
                 if placed.__class__ is str:
-                    assert isinstance(placed, str)
-                    rejects.append(Reject(visit.id, visit.household, placed))
-                    n_rej += 1
-                    if statuses is not None:
-                        statuses.append(placed)
-                    continue
-                assert isinstance(placed, tuple)
-                h, t = placed
-            elif t.__class__ is str:
-                assert isinstance(t, str)
-                rejects.append(Reject(visit.id, visit.household, t))
+                    reason = placed
+                else:
+                    h, t = placed
+            else:
+                # TimeRule.place, inlined: microseconds from the fields, less the offset
+                # (an aware time's own; a naive one's is the sweep zone's when fixed)
+                at = visit.at
+                off = at.utcoffset()
+                if off is None:
+                    o = naive_offset
+                elif aware:
+                    o = offsets_get(off)
+                    if o is None:
+                        o = offsets[off] = off // _ONE_US
+                else:
+                    o = None
+                if o is None:  # the general rule (a zone with daylight saving, or a reason)
+                    t = to_us(at)
+                    if t.__class__ is str:
+                        reason = t
+                else:
+                    t = (
+                        (
+                            (at.toordinal() - _EPOCH_DAY) * 86400
+                            + at.hour * 3600
+                            + at.minute * 60
+                            + at.second
+                        )
+                        * 1000000
+                        + at.microsecond
+                        - o
+                    )
+                if reason is None:
+                    if t < start_us:
+                        reason = REASON_BEFORE
+                    elif t > end_us:
+                        reason = REASON_AFTER
+            if reason is not None:
+                rejects.append(Reject(visit.id, visit.household, reason))
                 n_rej += 1
                 if statuses is not None:
-                    statuses.append(t)
+                    statuses.append(reason)
                 continue
-            assert isinstance(t, int)
             vid = visit.id
-            if vid in accepted or (conflicts and vid in conflicts):
+            if conflicts and vid in conflicts:
+                seen = True
+            else:
+                # one hash lookup both finds an earlier visit with this id and keeps this one
+                accepted_setdefault(vid, visit)
+                seen = len(accepted) == size
+            if seen:
                 r = self._again(visit, h, t)
                 by_household = self._by_household  # a conflict may have started the index
+                size = len(accepted)
                 if r == DUPLICATE:
                     n_dup += 1
                 else:
@@ -272,53 +302,121 @@ class CoverageTracker:
                 if statuses is not None:
                     statuses.append(r)
                 continue
-            accepted[vid] = visit
+            size += 1
             if by_household is not None:  # kept only once a conflict has needed it
                 byh = by_household[h]
                 if byh is None:
                     by_household[h] = [vid]
                 else:
                     byh.append(vid)
-            before = sigs[h]
-            # VisitState.apply, inlined: this is the hot path
             code = code_by_id[id(visit.outcome)]
-            mask[h] |= 1 << code
-            nvisits[h] += 1
-            if t < first_visit[h]:
-                first_visit[h] = t
-            if code <= PARTLY:
-                if t < first_reach[h]:
-                    first_reach[h] = t
-                persons = visit.persons_seen
-                if persons > persons_l[h]:
-                    persons_l[h] = persons
-                ret = visit.returnees
-                if ret > returnees_l[h]:
-                    returnees_l[h] = ret
-                if code == VERIFIED and t > ver_max[h]:
-                    ver_max[h] = t
+            b = h * RECORD_SIZE
+            if st[b + R_NVISITS] == 0:
+                # the household's first visit: its record is this visit alone
+                old = st[b + R_KEY]
+                static = old & K_STATIC
+                if code <= PARTLY:
+                    persons, ret = visit.persons_seen, visit.returnees
+                    key = static | status_field[code]
+                    if persons or ret:
+                        s = persons + ret
+                        key |= ((s * (s + 1) >> 1) + ret) << K_PAIR_SHIFT
+                    rec = [
+                        1 << code,
+                        1,
+                        t,
+                        t,
+                        EARLIEST,
+                        "",
+                        NOT_VISITED,
+                        LATEST,
+                        t if code == VERIFIED else EARLIEST,
+                        persons,
+                        ret,
+                        key,
+                    ]
+                else:
+                    if code == VACANT or static & K_REGISTER_INVALID:
+                        key = static | I_INVALID
+                    elif code == NOT_AT_HOME:
+                        key = static | status_field[code] | K_NAH
+                    else:
+                        key = static | status_field[code]
+                    rec = [
+                        1 << code,
+                        1,
+                        t,
+                        LATEST,
+                        t,
+                        vid,
+                        code,
+                        t if code == NOT_AT_HOME else LATEST,
+                        EARLIEST,
+                        0,
+                        0,
+                        key,
+                    ]
+                if st[b + R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
+                    st[b + R_FLUSHED_KEY] = old
+                    st[b + R_FLUSHED_VISITS] = 0
+                    dirty_append(h)
+                st[b : b + R_FLUSHED_KEY] = rec
             else:
-                la = last_at[h]
-                if t > la or (t == la and vid > last_id[h]):
-                    last_at[h] = t
-                    last_id[h] = vid
-                    last_code[h] = code
-                if code == NOT_AT_HOME and t < nah_min[h]:
-                    nah_min[h] = t
-            after = signature(frame, state, h)
-            if after is not before:
-                sigs[h] = after
-            key = (before, after, no_central[h])
-            delta = deltas_get(key)
-            if delta is None:
-                delta = deltas[key] = _plan(before, after, no_central[h], 1)
-            for p in hchain[h]:
-                packed[p] += delta
+                # records.apply and records.key_of, inlined
+                if st[b + R_FLUSHED_KEY] == CLEAN:  # remember what the counters hold
+                    st[b + R_FLUSHED_KEY] = st[b + R_KEY]
+                    st[b + R_FLUSHED_VISITS] = st[b + R_NVISITS]
+                    dirty_append(h)
+                m = st[b + R_MASK] | (1 << code)
+                st[b + R_MASK] = m
+                st[b + R_NVISITS] += 1
+                if t < st[b + R_FIRST_VISIT]:
+                    st[b + R_FIRST_VISIT] = t
+                if code <= PARTLY:
+                    if t < st[b + R_FIRST_REACH]:
+                        st[b + R_FIRST_REACH] = t
+                    persons = visit.persons_seen
+                    if persons > st[b + R_PERSONS]:
+                        st[b + R_PERSONS] = persons
+                    ret = visit.returnees
+                    if ret > st[b + R_RETURNEES]:
+                        st[b + R_RETURNEES] = ret
+                    if code == VERIFIED and t > st[b + R_VER_MAX]:
+                        st[b + R_VER_MAX] = t
+                else:
+                    la = st[b + R_LAST_AT]
+                    if t > la or (t == la and vid > st[b + R_LAST_ID]):
+                        st[b + R_LAST_AT] = t
+                        st[b + R_LAST_ID] = vid
+                        st[b + R_LAST_CODE] = code
+                    if code == NOT_AT_HOME and t < st[b + R_NAH_MIN]:
+                        st[b + R_NAH_MIN] = t
+                static = st[b + R_KEY] & K_STATIC
+                if m & VERIFIED_BIT:
+                    key = static | status_field[VERIFIED]
+                elif m & PARTLY_BIT:
+                    key = static | status_field[PARTLY]
+                else:
+                    last = st[b + R_LAST_CODE]
+                    key = (
+                        static | I_INVALID
+                        if last == VACANT or static & K_REGISTER_INVALID
+                        else static | status_field[last]
+                    )
+                if (key & K_FIELD) != I_INVALID:
+                    if m & NAH_BIT:
+                        key |= K_NAH
+                        if st[b + R_NAH_MIN] < st[b + R_VER_MAX]:
+                            key |= K_CONVERTED
+                    persons, ret = st[b + R_PERSONS], st[b + R_RETURNEES]
+                    if persons or ret:
+                        s = persons + ret
+                        key |= ((s * (s + 1) >> 1) + ret) << K_PAIR_SHIFT
+                st[b + R_KEY] = key
             n_acc += 1
             if statuses is not None:
                 statuses.append(ACCEPTED)
-        self._lookups = looks
-        return {ACCEPTED: n_acc, DUPLICATE: n_dup, CONFLICT: n_con, "rejected": n_rej}
+        return n_acc, n_dup, n_con, n_rej
 
     def _again(self, visit: Visit, h: int, t: int) -> str:
         """A visit whose id was seen before: a duplicate, or a conflict."""
@@ -345,10 +443,9 @@ class CoverageTracker:
         return visit_key(visit, placed[1])
 
     def _withdraw(self, vid: str) -> None:
+        """Take back an accepted visit: its household's record is rebuilt from the rest."""
         visit = self._accepted.pop(vid)
         h = self.frame.index[visit.household]
-        state = self.state
-        before = signature(self.frame, state, h)
         if self._by_household is None:
             # the first conflict: index the accepted visits by household, once
             byh: list[list[str] | None] = [None] * len(self.frame)
@@ -365,21 +462,71 @@ class CoverageTracker:
         remaining = self._by_household[h]
         assert remaining is not None
         remaining.remove(vid)
-        state.reset(h)
+        st = self._flat
+        b = h * RECORD_SIZE
+        if st[b + R_FLUSHED_KEY] == CLEAN:
+            st[b + R_FLUSHED_KEY] = st[b + R_KEY]
+            st[b + R_FLUSHED_VISITS] = st[b + R_NVISITS]
+            self._dirty.append(h)
+        reset(st, b)
         for other in remaining:
             v = self._accepted[other]
             placed = check_visit(self.frame, v)
             assert isinstance(placed, tuple)
-            state.apply(h, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
-        after = signature(self.frame, state, h)
-        self._sigs[h] = after
-        self._move(h, before, after, -1)
+            apply(st, b, other, placed[1], code_of(v.outcome), v.persons_seen, v.returnees)
+        st[b + R_KEY] = key_of(st, b)
+
+    def _flush(self) -> None:
+        """Bring every unit's counters up to date with the households visited since the
+        last query: each changed household's difference is summed per unit, level by
+        level from the leaves up, so a unit above many of them is updated once."""
+        dirty = self._dirty
+        if not dirty:
+            return
+        st, contrib = self._flat, self._contrib
+        index = self.frame.tree.index
+        attach, depth, parent = self.frame.attach, index.depth, index.parent
+        levels: list[dict[int, int]] = [{} for _ in range(self._depths)]
+        packed = self._packed
+        deltas, deltas_get = self._deltas, self._deltas.get
+        dirty.sort()  # memory in order: far fewer cache misses than in arrival order
+        for h in dirty:
+            b = h * RECORD_SIZE
+            old, key = st[b + R_FLUSHED_KEY], st[b + R_KEY]
+            st[b + R_FLUSHED_KEY] = CLEAN
+            # the change from key ``old`` to ``key`` with one more visit, cached by both keys
+            row = deltas_get(old)
+            if row is None:
+                row = deltas[old] = {}
+            delta = row.get(key)
+            if delta is None:
+                delta = row[key] = self._contribution(key, b) - contrib[old] + ONE_VISIT
+            more = st[b + R_NVISITS] - st[b + R_FLUSHED_VISITS] - 1
+            if more:
+                delta += more * ONE_VISIT
+            if delta:  # straight into the household's own unit, summed for its parent
+                p = attach[h]
+                packed[p] += delta
+                q = parent[p]
+                if q >= 0:
+                    level = levels[depth[q]]
+                    level[q] = level.get(q, 0) + delta
+        dirty.clear()
+        for d in range(len(levels) - 1, -1, -1):
+            up = levels[d - 1] if d else None
+            for p, delta in levels[d].items():
+                if delta:
+                    packed[p] += delta
+                    if up is not None:
+                        q = parent[p]
+                        up[q] = up.get(q, 0) + delta
 
     def counts(self, unit_id: str | None = None) -> Counts:
         """The current counts of ``unit_id`` (default: the sweep's scope)."""
         uid = self.frame.sweep.scope if unit_id is None else unit_id
+        self._flush()
         v = self._packed[self.frame.tree.index.pos[uid]]
-        return Counts(*((v >> (_WIDTH * k)) & _MASK for k in range(len(FIELDS))))
+        return Counts(*((v >> (WIDTH * k)) & MASK for k in range(len(FIELDS))))
 
     @property
     def rejects(self) -> list[Reject]:
@@ -388,9 +535,7 @@ class CoverageTracker:
 
     def report(self) -> CoverageReport:
         """A snapshot of everything as a :class:`CoverageReport` (copies the state)."""
-        state = VisitState(0)
-        for name in VisitState.__slots__:
-            setattr(state, name, list(getattr(self.state, name)))
+        state = self.state
         conflicts = [
             Conflict(vid, tuple(sorted(render_visit(v) for v in versions)))
             for vid, versions in sorted(self._conflicts.items())
