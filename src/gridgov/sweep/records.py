@@ -9,8 +9,8 @@ cache misses, and no object is created per visited household.
 
 The *key* of a household is an ``int`` that determines exactly what the
 household adds to its units' counters beyond ``households``, ``discovered`` and
-``visits`` (the :data:`~gridgov.sweep.state.Signature` together with the
-household's no-central flag): the counter index of its status in the low five
+``visits`` (its status field, visited, ever not at home, converted, persons and
+returnees, together with its no-central flag): the counter index of its status in the low five
 bits, then flags, then persons and returnees paired into one number (Cantor's
 pairing, exact for any sizes). So a visit's change to every ancestor is
 ``contribution(new key) - contribution(old key)``, with contributions cached

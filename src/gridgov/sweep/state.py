@@ -144,38 +144,6 @@ class VisitState:
         return self.last_code[h]
 
 
-Signature = tuple[int, int, int, int, int, int]
-"""What a household adds beyond ``households``/``discovered``/``visits``: (status field,
-visited, ever not at home, converted, persons, returnees)."""
-
-INVALID_SIGNATURE: Signature = (I_INVALID, 0, 0, 0, 0, 0)
-NOT_VISITED_SIGNATURE: Signature = (I_NOT_VISITED, 0, 0, 0, 0, 0)
-
-
-def signature(frame: HouseholdFrame, state: VisitState, h: int) -> Signature:
-    """The status-dependent part of household ``h``'s counters (see :data:`Signature`).
-
-    ``status field`` is the counter index the household is counted under:
-    :data:`I_INVALID` for a confirmed invalid household, else the field of its status.
-    """
-    m = state.mask[h]
-    if m & _VERIFIED_BIT:
-        st = VERIFIED
-    elif m & _PARTLY_BIT:
-        st = PARTLY
-    else:
-        st = state.last_code[h]
-        if st == VACANT or frame.register_invalid[h]:
-            return INVALID_SIGNATURE
-        if st == NOT_VISITED:
-            return NOT_VISITED_SIGNATURE
-    if m & _NAH_BIT:
-        nah, conv = 1, (1 if state.nah_min[h] < state.ver_max[h] else 0)
-    else:
-        nah = conv = 0
-    return (_STATUS_FIELD[st], 1, nah, conv, state.persons[h], state.returnees[h])
-
-
 def tally(frame: HouseholdFrame, state: VisitState) -> list[list[int]]:
     """Counters for every tree position (``[field][pos]``), rolled up the tree in one pass."""
     n_units = len(frame.tree.index.order)
