@@ -522,7 +522,9 @@ def solve(
             st.rollback()
     if ROW_DESCENT_SWEEPS:
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
-        deadline = t0 + time_limit * 0.95 if limit is None else math.inf
+        # a feasible best needs no hard-rule polish: the row phases may use its 5% too
+        share = 0.95 if best[0] > 0 else 1.0
+        deadline = t0 + time_limit * share if limit is None else math.inf
         _row_descent(
             cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
         )
