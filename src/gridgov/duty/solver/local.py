@@ -12,9 +12,11 @@ Moves (each re-scores only the rows and slots it touches, see
 A unit of a hard rule weighs a little more than the largest unit of soft
 penalty, and more while hard rules stay broken (strategic oscillation), and
 ever more in the last tenth of the run; the temperature falls geometrically
-from a start set by the soft weights. The result is the lexicographically best
-(hard, soft) roster seen. The run is deterministic for a seed when stopped by
-``max_iterations``; a time limit stops it wherever the clock says.
+from a start set by the soft weights. The best roster of the annealing is then
+re-planned row by row (:mod:`gridgov.duty.solver.rowdp`: each row in turn, then
+ruin-and-recreate of two or three rows) before a hard-rule polish. The result is
+the lexicographically best (hard, soft) roster seen. The run is deterministic for
+a seed when stopped by ``max_iterations``; a time limit stops it wherever the clock says.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from gridgov.duty.rules.base import Rule
 from gridgov.duty.solver.construct import construct
 from gridgov.duty.solver.explain import explain
 from gridgov.duty.solver.patterns import construct_patterns
+from gridgov.duty.solver.rowdp import best_row, row_prices
 from gridgov.duty.state import Cell, RosterState
 from gridgov.duty.violation import Score, Violation
 
@@ -225,6 +228,101 @@ class _Search:
         return out
 
 
+ROW_DESCENT_SWEEPS = 20
+"""Most sweeps of whole-row re-plans over the best roster after the annealing."""
+
+LNS_ROUNDS = 200
+"""Ruin-and-recreate rounds in a run counted by iterations (a timed run uses its share)."""
+
+ROW_DESCENT_SHARE = 0.1
+"""Share of a timed run kept for the whole-row re-plans of the best roster."""
+
+
+def _row_descent(
+    cp: Compiled,
+    st: RosterState,
+    fixed: list[list[bool]],
+    movable: list[int],
+    weight: float,
+    clock: Callable[[], float],
+    deadline: float,
+    sweeps: int,
+) -> None:
+    """Re-plan every movable row in turn, keeping each re-plan that does not worsen the
+    weighted score, until a sweep changes nothing (or ``sweeps`` sweeps / the deadline)."""
+    for _ in range(sweeps):
+        gained = False
+        # rows that break hard rules first
+        for r in sorted(movable, key=lambda r: -st.row_cost[r][0]):
+            if clock() >= deadline:
+                return
+            cost, post = row_prices(st, r, weight)
+            row = st.shifts[r]
+            forced = [row[d] if fixed[r][d] else None for d in range(cp.D)]
+            new = best_row(cp, r, cost, forced)
+            if new is None:
+                continue
+            cells = [
+                (r, d, y, post[d][y] if y >= 0 else OFF)
+                for d, y in enumerate(new)
+                if not fixed[r][d]
+            ]
+            dh, ds = st.try_cells(cells)
+            if weight * dh + ds < 0:
+                st.commit()
+                gained = True
+            else:
+                st.rollback()
+        if not gained:
+            return
+
+
+def _row_lns(
+    cp: Compiled,
+    st: RosterState,
+    fixed: list[list[bool]],
+    movable: list[int],
+    weight: float,
+    rng: random.Random,
+    clock: Callable[[], float],
+    deadline: float,
+    rounds: int,
+) -> None:
+    """Ruin and recreate by rows: clear two or three rows, re-plan them one after another
+    by dynamic programming against the cover they left, keep the result unless the
+    weighted score got worse (then put the old rows back)."""
+    if len(movable) < 2:
+        return
+    for _ in range(rounds):
+        if clock() >= deadline:
+            return
+        k = min(len(movable), 2 + (rng.random() < 0.5))
+        rows = rng.sample(movable, k)
+        old = [(r, d, st.shifts[r][d], st.posts[r][d]) for r in rows for d in range(cp.D)]
+        h0, s0 = st.hard, st.soft
+        st.try_cells([(r, d, OFF, OFF) for r in rows for d in range(cp.D) if not fixed[r][d]])
+        st.commit()
+        # twice: the second pass re-plans each row with the others already back
+        for r in rows + rows:
+            cost, post = row_prices(st, r, weight)
+            row = st.shifts[r]
+            forced = [row[d] if fixed[r][d] else None for d in range(cp.D)]
+            new = best_row(cp, r, cost, forced)
+            if new is None:
+                continue
+            st.try_cells(
+                [
+                    (r, d, y, post[d][y] if y >= 0 else OFF)
+                    for d, y in enumerate(new)
+                    if not fixed[r][d]
+                ]
+            )
+            st.commit()
+        if weight * (st.hard - h0) + (st.soft - s0) > 0:
+            st.try_cells(old)
+            st.commit()
+
+
 POLISH_BUDGET = 50_000
 """Most moves the final hard-rule polish evaluates in a run counted by iterations."""
 
@@ -380,7 +478,7 @@ def solve(
     ups.sort()
     t_end = 0.3
     # the last 5% of the time is kept for a hard-rule polish, if one is needed
-    search_limit = time_limit * 0.95
+    search_limit = time_limit * (0.95 - (ROW_DESCENT_SHARE if ROW_DESCENT_SWEEPS else 0.0))
     t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
     if temperature is not None:
         t_start = max(temperature, t_end)
@@ -396,7 +494,7 @@ def solve(
             elapsed = clock() - t0
             if elapsed >= search_limit or (limit is not None and it >= limit):
                 break
-            frac = it / limit if limit is not None else elapsed / max(time_limit, 1e-9)
+            frac = it / limit if limit is not None else elapsed / max(search_limit / 0.95, 1e-9)
             temp = t_start * (t_end / t_start) ** min(frac, 1.0)
             # strategic oscillation: hard rules weigh more while any is broken;
             # in the last tenth of the run they weigh ever more, to end feasible
@@ -422,6 +520,19 @@ def solve(
                     progress(it, Score(*best))
         else:
             st.rollback()
+    if ROW_DESCENT_SWEEPS:
+        polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        # a feasible best needs no hard-rule polish: the row phases may use its 5% too
+        share = 0.95 if best[0] > 0 else 1.0
+        deadline = t0 + time_limit * share if limit is None else math.inf
+        _row_descent(
+            cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
+        )
+        rounds = LNS_ROUNDS if limit is not None else 10**9
+        _row_lns(cp, polish, fixed, search.movable, w_min * 10, rng, clock, deadline, rounds)
+        if (polish.hard, polish.soft) < best:
+            best = (polish.hard, polish.soft)
+            best_grid = polish.copy_grid()
     if best[0] > 0:
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
         # bounded by the clock when the run is timed, by a move budget when it is counted

@@ -1,0 +1,97 @@
+"""The row dynamic program against brute force over every row of tiny problems."""
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridgov.duty.compiled import OFF, Compiled, compile_problem
+from gridgov.duty.solver.rowdp import best_row
+from gridgov.strategies import duty_problems
+
+
+def _stretches(row: list[int]) -> list[tuple[bool, int, int]]:
+    """(working, first day, length) of each maximal stretch."""
+    out: list[tuple[bool, int, int]] = []
+    for d, s in enumerate(row):
+        w = s >= 0
+        if out and out[-1][0] == w:
+            out[-1] = (w, out[-1][1], out[-1][2] + 1)
+        else:
+            out.append((w, d, 1))
+    return out
+
+
+def exact_ok(cp: Compiled, r: int, row: list[int]) -> bool:
+    """The rules the program keeps exactly, checked independently."""
+    lim = cp.limits[r]
+    D = len(row)
+    for d, s in enumerate(row):
+        if s >= 0 and (cp.unavailable[r][d] or s not in cp.allowed_shifts[r]):
+            return False
+        if d and row[d - 1] >= 0 and s >= 0 and s in cp.forbidden_next[row[d - 1]]:
+            return False
+    for work, a, n in _stretches(row):
+        exempt = a == 0 or a + n == D
+        if work and lim.max_consecutive and n > lim.max_consecutive:
+            return False
+        if work and not exempt and n < (lim.min_consecutive or 0):
+            return False
+        if not work and not exempt and n < (lim.min_days_off or 0):
+            return False
+    if lim.max_weekends is not None:
+        worked = sum(any(row[x] >= 0 for x in days) for days in cp.weekends)
+        if worked > lim.max_weekends:
+            return False
+    return True
+
+
+def totals_ok(cp: Compiled, r: int, row: list[int]) -> bool:
+    lim = cp.limits[r]
+    minutes = sum(cp.minutes[s] for s in row if s >= 0)
+    if lim.min_minutes is not None and minutes < lim.min_minutes:
+        return False
+    if lim.max_minutes is not None and minutes > lim.max_minutes:
+        return False
+    return all(m is None or sum(x == s for x in row) <= m for s, m in enumerate(cp.max_per_type[r]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(duty_problems(max_resources=2, max_days=6, max_shifts=2, max_posts=1), st.data())
+def test_row_dp_matches_brute_force(problem, data) -> None:
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    cost = [[float(data.draw(st.integers(-9, 9))) for _ in range(cp.S + 1)] for _ in range(cp.D)]
+    rows = [list(x) for x in itertools.product(range(OFF, cp.S), repeat=cp.D)]
+    exact = [row for row in rows if exact_ok(cp, r, row)]
+    row = best_row(cp, r, cost)
+    if not exact:
+        assert row is None
+        return
+    assert row is not None
+    assert exact_ok(cp, r, row)
+    price = sum(cost[d][row[d] + 1] for d in range(cp.D))
+    both = [x for x in exact if totals_ok(cp, r, x)]
+    unlimited = all(m is None for m in cp.max_per_type[r]) and (
+        cp.limits[r].min_minutes is None and cp.limits[r].max_minutes is None
+    )
+    if unlimited:
+        # nothing priced by multipliers: the row is the cheapest that keeps the rules
+        assert price == min(sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in exact)
+    if both and len(both) == len(exact):
+        assert totals_ok(cp, r, row)
+
+
+@settings(max_examples=30, deadline=None)
+@given(duty_problems(max_resources=2, max_days=6, max_shifts=2, max_posts=1), st.data())
+def test_row_dp_keeps_forced_days(problem, data) -> None:
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    cost = [[float(data.draw(st.integers(-5, 5))) for _ in range(cp.S + 1)] for _ in range(cp.D)]
+    d0 = data.draw(st.integers(0, cp.D - 1))
+    forced: list[int | None] = [None] * cp.D
+    forced[d0] = OFF
+    row = best_row(cp, r, cost, forced)
+    if row is not None:
+        assert row[d0] == OFF
+        assert exact_ok(cp, r, row)
