@@ -61,23 +61,9 @@ class Cover(Rule):
                         n - need.max, f"{where} takes at most {need.max}, has {n}", d=d, s=s, p=p
                     )
                 )
-        if n < need.target and need.weight_under:
-            pen = (need.target - n) * need.weight_under
-            soft += pen
-            if out is not None:
-                out.append(
-                    Violation(
-                        self.name,
-                        False,
-                        pen,
-                        f"{where} should have {need.target}, has {n}",
-                        day=d,
-                        shift=cp.shift_ids[s],
-                        post=cp.post_ids[p],
-                    )
-                )
-        elif n > need.target and need.weight_over:
-            pen = (n - need.target) * need.weight_over
+        weight = need.weight_under if n < need.target else need.weight_over
+        if n != need.target and weight:
+            pen = abs(need.target - n) * weight
             soft += pen
             if out is not None:
                 out.append(
