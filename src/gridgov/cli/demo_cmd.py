@@ -9,7 +9,7 @@ from pathlib import Path
 from gridgov.cli.common import progress, progress_done
 from gridgov.examples import reference_county
 from gridgov.fsutil import atomic_write_text
-from gridgov.org import rollup, to_mermaid, write_csv_text
+from gridgov.org import level_counts, rollup, to_mermaid, write_csv_text
 from gridgov.org.json_io import dumps
 
 
@@ -52,9 +52,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"{sum(g.cadres for g in rel.gov_units.values())} cadres"
     )
     print("  households per community:")
+    below = level_counts(tree)
     for cid in tree.at_level("community"):
         unit = tree[cid]
-        hh = sum(1 for d in tree.descendants(cid) if tree[d].level == "household")
+        hh = below[cid]["household"]
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
 

@@ -155,15 +155,8 @@ class Hierarchy:
     def index(self) -> TreeIndex:
         """The pre-order index of the current version (built on first use)."""
         if self._index is None:
-            if self._root is None:
-                self._index = TreeIndex.__new__(TreeIndex)
-                self._index.order, self._index.parent = [], []
-                self._index.depth, self._index.size, self._index.pos = [], [], {}
-                self._index._up = None
-                self._index.max_depth = 0
-            else:
-                with paused_gc():
-                    self._index = TreeIndex(self._root, self._children, self._parent)
+            with paused_gc():
+                self._index = TreeIndex(self._root, self._children, self._parent)
         return self._index
 
     @property

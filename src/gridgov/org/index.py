@@ -24,7 +24,7 @@ class TreeIndex:
 
     def __init__(
         self,
-        root: str,
+        root: str | None,
         children: Mapping[str, Sequence[str]],
         parents: Mapping[str, str | None] | None = None,
     ) -> None:
@@ -33,7 +33,7 @@ class TreeIndex:
         # Pre-order by an explicit stack: children pushed in reverse so they pop in order.
         order: list[str] = []
         append = order.append
-        stack = [root]
+        stack = [] if root is None else [root]  # no root: the empty tree's index
         pop = stack.pop
         extend = stack.extend
         get = children.get
@@ -44,7 +44,7 @@ class TreeIndex:
             if kids:
                 extend(reversed(kids))
         pos = {node: i for i, node in enumerate(order)}
-        parent = [-1]
+        parent = [-1] if order else []
         parent += [pos[parents[node]] for node in order[1:]]  # type: ignore[index]
         depth = [0] * len(order)
         for i in range(1, len(order)):
