@@ -105,3 +105,40 @@ def test_roster_csv_round_trip() -> None:
     assert parse_roster_csv(text, post=POST).sorted() == r.sorted()
     with pytest.raises(InvalidInput, match="day"):
         parse_roster_csv("employee,day,shift\nA,x,D\n", file="r.csv")
+
+
+def _errors(text: str) -> list[str]:
+    with pytest.raises(InvalidInput) as exc:
+        loads(text, file="t.txt")
+    return [str(e) for e in exc.value.errors]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"), [("x", "expected a whole number, got 'x'"), ("0", "must be >= 1, got 0")]
+)
+def test_bad_horizon_is_named_without_knock_on_day_errors(value: str, why: str) -> None:
+    msgs = _errors(TINY.replace("SECTION_HORIZON\n7\n", f"SECTION_HORIZON\n{value}\n"))
+    assert msgs == [f"t.txt:3: horizon: {why}"]
+
+
+def test_bad_horizon_is_named_beside_missing_sections() -> None:
+    msgs = _errors("SECTION_HORIZON\n-2\n\nSECTION_COVER\n0,D,1,100,1\n")
+    assert msgs == [
+        "t.txt:1: SECTION_SHIFTS: section missing or empty",
+        "t.txt:1: SECTION_STAFF: section missing or empty",
+        "t.txt:2: horizon: must be >= 1, got -2",
+    ]
+
+
+def test_bad_horizon_keeps_the_other_errors() -> None:
+    bad = TINY.replace("SECTION_HORIZON\n7\n", "SECTION_HORIZON\nseven\n")
+    msgs = _errors(bad.replace("1,N,1,50,1", "x,N,1,50,1"))
+    assert msgs == [
+        "t.txt:3: horizon: expected a whole number, got 'seven'",
+        "t.txt:25: Day: expected a whole number, got 'x'",
+    ]
+
+
+def test_days_outside_a_good_horizon_are_still_caught() -> None:
+    msgs = _errors(TINY.replace("1,N,1,50,1", "7,N,1,50,1"))
+    assert msgs == ["t.txt:25: Day: day 7 is outside the horizon (0..6)"]

@@ -115,3 +115,19 @@ def test_swap_says_yes_or_why_not() -> None:
     assert Assignment("T2", 1, "D", "K3") in ok.roster.assignments
     with pytest.raises(InvalidInput, match="does not work"):
         swap(problem, roster, Assignment("T4", 0, "N", "K3"), Assignment("T1", 1, "D", "K3"))
+
+
+def test_repair_never_gives_the_dropped_resource_its_own_shift_back() -> None:
+    # T0 must still work 8 h, two short shifts' worth: taking its own shift back
+    # would break less (one unavailable day) but it cannot work in the dropped days
+    problem = Problem(
+        Horizon(dt.date(2026, 11, 30), 3),
+        (ShiftType("D", 480, dt.time(6, 0)), ShiftType("H", 240, dt.time(14, 0))),
+        (Post("P0", needs=(StaffNeed("D", min=0),)),),
+        (Resource("T0", limits=Limits(min_minutes=480)), Resource("T1")),
+    )
+    roster = Roster((Assignment("T0", 2, "D", "P0"),))
+    result = repair(problem, roster, Dropout("T0", 0), max_iterations=500)
+    assert not any(a.resource == "T0" for a in result.roster.assignments)
+    assert {v.rule for v in result.violations if v.hard} == {"total_minutes"}
+    assert result.removed == roster.assignments and result.added == ()

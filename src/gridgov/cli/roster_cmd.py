@@ -1,8 +1,9 @@
-"""``gridgov roster ...``: solve benchmark instances, plan, check and export duty rosters."""
+"""``gridgov roster ...``: solve, plan, check, export, repair and swap duty rosters."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from gridgov.cli.common import UsageError, progress, progress_done
-from gridgov.duty.model import Problem, Roster
+from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.violation import Violation
+from gridgov.errors import InvalidInput, SourceError
 from gridgov.fsutil import atomic_write_text
 
 FORMATS = ("auto", "curtois", "native")
@@ -18,7 +21,7 @@ FORMATS = ("auto", "curtois", "native")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``roster`` and its sub-commands."""
-    roster = sub.add_parser("roster", help="duty rosters: solve, plan, check, export")
+    roster = sub.add_parser("roster", help="duty rosters: solve, plan, check, export, repair, swap")
     rsub = roster.add_subparsers(dest="roster_command", metavar="SUBCOMMAND", required=True)
 
     p = rsub.add_parser("solve", help="solve a problem; print one JSON line with the objective")
@@ -34,23 +37,95 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_plan)
 
     p = rsub.add_parser("check", help="validate a roster: objective and every violation")
-    _problem_args(p)
-    p.add_argument("roster", help="roster CSV (employee,day,shift[,post])")
+    _roster_args(p)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_check)
 
     p = rsub.add_parser("export", help="export a roster as csv, ics (one per team) or html")
-    _problem_args(p)
-    p.add_argument("roster", help="roster CSV (employee,day,shift[,post])")
+    _roster_args(p)
     p.add_argument("--to", required=True, choices=("csv", "ics", "html"))
     p.add_argument("--out", required=True, help="file (csv, html) or folder (ics) to write")
     p.add_argument("--reveal-personal", action="store_true", help="do not mask people's names")
     p.set_defaults(func=cmd_export)
 
+    p = rsub.add_parser(
+        "repair",
+        help="re-plan a roster after a resource drops out, changing as few assignments as possible",
+        description=(
+            "Re-plan ROSTER after RESOURCE drops out from --from to --to (inclusive), changing "
+            "as few assignments as possible and nothing before --frozen-before. Writes the "
+            "repaired roster to --out (also when a hard rule is still broken) and prints one "
+            'JSON line {"objective", "hard", "hard_violations", "feasible", "changes", '
+            '"removed", "added"}. Exit 1 when a hard rule is still broken (the reasons on stderr).'
+        ),
+        epilog=DAY_HELP,
+    )
+    _roster_args(p)
+    p.add_argument("--drop", required=True, metavar="RESOURCE", help="the resource that drops out")
+    p.add_argument(
+        "--from",
+        dest="from_day",
+        metavar="DAY",
+        help="first day it cannot work (default: --frozen-before, else day 0)",
+    )
+    p.add_argument("--to", dest="to_day", metavar="DAY", help="last day (default: the last day)")
+    p.add_argument(
+        "--frozen-before",
+        metavar="DAY",
+        help="keep every assignment before this day as it is (e.g. already published)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds the search may take when one-change fixes are not enough (default 5)",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="repaired roster CSV to write")
+    p.set_defaults(func=cmd_repair)
+
+    p = rsub.add_parser(
+        "swap",
+        help="may two assignments be swapped? yes, or no and why",
+        description=(
+            "Check whether the resources of assignments A and B may exchange them: A's resource "
+            "takes B's shift and B's resource takes A's. Prints 'yes' (exit 0), or 'no' and "
+            "each hard rule the swap would break, one a line (exit 1). Name an assignment as "
+            "RESOURCE@DAY (the resource's assignment that day), or RESOURCE@DAY:SHIFT when it "
+            "has more than one that day. A malformed name, or a resource, day or shift the "
+            "problem does not know, is a usage error (exit 2); a resource without that "
+            "assignment in ROSTER is bad input (exit 1)."
+        ),
+        epilog=SWAP_HELP,
+    )
+    _roster_args(p)
+    p.add_argument("a", metavar="A", help="first assignment, RESOURCE@DAY[:SHIFT]")
+    p.add_argument("b", metavar="B", help="second assignment, RESOURCE@DAY[:SHIFT]")
+    p.add_argument("--json", action="store_true", help="print the answer as a JSON object")
+    p.add_argument(
+        "--out", default=None, help="write the swapped roster here when the answer is yes"
+    )
+    p.set_defaults(func=cmd_swap)
+
+
+DAY_HELP = (
+    "DAY is a 0-based day index of the horizon; for native problems also an ISO date (2026-12-03)."
+)
+SWAP_HELP = DAY_HELP + (
+    " Examples: 'gridgov roster swap Instance1.txt roster.csv A@3 B@3' (A and B exchange "
+    "their day-3 shifts); T017@2026-12-04; T017@3:N (T017's N shift of day 3)."
+)
+
 
 def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("problem", help="problem file: a benchmark .txt, or native .json/.toml")
     p.add_argument("--format", choices=FORMATS, default="auto")
+
+
+def _roster_args(p: argparse.ArgumentParser) -> None:
+    _problem_args(p)
+    p.add_argument("roster", help="roster CSV (employee,day,shift[,post])")
 
 
 def _solver_args(p: argparse.ArgumentParser) -> None:
@@ -59,11 +134,16 @@ def _solver_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--solver", default="local", help="solver registered by a plugin")
 
 
+def problem_format(path: str, fmt: str) -> str:
+    """``curtois`` or ``native``: ``fmt`` itself, or for ``auto`` by the file's extension."""
+    if fmt == "auto":
+        return "native" if Path(path).suffix.lower() in (".json", ".toml") else "curtois"
+    return fmt
+
+
 def load_problem(path: str, fmt: str) -> Problem:
     """Read a problem in ``fmt`` (``auto``: by the file's extension)."""
-    if fmt == "auto":
-        fmt = "native" if Path(path).suffix.lower() in (".json", ".toml") else "curtois"
-    if fmt == "curtois":
+    if problem_format(path, fmt) == "curtois":
         from gridgov.duty.formats import curtois
 
         return curtois.load(path)
@@ -150,19 +230,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "objective": ev.score.soft,
                     "hard": ev.score.hard,
                     "hard_violations": len(hard),
-                    "violations": [
-                        {
-                            "rule": v.rule,
-                            "hard": v.hard,
-                            "penalty": v.penalty,
-                            "message": v.message,
-                            "resource": v.resource,
-                            "day": v.day,
-                            "shift": v.shift,
-                            "post": v.post,
-                        }
-                        for v in ev.violations
-                    ],
+                    "violations": [_violation_json(v) for v in ev.violations],
                 },
                 ensure_ascii=False,
             )
@@ -175,6 +243,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if hard else 0
 
 
+def _violation_json(v: Violation) -> dict[str, Any]:
+    return {
+        "rule": v.rule,
+        "hard": v.hard,
+        "penalty": v.penalty,
+        "message": v.message,
+        "resource": v.resource,
+        "day": v.day,
+        "shift": v.shift,
+        "post": v.post,
+    }
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a roster as CSV, one iCalendar file per team, or a printable HTML table."""
     from gridgov.duty.export import write_export
@@ -184,3 +265,181 @@ def cmd_export(args: argparse.Namespace) -> int:
     written = write_export(problem, roster, args.to, Path(args.out), mask=not args.reveal_personal)
     print(f"wrote {len(written)} file(s) under {args.out}")
     return 0
+
+
+def parse_day(text: str, problem: Problem, option: str, *, dates: bool) -> int:
+    """A command-line DAY: a day index, or (``dates``: native problems) an ISO date.
+
+    Anything else, or a day outside the horizon, is a :class:`UsageError` naming ``option``.
+    """
+    horizon = problem.horizon
+    last = horizon.days - 1
+    day = _int_or_none(text)
+    if day is not None:
+        if not 0 <= day <= last:
+            raise UsageError(f"{option}: day {day} is outside the horizon (0..{last})")
+        return day
+    date = _date_or_none(text) if dates else None
+    if date is None:
+        also = " or an ISO date" if dates else ""
+        raise UsageError(f"{option}: expected a day index (0..{last}){also}, got {text!r}")
+    day = horizon.day_of(date)
+    if not 0 <= day <= last:
+        raise UsageError(
+            f"{option}: {text} is outside the horizon "
+            f"({horizon.date(0).isoformat()}..{horizon.date(last).isoformat()})"
+        )
+    return day
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _date_or_none(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _resource_arg(problem: Problem, rid: str, option: str) -> str:
+    if rid not in {r.id for r in problem.resources}:
+        raise UsageError(f"{option}: unknown resource {rid!r}")
+    return rid
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Re-plan after a dropout; write the roster; print the score and the number of changes."""
+    from gridgov.duty.formats.roster_csv import roster_csv_text
+    from gridgov.duty.repair import Dropout, repair
+
+    if args.time_limit <= 0:
+        raise UsageError("--time-limit must be above 0")
+    fmt = problem_format(args.problem, args.format)
+    problem = load_problem(args.problem, fmt)
+    roster = _roster(args.roster, problem)
+    dates = fmt == "native"
+    resource = _resource_arg(problem, args.drop, "--drop")
+    frozen = 0
+    if args.frozen_before is not None:
+        frozen = parse_day(args.frozen_before, problem, "--frozen-before", dates=dates)
+    first = (
+        frozen
+        if args.from_day is None
+        else parse_day(args.from_day, problem, "--from", dates=dates)
+    )
+    last = None if args.to_day is None else parse_day(args.to_day, problem, "--to", dates=dates)
+    if last is not None and last < first:
+        raise UsageError(f"--to (day {last}) is before --from (day {first})")
+    if first < frozen:
+        raise UsageError(
+            f"--from (day {first}) is before --frozen-before (day {frozen}): "
+            "assignments before --frozen-before cannot change"
+        )
+    result = repair(
+        problem,
+        roster,
+        Dropout(resource, first, last),
+        frozen_before=frozen,
+        time_limit=args.time_limit,
+        seed=args.seed,
+    )
+    text = roster_csv_text(result.roster, with_post=fmt == "native")
+    atomic_write_text(Path(args.out), text)
+    hard = [v for v in result.violations if v.hard]
+    line = {
+        "objective": result.score.soft,
+        "hard": result.score.hard,
+        "hard_violations": len(hard),
+        "feasible": not hard,
+        "changes": result.changes,
+        "removed": len(result.removed),
+        "added": len(result.added),
+    }
+    print(json.dumps(line))
+    for why in result.explanation:
+        print(f"gridgov: {why}", file=sys.stderr)
+    return 1 if hard else 0
+
+
+def _assignment_arg(
+    text: str, problem: Problem, roster: Roster, option: str, *, dates: bool, file: str
+) -> Assignment:
+    """``RESOURCE@DAY[:SHIFT]`` → the resource's assignment that day in ``roster``."""
+    rid, at, when = text.rpartition("@")
+    day_text, _, shift = when.partition(":")
+    if not at or not rid or not day_text:
+        raise UsageError(f"{option}: expected RESOURCE@DAY or RESOURCE@DAY:SHIFT, got {text!r}")
+    _resource_arg(problem, rid, option)
+    day = parse_day(day_text, problem, option, dates=dates)
+    if shift and shift not in {s.id for s in problem.shifts}:
+        raise UsageError(f"{option}: unknown shift type {shift!r}")
+    found = [
+        a
+        for a in roster.assignments
+        if a.resource == rid and a.day == day and (not shift or a.shift == shift)
+    ]
+    on = f"day {day} ({problem.horizon.date(day).isoformat()})" if dates else f"day {day}"
+    if not found:
+        what = f"no {shift} shift" if shift else "no shift"
+        raise InvalidInput(
+            [SourceError(f"{text!r}: {rid} works {what} on {on}", field=option, file=file)]
+        )
+    if len(found) > 1:
+        names = ", ".join(sorted(f"{a.shift} at {a.post}" for a in found))
+        raise InvalidInput(
+            [
+                SourceError(
+                    f"{rid} has {len(found)} assignments on {on} ({names}); "
+                    f"name one as {rid}@{day_text}:SHIFT",
+                    field=option,
+                    file=file,
+                )
+            ]
+        )
+    return found[0]
+
+
+def cmd_swap(args: argparse.Namespace) -> int:
+    """Answer yes (exit 0) or no with the reasons (exit 1); write the swapped roster on yes."""
+    from gridgov.duty.formats.roster_csv import roster_csv_text
+    from gridgov.duty.swap import swap
+
+    fmt = problem_format(args.problem, args.format)
+    problem = load_problem(args.problem, fmt)
+    roster = _roster(args.roster, problem)
+    dates = fmt == "native"
+    a = _assignment_arg(args.a, problem, roster, "A", dates=dates, file=args.roster)
+    b = _assignment_arg(args.b, problem, roster, "B", dates=dates, file=args.roster)
+    if a.resource == b.resource:
+        raise UsageError(f"A and B are both {a.resource!r}'s: a swap needs two different resources")
+    verdict = swap(problem, roster, a, b)
+    if verdict.ok and args.out:
+        text = roster_csv_text(verdict.roster, with_post=fmt == "native")
+        atomic_write_text(Path(args.out), text)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": verdict.ok,
+                    "a": _assignment_json(a),
+                    "b": _assignment_json(b),
+                    "soft_delta": verdict.soft_delta,
+                    "reasons": [_violation_json(v) for v in verdict.reasons],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print("yes" if verdict.ok else "no")
+        for v in verdict.reasons:
+            print(v)
+    return 0 if verdict.ok else 1
+
+
+def _assignment_json(a: Assignment) -> dict[str, Any]:
+    return {"resource": a.resource, "day": a.day, "shift": a.shift, "post": a.post}

@@ -86,14 +86,18 @@ def _fill_holes(
 ) -> None:
     """Give each dropped assignment to whoever takes it with one changed cell and the most gain.
 
-    That is a resource off that day, or one working a less needed slot that day.
+    That is a resource off that day, or one working a less needed slot that day; never
+    one unavailable that day (the dropped resource itself may look cheapest when it
+    still has minimum minutes to work).
     """
     for a in sorted(dropped, key=lambda x: (x.day, x.shift, x.post)):
         d, s, p = a.day, cp.s_index[a.shift], cp.p_index[a.post]
         best: tuple[int, int] | None = None
         best_r = -1
         for r in range(cp.R):
-            if fixed[r][d] or (state.shifts[r][d] == s and state.posts[r][d] == p):
+            if fixed[r][d] or cp.unavailable[r][d]:
+                continue
+            if state.shifts[r][d] == s and state.posts[r][d] == p:
                 continue
             dh, ds = state.try_cells([(r, d, s, p)])
             state.rollback()

@@ -84,6 +84,16 @@ class _Reader:
         return value
 
 
+def _horizon(rd: _Reader, rows: list[tuple[int, list[str]]]) -> int:
+    """The horizon's number of days, or 0 (with an error recorded) when it is not valid."""
+    if not rows:
+        return 0
+    row, cols = rows[0]
+    known = len(rd.errors)
+    days = rd.int(row, "horizon", cols[0], minimum=1)
+    return days if len(rd.errors) == known else 0
+
+
 def loads(text: str, *, file: str | None = None, name: str = "") -> Problem:
     """Parse an instance; every error is raised at once, naming row and field."""
     rd = _Reader(file)
@@ -108,14 +118,16 @@ def loads(text: str, *, file: str | None = None, name: str = "") -> Problem:
             rd.err(lineno, "section", f"data outside any section: {line[:40]!r}")
             continue
         sections[current].append((lineno, [c.strip() for c in line.split(",")]))
-    for sec in ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF"):
-        if not sections.get(sec):
-            rd.err(1, sec, "section missing or empty")
-    if rd.errors:
+    missing = [
+        s for s in ("SECTION_HORIZON", "SECTION_SHIFTS", "SECTION_STAFF") if not sections.get(s)
+    ]
+    for sec in missing:
+        rd.err(1, sec, "section missing or empty")
+    # A bad horizon is reported even beside missing sections; 0 stands for "no
+    # valid horizon", against which day ranges are not checked (no knock-on errors).
+    days = _horizon(rd, sections.get("SECTION_HORIZON", []))
+    if missing:
         raise InvalidInput(rd.errors)
-
-    row, cols = sections["SECTION_HORIZON"][0]
-    days = rd.int(row, "horizon", cols[0], minimum=1)
 
     shift_rows: list[tuple[int, str, int, list[str]]] = []
     for row, cols in sections["SECTION_SHIFTS"]:
@@ -180,7 +192,7 @@ def loads(text: str, *, file: str | None = None, name: str = "") -> Problem:
 
     def day(row: int, text: str) -> int:
         d = rd.int(row, "Day", text)
-        if not 0 <= d < days:
+        if days and not 0 <= d < days:  # days == 0: the horizon itself is wrong
             rd.err(row, "Day", f"day {d} is outside the horizon (0..{days - 1})")
         return d
 
