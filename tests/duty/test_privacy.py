@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridgov.duty import masked, solve, validate
+from gridgov.duty.events import violation_events
 from gridgov.duty.export.common import display_name
 from gridgov.duty.formats import native
 from gridgov.duty.formats.roster_csv import roster_csv_text
@@ -29,6 +30,7 @@ from gridgov.duty.model import (
     StaffNeed,
 )
 from gridgov.duty.privacy import masked_resource
+from gridgov.events import payload, render
 from gridgov.strategies import duty_problems, rosters
 
 from .test_roster_repair_swap_cli import run
@@ -208,6 +210,29 @@ def test_export_keeps_its_masking(files, tmp_path: Path) -> None:
     _masked_output(table.read_text(encoding="utf-8"))
     assert run(*args, "--reveal-personal")[0] == 0
     _revealed_output(table.read_text(encoding="utf-8"))
+
+
+# --- events ------------------------------------------------------------------------
+
+AT = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def test_violation_events_carry_names_only_as_personal_facts() -> None:
+    events = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT)
+    assert [e.data["rule"] for e in events] == ["total_minutes"]
+    (event,) = events
+    assert event.personal == {"person_name": "Zhang Wei"}
+    _masked_output(render(event))
+    _masked_output(json.dumps(payload(event), ensure_ascii=False))
+    assert "person_name=Zhang Wei" in render(event, mask=False)
+    every = violation_events(
+        _problem(), _roster(), roster_id="r1", unit="C03", at=AT, hard_only=False
+    )
+    assert [e.personal for e in every] == [{"person_name": "Zhang Wei"}, {"person_name": "Li Na"}]
+    for e in every:
+        assert "Zhang" not in render(e) and "Li Na" not in render(e)
+    again = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT)
+    assert [e.id for e in again] == [event.id]
 
 
 # --- properties: masking changes names, never scores -------------------------------
