@@ -216,7 +216,13 @@ def rule_violation(
     detail: str = "",
     person_name: str = "",
 ) -> Event:
-    """Roster ``roster`` breaks rule ``rule``."""
+    """Roster ``roster`` breaks rule ``rule``.
+
+    ``detail`` goes into the summary, which no channel masks: word it without
+    names (from :func:`gridgov.duty.privacy.masked`, as
+    :func:`gridgov.duty.events.violation_events` does) and give the person's
+    name as ``person_name``, which is masked per channel.
+    """
     return _event(
         EventKind.RULE_VIOLATION,
         (roster, rule, detail, person_name),

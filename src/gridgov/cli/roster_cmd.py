@@ -12,6 +12,7 @@ from typing import Any
 
 from gridgov.cli.common import UsageError, progress, progress_done
 from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.privacy import masked
 from gridgov.duty.violation import Violation
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.fsutil import atomic_write_text
@@ -45,7 +46,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _roster_args(p)
     p.add_argument("--to", required=True, choices=("csv", "ics", "html"))
     p.add_argument("--out", required=True, help="file (csv, html) or folder (ics) to write")
-    p.add_argument("--reveal-personal", action="store_true", help="do not mask people's names")
     p.set_defaults(func=cmd_export)
 
     p = rsub.add_parser(
@@ -121,6 +121,11 @@ SWAP_HELP = DAY_HELP + (
 def _problem_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("problem", help="problem file: a benchmark .txt, or native .json/.toml")
     p.add_argument("--format", choices=FORMATS, default="auto")
+    p.add_argument(
+        "--reveal-personal",
+        action="store_true",
+        help="name people in full in messages, JSON and exports (default: masked, 'Z** (K01)')",
+    )
 
 
 def _roster_args(p: argparse.ArgumentParser) -> None:
@@ -150,6 +155,11 @@ def load_problem(path: str, fmt: str) -> Problem:
     from gridgov.duty.formats import native
 
     return native.load(path)
+
+
+def _view(problem: Problem, args: argparse.Namespace) -> Problem:
+    """What a command reports on: ``problem`` with people's names masked unless revealed."""
+    return masked(problem, mask=not args.reveal_personal)
 
 
 def _roster(path: str, problem: Problem) -> Roster:
@@ -185,7 +195,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     problem = load_problem(args.problem, args.format)
-    result = _solve(args, problem)
+    result = _solve(args, _view(problem, args))
     if args.out:
         atomic_write_text(Path(args.out), roster_csv_text(result.roster))
     hard = sum(1 for v in result.violations if v.hard)
@@ -205,7 +215,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from gridgov.duty.formats.roster_csv import roster_csv_text
 
     problem = load_problem(args.problem, args.format)
-    result = _solve(args, problem)
+    result = _solve(args, _view(problem, args))
     atomic_write_text(Path(args.out), roster_csv_text(result.roster, with_post=True))
     print(
         f"planned {len(result.roster)} shifts: hard {result.score.hard}, "
@@ -221,7 +231,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from gridgov.duty.validate import evaluate
 
     problem = load_problem(args.problem, args.format)
-    ev = evaluate(problem, _roster(args.roster, problem))
+    ev = evaluate(_view(problem, args), _roster(args.roster, problem))
     hard = ev.hard_violations
     if args.json:
         print(
@@ -341,7 +351,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
             "assignments before --frozen-before cannot change"
         )
     result = repair(
-        problem,
+        _view(problem, args),
         roster,
         Dropout(resource, first, last),
         frozen_before=frozen,
@@ -417,7 +427,7 @@ def cmd_swap(args: argparse.Namespace) -> int:
     b = _assignment_arg(args.b, problem, roster, "B", dates=dates, file=args.roster)
     if a.resource == b.resource:
         raise UsageError(f"A and B are both {a.resource!r}'s: a swap needs two different resources")
-    verdict = swap(problem, roster, a, b)
+    verdict = swap(_view(problem, args), roster, a, b)
     if verdict.ok and args.out:
         text = roster_csv_text(verdict.roster, with_post=fmt == "native")
         atomic_write_text(Path(args.out), text)

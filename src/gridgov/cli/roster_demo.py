@@ -10,6 +10,7 @@ from gridgov.cli.common import progress, progress_done
 from gridgov.duty.export import write_export
 from gridgov.duty.fairness import fairness
 from gridgov.duty.formats.roster_csv import roster_csv_text
+from gridgov.duty.privacy import masked
 from gridgov.duty.solver.local import solve
 from gridgov.examples.duty import reference_duty
 from gridgov.fsutil import atomic_write_text
@@ -21,7 +22,7 @@ def duty_demo(out: Path, *, seed: int = 0, scale: float = 1.0, time_limit: float
     progress(f"planning {len(problem.posts)} posts for {problem.horizon.days} days ...")
     try:
         result = solve(
-            problem,
+            masked(problem),  # the explanation printed below names cadres masked
             time_limit=time_limit,
             seed=seed,
             progress=lambda it, sc: progress(f"planning: hard {sc.hard}, soft {sc.soft}"),

@@ -2,7 +2,8 @@
 
 The model (:mod:`gridgov.duty.model`), the rules (:mod:`gridgov.duty.rules`,
 one module per family), :func:`validate`/:func:`score`, the built-in solver
-(:func:`solve`), :func:`repair` after a dropout and :func:`swap` checks. See
+(:func:`solve`), :func:`repair` after a dropout and :func:`swap` checks, and
+:func:`masked`, the view of a problem that names people masked. See
 ``docs/duty.md``.
 """
 
@@ -20,6 +21,7 @@ from gridgov.duty.model import (
     ShiftType,
     StaffNeed,
 )
+from gridgov.duty.privacy import masked
 from gridgov.duty.repair import Dropout, RepairResult, repair
 from gridgov.duty.rules import Rule
 from gridgov.duty.solver.local import SolveResult, solve
@@ -49,6 +51,7 @@ __all__ = [
     "SwapVerdict",
     "Violation",
     "evaluate",
+    "masked",
     "repair",
     "score",
     "solve",

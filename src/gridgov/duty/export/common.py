@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gridgov.duty.model import Problem, Resource, ShiftType
-from gridgov.privacy import mask_name
+from gridgov.duty.model import Problem, ShiftType
+from gridgov.duty.privacy import display_name
 
-
-def display_name(resource: Resource, *, mask: bool = True) -> str:
-    """A resource's name for an export: a person's name is masked unless ``mask=False``.
-
-    Teams are named for their unit, not a person, and are shown as they are.
-    """
-    if resource.kind == "person" and mask and resource.name:
-        return f"{mask_name(resource.name)} ({resource.id})"
-    return resource.label
+__all__ = ["display_name", "shift_times"]
 
 
 def shift_times(problem: Problem, shift: ShiftType, day: int) -> tuple[dt.datetime, dt.datetime]:

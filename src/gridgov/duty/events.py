@@ -1,0 +1,52 @@
+"""Domain events about rosters, built so that no person's name leaks into them.
+
+An event's ``summary`` is sent as it is on every channel; only its
+``personal`` facts are masked per channel. :func:`violation_events` therefore
+words each violation from the masked view of the problem
+(:func:`gridgov.duty.privacy.masked`) and puts the person's name, if any, in
+``personal`` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gridgov.duty.model import Problem, Roster
+from gridgov.duty.privacy import masked
+from gridgov.duty.validate import evaluate
+from gridgov.events import Event, rule_violation
+
+
+def violation_events(
+    problem: Problem,
+    roster: Roster,
+    *,
+    roster_id: str,
+    unit: str,
+    at: dt.datetime,
+    hard_only: bool = True,
+) -> list[Event]:
+    """One ``rule-violation`` event per violation of ``roster`` (hard ones only by default).
+
+    The detail names people masked (``Z** (K01)``) whatever the channel; the
+    person's full name goes in ``personal["person_name"]``, which channels
+    mask unless configured with ``mask = false``. ``at`` is the caller's
+    clock reading.
+    """
+    names = {r.id: r.name for r in problem.resources if r.kind == "person" and r.name}
+    found = evaluate(masked(problem), roster).violations
+    return [
+        rule_violation(
+            roster=roster_id,
+            rule=v.rule,
+            unit=unit,
+            at=at,
+            detail=v.message,
+            person_name=names.get(v.resource or "", ""),
+        )
+        for v in found
+        if v.hard or not hard_only
+    ]
+
+
+__all__ = ["violation_events"]
