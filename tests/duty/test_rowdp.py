@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridgov.duty.compiled import OFF, Compiled, compile_problem
-from gridgov.duty.solver.rowdp import best_row
+from gridgov.duty.solver.rowdp import _dp, _time_units, _tracked_caps, best_row
 from gridgov.strategies import duty_problems
 
 
@@ -80,6 +80,40 @@ def test_row_dp_matches_brute_force(problem, data) -> None:
         assert price == min(sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in exact)
     if both and len(both) == len(exact):
         assert totals_ok(cp, r, row)
+    if both and _kept_exactly(cp, r):
+        # window and maxima in the program's state: the cheapest row that keeps everything
+        assert totals_ok(cp, r, row)
+        assert price == min(sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in both)
+
+
+def _kept_exactly(cp: Compiled, r: int) -> bool:
+    """True when the program keeps r's minutes window and every per-type maximum exactly."""
+    lim = cp.limits[r]
+    window = lim.min_minutes is None and lim.max_minutes is None
+    tracked = {s for s, _m in _tracked_caps(cp, r)}
+    caps = all(
+        m is None or s in tracked or s not in cp.allowed_shifts[r] or m >= cp.D
+        for s, m in enumerate(cp.max_per_type[r])
+    )
+    return (window or _time_units(cp, r) is not None) and caps
+
+
+@settings(max_examples=60, deadline=None)
+@given(duty_problems(max_resources=2, max_days=6, max_shifts=2, max_posts=1), st.data())
+def test_row_dp_bound_is_a_lower_bound(problem, data) -> None:
+    """``bound`` never exceeds the price of any row that keeps every rule of the row."""
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    cost = [[float(data.draw(st.integers(-9, 9))) for _ in range(cp.S + 1)] for _ in range(cp.D)]
+    hint = [float(data.draw(st.integers(0, 20))) for _ in range(cp.S)]
+    bound = [0.0]
+    row = best_row(cp, r, cost, prices=hint, bound=bound)
+    rows = [list(x) for x in itertools.product(range(OFF, cp.S), repeat=cp.D)]
+    both = [x for x in rows if exact_ok(cp, r, x) and totals_ok(cp, r, x)]
+    if row is not None and both:
+        assert bound[0] <= min(sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in both) + 1e-9
+    if row is not None:
+        assert exact_ok(cp, r, row)
 
 
 @settings(max_examples=30, deadline=None)
@@ -95,3 +129,71 @@ def test_row_dp_keeps_forced_days(problem, data) -> None:
     if row is not None:
         assert row[d0] == OFF
         assert exact_ok(cp, r, row)
+
+
+@settings(max_examples=80, deadline=None)
+@given(duty_problems(max_resources=2, max_days=7, max_shifts=2, max_posts=1), st.data())
+def test_row_dp_keeps_a_binding_maximum(problem, data) -> None:
+    """A shift type priced far below the rest pushes against its maximum: the row keeps it."""
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    capped = [
+        s for s in cp.allowed_shifts[r] if (m := cp.max_per_type[r][s]) is not None and m < cp.D
+    ]
+    if not capped:
+        return
+    s0 = data.draw(st.sampled_from(capped))
+    cost = [
+        [-20.0 if y == s0 + 1 else float(data.draw(st.integers(-5, 5))) for y in range(cp.S + 1)]
+        for _ in range(cp.D)
+    ]
+    row = best_row(cp, r, cost)
+    rows = [list(x) for x in itertools.product(range(OFF, cp.S), repeat=cp.D)]
+    both = [x for x in rows if exact_ok(cp, r, x) and totals_ok(cp, r, x)]
+    if not both or not _kept_exactly(cp, r):
+        return
+    assert row is not None
+    assert totals_ok(cp, r, row)
+    price = sum(cost[d][row[d] + 1] for d in range(cp.D))
+    assert price == min(sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in both)
+
+
+@settings(max_examples=80, deadline=None)
+@given(duty_problems(max_resources=2, max_days=7, max_shifts=2, max_posts=1), st.data())
+def test_program_state_keeps_window_and_tracked_maxima(problem, data) -> None:
+    """The program alone (no multipliers) returns the cheapest row that keeps the exact
+    rules, the minutes window it tracks and the maxima it tracks."""
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    favourite = data.draw(st.integers(0, cp.S - 1))
+    cost = [
+        [
+            -20.0 if y == favourite + 1 else float(data.draw(st.integers(-5, 5)))
+            for y in range(cp.S + 1)
+        ]
+        for _ in range(cp.D)
+    ]
+    units = _time_units(cp, r)
+    caps = _tracked_caps(cp, r)
+    row = _dp(cp, r, cost, [None] * cp.D, 0.0, [0.0] * cp.S, units, caps)
+    lim = cp.limits[r]
+
+    def keeps(x: list[int]) -> bool:
+        minutes = sum(cp.minutes[s] for s in x if s >= 0)
+        if units is not None and not (
+            (lim.min_minutes or 0) <= minutes
+            and (lim.max_minutes is None or minutes <= lim.max_minutes)
+        ):
+            return False
+        return exact_ok(cp, r, x) and all(sum(y == s for y in x) <= m for s, m in caps)
+
+    rows = [list(x) for x in itertools.product(range(OFF, cp.S), repeat=cp.D)]
+    good = [x for x in rows if keeps(x)]
+    if not good:
+        assert row is None
+        return
+    assert row is not None
+    assert keeps(row)
+    assert sum(cost[d][row[d] + 1] for d in range(cp.D)) == min(
+        sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in good
+    )

@@ -1,4 +1,9 @@
-"""The built-in solver: a constructive start, then simulated annealing over incremental moves.
+"""The built-in solver: a constructive start improved by Lagrangian prices, then simulated
+annealing over incremental moves.
+
+With no ``start`` roster, the better of two constructions is improved by the
+priced start (:mod:`gridgov.duty.solver.pricing`: rows planned by dynamic
+program against common cover prices, kept only when the roster gets better).
 
 Moves (each re-scores only the rows and slots it touches, see
 :class:`~gridgov.duty.state.RosterState`):
@@ -37,6 +42,7 @@ from gridgov.duty.rules.base import Rule
 from gridgov.duty.solver.construct import construct
 from gridgov.duty.solver.explain import explain
 from gridgov.duty.solver.patterns import construct_patterns
+from gridgov.duty.solver.pricing import priced_start
 from gridgov.duty.solver.rowdp import best_row, row_prices
 from gridgov.duty.state import Cell, RosterState
 from gridgov.duty.violation import Score, Violation
@@ -323,6 +329,12 @@ def _row_lns(
             st.commit()
 
 
+PRICE_SHARE = 0.35
+"""Most of a timed run spent on the priced start (it stops sooner when it stalls)."""
+
+PRICE_ROUNDS = 20
+"""Price rounds of the priced start in a run counted by iterations."""
+
 POLISH_BUDGET = 50_000
 """Most moves the final hard-rule polish evaluates in a run counted by iterations."""
 
@@ -453,14 +465,24 @@ def solve(
             if pshifts[r][d] >= 0:
                 shifts[r][d], posts[r][d] = pshifts[r][d], pposts[r][d]
                 fixed[r][d] = True
+    unit = _unit_weight(cp, rules)
+    w_min = unit + 1.0
     if start is None:
         st = _best_start(cp, rules, shifts, posts, fixed, rng)
+        movable = [r for r in range(cp.R) if not all(fixed[r])]
+        priced_start(
+            st,
+            fixed,
+            movable,
+            w_min * 10,
+            clock,
+            t0 + time_limit * PRICE_SHARE if max_iterations is None else math.inf,
+            PRICE_ROUNDS if max_iterations is not None else 10**9,
+        )
     else:
         st = RosterState(cp, rules, shifts, posts)
     search = _Search(cp, st, fixed, rng)
 
-    unit = _unit_weight(cp, rules)
-    w_min = unit + 1.0
     weight = 10.0 * w_min  # reach feasibility first, then let the weight oscillate down
     best = (st.hard, st.soft)
     best_grid = st.copy_grid()
@@ -483,6 +505,7 @@ def solve(
     if temperature is not None:
         t_start = max(temperature, t_end)
     temp = t_start
+    a0 = clock() - t0  # the annealing's schedule starts after the priced start
     it = 0
     limit = max_iterations
     exp, rand = math.exp, rng.random
@@ -494,7 +517,11 @@ def solve(
             elapsed = clock() - t0
             if elapsed >= search_limit or (limit is not None and it >= limit):
                 break
-            frac = it / limit if limit is not None else elapsed / max(search_limit / 0.95, 1e-9)
+            frac = (
+                it / limit
+                if limit is not None
+                else (elapsed - a0) / max(search_limit / 0.95 - a0, 1e-9)
+            )
             temp = t_start * (t_end / t_start) ** min(frac, 1.0)
             # strategic oscillation: hard rules weigh more while any is broken;
             # in the last tenth of the run they weigh ever more, to end feasible

@@ -19,16 +19,76 @@ decides whether to keep the row.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
+from gridgov.duty.rules.base import Rule
 from gridgov.duty.state import RosterState
 
 INF = float("inf")
 
-_State = tuple[int, int, bool, int, bool]
+EXACT_COUNTS = 16
+"""Most combinations of per-type shift counts the program tracks in its state;
+the per-type maxima past that (the largest ones) are priced by multipliers."""
+
+
+def _tracked_caps(cp: Compiled, r: int) -> list[tuple[int, int]]:
+    """The (shift type, maximum) pairs of ``r`` kept exactly: the smallest maxima that
+    could bind, while the product of their ranges stays within :data:`EXACT_COUNTS`."""
+    lim = cp.limits[r]
+    out: list[tuple[int, int]] = []
+    size = 1
+    caps = []
+    for s in cp.allowed_shifts[r]:
+        m = cp.max_per_type[r][s]
+        most = cp.D if lim.max_minutes is None else min(cp.D, lim.max_minutes // cp.minutes[s])
+        if m is not None and m < most:
+            caps.append((m, s))
+    for m, s in sorted(caps):
+        if size * (m + 1) > EXACT_COUNTS:
+            break
+        size *= m + 1
+        out.append((s, m))
+    return out
+
+
+EXACT_UNITS = 48
+"""Largest number of distinct time totals the program tracks in its state; a
+resource whose minutes window needs more is priced by a multiplier instead."""
+
+
+def _time_units(cp: Compiled, r: int) -> tuple[list[int], int, int | None] | None:
+    """Per-shift units of time, the least and the most units a row may hold, when the
+    minutes window of ``r`` is small enough to keep exactly (else None).
+
+    A unit is the greatest common divisor of the allowed shifts' lengths, so the
+    totals a row can reach are exactly the multiples the program counts.
+    """
+    lim = cp.limits[r]
+    if lim.min_minutes is None and lim.max_minutes is None:
+        return None
+    allowed = cp.allowed_shifts[r]
+    g = 0
+    for s in allowed:
+        g = math.gcd(g, cp.minutes[s])
+    if g <= 0:
+        return None
+    lo = -(-(lim.min_minutes or 0) // g)
+    hi = lim.max_minutes // g if lim.max_minutes is not None else None
+    if (hi if hi is not None else lo) + 1 > EXACT_UNITS:
+        return None
+    units = [cp.minutes[s] // g if s in allowed else 0 for s in range(cp.S)]
+    return units, lo, hi
+
+
+_Pattern = tuple[int, int, bool, int, bool]
 """(last shift or OFF, length of the current stretch, stretch started on day 0,
 weekends worked, this weekend already counted)."""
+
+_Layer = dict[_Pattern, dict[int, tuple[float, _Pattern | None, int, int]]]
+"""Per pattern, per tally (units of time and tracked per-type counts in one number):
+(cost, previous pattern, previous tally, shift of this day)."""
 
 
 def _dp(
@@ -38,8 +98,18 @@ def _dp(
     forced: Sequence[int | None],
     lam: float,
     mu: Sequence[float],
+    units: tuple[list[int], int, int | None] | None = None,
+    caps: Sequence[tuple[int, int]] = (),
 ) -> list[int] | None:
-    """The cheapest row keeping the stretch, succession and weekend rules exactly."""
+    """The cheapest row keeping the stretch, succession and weekend rules exactly, the
+    minutes window too when ``units`` (from :func:`_time_units`) is given, and the
+    per-type maxima in ``caps`` (from :func:`_tracked_caps`).
+
+    A state is a *pattern* (what the stretch and weekend rules need) and a
+    *tally* (time worked and the tracked counts, one mixed-radix number): the
+    rules are checked once per pattern and shift, then every tally of that
+    pattern moves along by simple arithmetic.
+    """
     lim = cp.limits[r]
     D = cp.D
     allowed = cp.allowed_shifts[r]
@@ -57,12 +127,26 @@ def _dp(
             wk_first[x] = i == 0 or days[i - 1] != x - 1
     fnext = cp.forbidden_next
     unav = cp.unavailable[r]
+    # the tally: k (tracked counts, mixed radix) + radix * u (units of time)
+    k_base, k_mod, k_max = [0] * cp.S, [1] * cp.S, [0] * cp.S
+    radix = 1
+    for s, m in caps:
+        k_base[s], k_mod[s], k_max[s] = radix, m + 1, m
+        radix *= m + 1
+    if units is None:
+        unit, u_lo, u_hi, u_day = [0] * cp.S, 0, None, 0
+    else:
+        unit, u_lo, u_hi = units
+        u_day = max(unit, default=0)
+    inc = [unit[y] * radix + k_base[y] for y in range(cp.S)]
+    t_hi = (u_hi + 1) * radix if u_hi is not None else None  # first tally past the window
+    t_sat = u_lo * radix  # with no maximum, time past the minimum no longer matters
     step = [
         [cost[d][y + 1] + (lam * cp.minutes[y] + mu[y] if y >= 0 else 0.0) for y in range(-1, cp.S)]
         for d in range(D)
     ]
-    layers: list[dict[_State, tuple[float, _State | None, int]]] = []
-    cur: dict[_State, tuple[float, _State | None, int]] = {}
+    layers: list[_Layer] = []
+    cur: _Layer = {}
     for d in range(D):
         f = forced[d]
         if f is not None:
@@ -71,19 +155,17 @@ def _dp(
             choices = [OFF]
         else:
             choices = [OFF, *allowed]
-        nxt: dict[_State, tuple[float, _State | None, int]] = {}
+        nxt: _Layer = {}
         weekend = wk_group[d] >= 0
         first = wk_first[d]
         srow = step[d]
-        prev_items: list[tuple[_State | None, float]] = (
-            [(None, 0.0)] if d == 0 else [(k, v[0]) for k, v in cur.items()]
-        )
-        for key, base in prev_items:
+        need = (u_lo - (D - d - 1) * u_day) * radix  # least tally that can still reach u_lo
+        prev: list[tuple[_Pattern | None, dict[int, tuple[float, _Pattern | None, int, int]]]]
+        prev = [(None, {0: (0.0, None, 0, OFF)})] if d == 0 else list(cur.items())
+        for key, tallies in prev:
             for y in choices:
                 if key is None:
-                    run, ex, wk, wf = 1, True, 0, False
-                    if y < 0:
-                        run = cap_o
+                    run, ex, wk, wf = (cap_o if y < 0 else 1), True, 0, False
                 else:
                     x, run0, ex0, wk, wf = key
                     if y >= 0:
@@ -118,45 +200,89 @@ def _dp(
                 else:
                     wf = False
                 state = (y, run, ex, wk, wf)
-                c = base + srow[y + 1]
-                old = nxt.get(state)
-                if old is None or c < old[0]:
-                    nxt[state] = (c, key, y)
+                out = nxt.get(state)
+                if out is None:
+                    out = nxt[state] = {}
+                c0 = srow[y + 1]
+                if y >= 0:
+                    add = inc[y]
+                    kb = k_base[y]
+                    km, kx = k_mod[y], k_max[y]
+                else:
+                    add = kb = 0
+                    km = kx = 1
+                for t, v in tallies.items():
+                    if kb and (t // kb) % km == kx:
+                        continue
+                    nt = t + add
+                    if t_hi is not None:
+                        if nt >= t_hi:
+                            continue
+                    elif nt >= t_sat + radix and radix:
+                        nt = t_sat + nt % radix
+                    if nt < need:
+                        continue
+                    c = v[0] + c0
+                    old = out.get(nt)
+                    if old is None or c < old[0]:
+                        out[nt] = (c, key, t, y)
+                if not out:
+                    del nxt[state]
         if not nxt:
             return None
-        if max_wk is not None and len(nxt) > 64:
-            nxt = _pareto(nxt)
+        if max_wk is not None and sum(len(v) for v in nxt.values()) > 64:
+            _pareto(nxt)
         layers.append(nxt)
         cur = nxt
     # the last stretch reaches the last day: exempt from the minima
-    end = min(cur, key=lambda k: cur[k][0])
+    end: tuple[float, _Pattern, int] | None = None
+    for key, tallies in cur.items():
+        for t, v in tallies.items():
+            if t >= t_sat and (end is None or v[0] < end[0]):
+                end = (v[0], key, t)
+    if end is None:
+        return None
     row = [OFF] * D
-    back: _State | None = end
+    back: _Pattern | None = end[1]
+    tally = end[2]
     for d in range(D - 1, -1, -1):
         assert back is not None
-        _c, prev, y = layers[d][back]
+        _c, pk, pt, y = layers[d][back][tally]
         row[d] = y
-        back = prev
+        back, tally = pk, pt
     return row
 
 
-def _pareto(
-    layer: dict[_State, tuple[float, _State | None, int]],
-) -> dict[_State, tuple[float, _State | None, int]]:
-    """Drop the states that another with as few weekends worked and no higher cost beats."""
-    groups: dict[tuple[int, int, bool, bool], list[_State]] = {}
+def _pareto(layer: _Layer) -> None:
+    """Drop, in place, the states that another with fewer weekends worked, the same
+    pattern otherwise and the same tally reaches at no higher cost."""
+    groups: dict[tuple[int, int, bool, bool], list[_Pattern]] = {}
     for k in layer:
         groups.setdefault((k[0], k[1], k[2], k[4]), []).append(k)
-    out: dict[_State, tuple[float, _State | None, int]] = {}
     for keys in groups.values():
+        if len(keys) < 2:
+            continue
         keys.sort(key=lambda k: k[3])
-        best = INF
+        best: dict[int, float] = {}
         for k in keys:
-            c = layer[k][0]
-            if c < best:
-                best = c
-                out[k] = layer[k]
-    return out
+            tallies = layer[k]
+            for t in list(tallies):
+                c = tallies[t][0]
+                b = best.get(t)
+                if b is not None and c >= b:
+                    del tallies[t]
+                else:
+                    best[t] = c
+            if not tallies:
+                del layer[k]
+
+
+def _type_counts(cp: Compiled, row: Sequence[int]) -> list[int]:
+    counts = [0] * cp.S
+    for s in row:
+        if s >= 0:
+            counts[s] += 1
+    return counts
 
 
 def _excess(cp: Compiled, r: int, row: Sequence[int]) -> tuple[int, int, list[int]]:
@@ -165,10 +291,7 @@ def _excess(cp: Compiled, r: int, row: Sequence[int]) -> tuple[int, int, list[in
     minutes = sum(cp.minutes[s] for s in row if s >= 0)
     under = max((lim.min_minutes or 0) - minutes, 0)
     over = max(minutes - lim.max_minutes, 0) if lim.max_minutes is not None else 0
-    counts = [0] * cp.S
-    for s in row:
-        if s >= 0:
-            counts[s] += 1
+    counts = _type_counts(cp, row)
     extra = [
         max(counts[s] - m, 0) if (m := cp.max_per_type[r][s]) is not None else 0
         for s in range(cp.S)
@@ -182,44 +305,108 @@ def best_row(
     cost: Sequence[Sequence[float]],
     forced: Sequence[int | None] | None = None,
     rounds: int = 8,
+    prices: list[float] | None = None,
+    bound: list[float] | None = None,
 ) -> list[int] | None:
     """The cheapest row for resource ``r`` under ``cost[d][shift + 1]`` (index 0: off).
 
     ``forced[d]``, when not None, is the shift (or OFF) day ``d`` must keep.
-    Stretch, succession, weekend and availability rules hold exactly; the
-    minutes window and per-type maxima are met whenever the multiplier search
-    finds a row that meets them (it returns the least-violating row seen
-    otherwise). None when no row keeps the exact rules at all.
+    Stretch, succession, weekend and availability rules hold exactly, and so
+    does the minutes window when it spans at most :data:`EXACT_UNITS` units of
+    time; a wider window and the per-type maxima are met whenever the
+    multiplier search finds a row that meets them (it returns the
+    least-violating row seen otherwise). None when no row keeps the exact
+    rules at all.
+
+    ``prices``, when given, holds the per-type multipliers to start from and
+    receives those of the row returned: a caller planning the same resource
+    again under slowly changing costs passes the same list and saves rounds.
+    ``bound``, when given, receives in ``bound[0]`` a lower bound on the price
+    of any row that keeps every rule (windows and maxima included): each
+    program's optimum less what its multipliers add, the best of the rounds.
     """
     forced = forced if forced is not None else [None] * cp.D
-    span = max((abs(c) for row in cost for c in row), default=1.0) * 2 + 1.0
+    span = max((abs(c) for row in cost for c in row if c != INF), default=1.0) * 2 + 1.0
     short = min((cp.minutes[s] for s in cp.allowed_shifts[r]), default=1) or 1
     mu = [0.0] * cp.S
+    mu_lo, mu_hi = [0.0] * cp.S, [span] * cp.S
+    hint = [min(x, span) for x in prices] if prices and any(prices) else None
+    if hint is not None:
+        rounds = min(rounds, 4)
     lo, hi = -span / short, span / short
     lam = 0.0
+    units = _time_units(cp, r)
+    caps = _tracked_caps(cp, r)
     best: tuple[tuple[int, float], list[int]] | None = None
+    lb_set = False
     for _ in range(rounds):
-        row = _dp(cp, r, cost, forced, lam, mu)
+        row = _dp(cp, r, cost, forced, lam, mu, units, caps)
+        if row is None and (units is not None or caps):
+            # no row fits the window and maxima exactly: price them, for the least-bad row
+            units, caps = None, []
+            row = _dp(cp, r, cost, forced, lam, mu)
         if row is None:
             return None if best is None else best[1]
         under, over, extra = _excess(cp, r, row)
         bad = under + over + sum(extra) * short
         price = sum(cost[d][row[d] + 1] for d in range(cp.D))
+        if bound is not None:
+            counts = _type_counts(cp, row)
+            lim = cp.limits[r]
+            lb = price + sum(
+                mu[s] * (counts[s] - (cp.max_per_type[r][s] or 0)) for s in range(cp.S) if mu[s]
+            )
+            if lam:
+                minutes = sum(cp.minutes[y] for y in row if y >= 0)
+                edge = lim.max_minutes if lam > 0 else lim.min_minutes
+                lb += lam * (minutes - (edge or 0))
+            bound[0] = lb if not lb_set else max(bound[0], lb)
+            lb_set = True
         if best is None or (bad, price) < best[0]:
             best = ((bad, price), row)
-        if bad == 0:
-            break
+            if prices is not None:
+                prices[:] = mu
+        if bad == 0 and not any(mu):
+            break  # the cheapest row keeps every rule: nothing to price
         if under:
             hi = lam
             lam = (lo + lam) / 2
         elif over:
             lo = lam
             lam = (lam + hi) / 2
+        # per-type maxima: bisect each type's price between too cheap and too dear
+        counts = _type_counts(cp, row)
         for s in range(cp.S):
-            if extra[s]:
-                mu[s] += span / 2 + mu[s]
+            if extra[s] and not mu[s] and hint is not None and hint[s]:
+                mu[s] = hint[s]  # start from the multiplier that fitted last time
+            elif extra[s]:
+                mu_lo[s] = mu[s]
+                mu[s] = (mu[s] + mu_hi[s]) / 2
+            elif mu[s] and (m := cp.max_per_type[r][s]) is not None and counts[s] < m:
+                mu_hi[s] = mu[s]
+                mu[s] = (mu_lo[s] + mu[s]) / 2
     assert best is not None
     return best[1]
+
+
+def request_weight(rules: Sequence[Rule], hard_weight: float) -> float:
+    """The weight of one unit of shift-request penalty (0 when no rule prices requests)."""
+    for rule in rules:
+        if rule.name == "shift_requests":
+            return rule.weight if not rule.hard else hard_weight
+    return 0.0
+
+
+def add_requests(cp: Compiled, r: int, weight: float, cost: list[list[float]]) -> None:
+    """Add the shift requests of ``r`` (times ``weight``) to the row price table ``cost``."""
+    for (d, s), w in cp.on_req[r].items():
+        for y in range(-1, cp.S):
+            if (s == OFF and y < 0) or (s >= 0 and y != s):
+                cost[d][y + 1] += w * weight
+    for (d, s), w in cp.off_req[r].items():
+        for y in range(-1, cp.S):
+            if (s == OFF and y >= 0) or (s >= 0 and y == s):
+                cost[d][y + 1] += w * weight
 
 
 def row_prices(
@@ -232,10 +419,7 @@ def row_prices(
     the shift requests of ``r`` that day; the cheapest open post is chosen.
     """
     cp = st.cp
-    req_w = 0
-    for rule in st.rules:
-        if rule.name == "shift_requests":
-            req_w = rule.weight if not rule.hard else int(hard_weight)
+    req_w = request_weight(st.rules, hard_weight)
     cost = [[0.0] * (cp.S + 1) for _ in range(cp.D)]
     post = [[OFF] * cp.S for _ in range(cp.D)]
     for d in range(cp.D):
@@ -260,12 +444,5 @@ def row_prices(
                     best, post[d][s] = c, p
             row[s + 1] = best if best < INF else hard_weight * 10
     if req_w:
-        for (d, s), w in cp.on_req[r].items():
-            for y in range(-1, cp.S):
-                if (s == OFF and y < 0) or (s >= 0 and y != s):
-                    cost[d][y + 1] += w * req_w
-        for (d, s), w in cp.off_req[r].items():
-            for y in range(-1, cp.S):
-                if (s == OFF and y >= 0) or (s >= 0 and y == s):
-                    cost[d][y + 1] += w * req_w
+        add_requests(cp, r, req_w, cost)
     return cost, post
