@@ -28,8 +28,13 @@ def _start(problem, seed, frozen):
 
 
 @settings(max_examples=40, deadline=None)
-@given(duty_problems(max_resources=5, max_days=7), st.integers(0, 100), st.integers(0, 3))
-def test_priced_start_never_worsens_and_keeps_fixed_days(problem, seed, frozen) -> None:
+@given(
+    duty_problems(max_resources=5, max_days=7),
+    st.integers(0, 100),
+    st.integers(0, 3),
+    st.sampled_from([0, 200]),
+)
+def test_priced_start_never_worsens_and_keeps_fixed_days(problem, seed, frozen, moves) -> None:
     cp, st_, fixed = _start(problem, seed, frozen)
     before = HARD * st_.hard + st_.soft
     frozen_cells = [
@@ -39,7 +44,8 @@ def test_priced_start_never_worsens_and_keeps_fixed_days(problem, seed, frozen) 
         if fixed[r][d]
     ]
     movable = [r for r in range(cp.R) if not all(fixed[r])]
-    priced_start(st_, fixed, movable, HARD, lambda: 0.0, float("inf"), 15)
+    rng = random.Random(seed)
+    priced_start(st_, fixed, movable, HARD, lambda: 0.0, float("inf"), 15, rng=rng, moves=moves)
     assert HARD * st_.hard + st_.soft <= before
     for r, d, s, p in frozen_cells:
         assert (st_.shifts[r][d], st_.posts[r][d]) == (s, p)

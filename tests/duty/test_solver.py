@@ -96,3 +96,26 @@ def test_missing_skill_is_explained() -> None:
     )
     result = solve(problem, max_iterations=2000, time_limit=3600)
     assert any("needs 1 with skill 'medic'" in line for line in result.explanation)
+
+
+@settings(max_examples=30, deadline=None)
+@given(duty_problems(max_resources=4, max_days=7), st.integers(0, 100), st.integers(0, 2))
+def test_windowed_row_fix_never_worsens_and_keeps_fixed_days(problem, seed, frozen) -> None:
+    import random
+
+    from gridgov.duty.compiled import OFF, compile_problem
+    from gridgov.duty.rules import bind_rules
+    from gridgov.duty.solver.construct import construct
+    from gridgov.duty.solver.local import _fix_rows
+    from gridgov.duty.state import RosterState
+
+    cp = compile_problem(problem)
+    shifts = [[OFF] * cp.D for _ in range(cp.R)]
+    posts = [[OFF] * cp.D for _ in range(cp.R)]
+    fixed = [[d < frozen for d in range(cp.D)] for _ in range(cp.R)]
+    construct(cp, shifts, posts, fixed, random.Random(seed))
+    state = RosterState(cp, bind_rules(cp), shifts, posts)
+    before = (1000 * state.hard + state.soft, [row[:frozen] for row in state.shifts])
+    _fix_rows(cp, state, fixed, 1000.0, lambda: 0.0, float("inf"))
+    assert 1000 * state.hard + state.soft <= before[0]
+    assert [row[:frozen] for row in state.shifts] == before[1]

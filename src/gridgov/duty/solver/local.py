@@ -283,6 +283,54 @@ def _row_descent(
             return
 
 
+FIX_WINDOW = 10
+"""Days either side of a hard violation that a windowed row re-plan may change."""
+
+
+def _fix_rows(
+    cp: Compiled,
+    st: RosterState,
+    fixed: list[list[bool]],
+    weight: float,
+    clock: Callable[[], float],
+    deadline: float,
+) -> None:
+    """Re-plan, by the row program, a window of days around each hard violation of a
+    row; the days outside it are forced as they are, so the program stays small even
+    on long horizons. A re-plan is kept when it lowers the weighted score."""
+    for r in range(cp.R):
+        if st.row_cost[r][0] == 0:
+            continue
+        out: list[Violation] = []
+        st.eval_row(r, out)
+        days = sorted({v.day for v in out if v.hard and v.day is not None})
+        if not days and any(v.hard for v in out):
+            days = [cp.D // 2]  # a whole-row rule (e.g. the minutes window): any window
+        for d0 in days:
+            if clock() >= deadline:
+                return
+            if st.row_cost[r][0] == 0:
+                break
+            lo, hi = d0 - FIX_WINDOW, d0 + FIX_WINDOW
+            row = st.shifts[r]
+            forced = [row[d] if fixed[r][d] or not lo <= d <= hi else None for d in range(cp.D)]
+            cost, post = row_prices(st, r, weight)
+            new = best_row(cp, r, cost, forced)
+            if new is None:
+                continue
+            dh, ds = st.try_cells(
+                [
+                    (r, d, y, post[d][y] if y >= 0 else OFF)
+                    for d, y in enumerate(new)
+                    if lo <= d <= hi and not fixed[r][d]
+                ]
+            )
+            if weight * dh + ds < 0:
+                st.commit()
+            else:
+                st.rollback()
+
+
 def _row_lns(
     cp: Compiled,
     st: RosterState,
@@ -334,6 +382,9 @@ PRICE_SHARE = 0.35
 
 PRICE_ROUNDS = 20
 """Price rounds of the priced start in a run counted by iterations."""
+
+POOL_MOVES_PER_RESOURCE = 100
+"""Annealing moves over the pools of the priced start per round, per movable resource."""
 
 POLISH_BUDGET = 50_000
 """Most moves the final hard-rule polish evaluates in a run counted by iterations."""
@@ -478,6 +529,9 @@ def solve(
             clock,
             t0 + time_limit * PRICE_SHARE if max_iterations is None else math.inf,
             PRICE_ROUNDS if max_iterations is not None else 10**9,
+            rng=rng,
+            moves=POOL_MOVES_PER_RESOURCE * len(movable),
+            temp=0.3 * unit,
         )
     else:
         st = RosterState(cp, rules, shifts, posts)
@@ -552,6 +606,8 @@ def solve(
         # a feasible best needs no hard-rule polish: the row phases may use its 5% too
         share = 0.95 if best[0] > 0 else 1.0
         deadline = t0 + time_limit * share if limit is None else math.inf
+        if polish.hard:
+            _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline)
         _row_descent(
             cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
         )

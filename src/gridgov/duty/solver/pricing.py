@@ -18,6 +18,8 @@ improvements, so the result is never worse than the roster it starts from.
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Callable
 
 from gridgov.duty.compiled import OFF, Compiled
@@ -91,7 +93,9 @@ class _Pool:
     def __init__(self, st: RosterState, prices: _Prices, hard_weight: float) -> None:
         self.st, self.prices, self.hw = st, prices, hard_weight
         cp = st.cp
-        self.rows: list[dict[tuple[int, ...], tuple[list[int], float]]] = [{} for _ in range(cp.R)]
+        self.rows: list[dict[tuple[int, ...], tuple[list[int], float, list[int]]]] = [
+            {} for _ in range(cp.R)
+        ]
         self.needs = [cp.need[d][s][p] for d, s, p in prices.slots]
 
     def add(self, r: int, row: list[int], posts: list[int]) -> bool:
@@ -104,7 +108,7 @@ class _Pool:
             a, b = rule.resource_cost(r, row, posts, None)
             h += a
             so += b
-        self.rows[r][key] = (posts, self.hw * h + so)
+        self.rows[r][key] = (posts, self.hw * h + so, self.slots_of(key, posts))
         return True
 
     def slots_of(self, row: tuple[int, ...], posts: list[int]) -> list[int]:
@@ -120,34 +124,82 @@ class _Pool:
             return c + (need.target - n) * need.weight_under
         return c + (n - need.target) * need.weight_over
 
+    def _counts(self, pick: dict[int, tuple[int, ...]]) -> list[int]:
+        counts = [0] * len(self.prices.slots)
+        for r, k in pick.items():
+            for i in self.rows[r][k][2]:
+                counts[i] += 1
+        return counts
+
     def descend(self, pick: dict[int, tuple[int, ...]], passes: int = 8) -> None:
         """Coordinate descent: each resource in turn takes its pool row that fits best."""
-        counts = [0] * len(self.prices.slots)
-        slots = {r: self.slots_of(k, self.rows[r][k][0]) for r, k in pick.items()}
-        for xs in slots.values():
-            for i in xs:
-                counts[i] += 1
+        counts = self._counts(pick)
         cover = self.cover
         for _ in range(passes):
             moved = False
             for r, key in pick.items():
-                for i in slots[r]:
+                for i in self.rows[r][key][2]:
                     counts[i] -= 1
-                best_v, best_k, best_s = None, key, slots[r]
-                for k, (posts, own) in self.rows[r].items():
-                    xs = slots[r] if k == key else self.slots_of(k, posts)
+                best_v, best_k = None, key
+                for k, (_posts, own, xs) in self.rows[r].items():
                     v = own
                     for i in xs:
                         n = counts[i]
                         v += cover(i, n + 1) - cover(i, n)
                     if best_v is None or v < best_v - 1e-9:
-                        best_v, best_k, best_s = v, k, xs
+                        best_v, best_k = v, k
                 if best_k != key:
-                    pick[r], slots[r], moved = best_k, best_s, True
-                for i in best_s:
+                    pick[r], moved = best_k, True
+                for i in self.rows[r][best_k][2]:
                     counts[i] += 1
             if not moved:
                 return
+
+    def anneal(
+        self, pick: dict[int, tuple[int, ...]], moves: int, rng: random.Random, temp: float
+    ) -> None:
+        """Simulated annealing over which pool row each resource takes (the fast model),
+        cooling from ``temp`` to a twentieth of it; ``pick`` ends as the best seen."""
+        if not pick or moves <= 0:
+            return
+        counts = self._counts(pick)
+        cover = self.cover
+        rs = list(pick)
+        keys = {r: list(self.rows[r]) for r in rs}
+        cur = dict(pick)
+        value = best = 0.0
+        t_end = temp / 20
+        exp, rand, pickr = math.exp, rng.random, rng.randrange
+        for m in range(moves):
+            t = temp * (t_end / temp) ** (m / moves)
+            r = rs[pickr(len(rs))]
+            ks = keys[r]
+            k = ks[pickr(len(ks))]
+            old = cur[r]
+            if k == old:
+                continue
+            _p, own_old, xs_old = self.rows[r][old]
+            _p, own_new, xs_new = self.rows[r][k]
+            delta = own_new - own_old
+            for i in xs_old:
+                n = counts[i] - 1
+                counts[i] = n
+                delta += cover(i, n) - cover(i, n + 1)
+            for i in xs_new:
+                n = counts[i]
+                counts[i] = n + 1
+                delta += cover(i, n + 1) - cover(i, n)
+            if delta <= 0 or rand() < exp(-delta / t):
+                cur[r] = k
+                value += delta
+                if value < best - 1e-9:
+                    best = value
+                    pick.update(cur)
+            else:
+                for i in xs_new:
+                    counts[i] -= 1
+                for i in xs_old:
+                    counts[i] += 1
 
 
 def priced_start(
@@ -159,6 +211,9 @@ def priced_start(
     deadline: float,
     rounds: int,
     patience: int = 30,
+    rng: random.Random | None = None,
+    moves: int = 0,
+    temp: float = 10.0,
 ) -> int:
     """Improve ``st`` in place with rows planned against Lagrangian prices.
 
@@ -214,6 +269,11 @@ def priced_start(
         # the rows of this round, then the incumbent, each improved by descent over the pools
         gained = False
         for start in (pick, {r: tuple(st.shifts[r]) for r in movable}):
+            pool.descend(start)
+            gained |= _try_rows(st, fixed, pool, start, hard_weight)
+        if rng is not None and moves:
+            start = {r: tuple(st.shifts[r]) for r in movable}
+            pool.anneal(start, moves, rng, temp)
             pool.descend(start)
             gained |= _try_rows(st, fixed, pool, start, hard_weight)
         stale = 0 if gained else stale + 1
