@@ -377,7 +377,7 @@ def _row_lns(
             st.commit()
 
 
-PRICE_SHARE = 0.35
+PRICE_SHARE = 0.5
 """Most of a timed run spent on the priced start (it stops sooner when it stalls)."""
 
 PRICE_ROUNDS = 20
