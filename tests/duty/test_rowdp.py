@@ -197,3 +197,46 @@ def test_program_state_keeps_window_and_tracked_maxima(problem, data) -> None:
     assert sum(cost[d][row[d] + 1] for d in range(cp.D)) == min(
         sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in good
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(duty_problems(max_resources=2, max_days=7, max_shifts=2, max_posts=1), st.data())
+def test_program_with_forced_days_counts_only_the_free_ones(problem, data) -> None:
+    """With some days forced, the window and the tracked maxima still hold for the whole
+    row: the program counts the free days against what the forced ones leave."""
+    cp = compile_problem(problem)
+    r = data.draw(st.integers(0, cp.R - 1))
+    cost = [[float(data.draw(st.integers(-9, 9))) for _ in range(cp.S + 1)] for _ in range(cp.D)]
+    forced: list[int | None] = [
+        data.draw(st.one_of(st.none(), st.integers(OFF, cp.S - 1))) for _ in range(cp.D)
+    ]
+    units = _time_units(cp, r, forced)
+    caps = _tracked_caps(cp, r, forced)
+    row = _dp(cp, r, cost, forced, 0.0, [0.0] * cp.S, units, caps)
+    lim = cp.limits[r]
+
+    def keeps(x: list[int]) -> bool:
+        if any(f is not None and x[d] != f for d, f in enumerate(forced)):
+            return False
+        minutes = sum(cp.minutes[s] for s in x if s >= 0)
+        if units is not None and not (
+            (lim.min_minutes or 0) <= minutes
+            and (lim.max_minutes is None or minutes <= lim.max_minutes)
+        ):
+            return False
+        # forced days may hold any shift: the exact rules are checked on the free ones
+        return exact_ok(cp, r, x) and all(
+            sum(y == s for y in x) <= cp.max_per_type[r][s]  # type: ignore[operator]
+            for s, _m in caps
+        )
+
+    rows = [list(x) for x in itertools.product(range(OFF, cp.S), repeat=cp.D)]
+    good = [x for x in rows if keeps(x)]
+    if row is not None:
+        assert all(f is None or row[d] == f for d, f in enumerate(forced))
+    if good:
+        assert row is not None
+        assert keeps(row)
+        assert sum(cost[d][row[d] + 1] for d in range(cp.D)) == min(
+            sum(cost[d][x[d] + 1] for d in range(cp.D)) for x in good
+        )

@@ -286,6 +286,11 @@ def _row_descent(
 FIX_WINDOW = 10
 """Days either side of a hard violation that a windowed row re-plan may change."""
 
+FIX_EVERY = 65535
+"""The annealing re-plans windows around hard violations every 65,536 moves (a mask),
+after the first half of its run, while any hard rule is broken (for at most 0.5% of a
+timed run each time)."""
+
 
 def _fix_rows(
     cp: Compiled,
@@ -295,37 +300,42 @@ def _fix_rows(
     clock: Callable[[], float],
     deadline: float,
 ) -> None:
-    """Re-plan, by the row program, a window of days around each hard violation of a
-    row; the days outside it are forced as they are, so the program stays small even
-    on long horizons. A re-plan is kept when it lowers the weighted score."""
-    for r in range(cp.R):
+    """Re-plan, by the row program, windows of the rows that break hard rules: the days
+    within ``FIX_WINDOW`` of each break, and for a break with no day (the weekends
+    worked, the minutes window) windows across the whole row in turn. The days
+    outside a window are forced as they are (the program does not check between two
+    forced days, so other breaks do not block it), so it stays small and exact on
+    long horizons. A re-plan is kept when it breaks fewer hard rules (or as few, with
+    a lower soft penalty), whatever it costs in soft penalties."""
+    span = 2 * FIX_WINDOW + 1
+    for r in sorted(range(cp.R), key=lambda r: -st.row_cost[r][0]):
         if st.row_cost[r][0] == 0:
-            continue
+            break
         out: list[Violation] = []
         st.eval_row(r, out)
-        days = sorted({v.day for v in out if v.hard and v.day is not None})
-        if not days and any(v.hard for v in out):
-            days = [cp.D // 2]  # a whole-row rule (e.g. the minutes window): any window
-        for d0 in days:
-            if clock() >= deadline:
-                return
+        hard = [v for v in out if v.hard]
+        centres = sorted({v.day for v in hard if v.day is not None})
+        if any(v.day is None for v in hard):
+            centres += list(range(FIX_WINDOW, cp.D + FIX_WINDOW, span))
+        for c in centres:
             if st.row_cost[r][0] == 0:
                 break
-            lo, hi = d0 - FIX_WINDOW, d0 + FIX_WINDOW
+            if clock() >= deadline:
+                return
+            lo, hi = c - FIX_WINDOW, c + FIX_WINDOW
             row = st.shifts[r]
             forced = [row[d] if fixed[r][d] or not lo <= d <= hi else None for d in range(cp.D)]
             cost, post = row_prices(st, r, weight)
             new = best_row(cp, r, cost, forced)
             if new is None:
                 continue
-            dh, ds = st.try_cells(
-                [
-                    (r, d, y, post[d][y] if y >= 0 else OFF)
-                    for d, y in enumerate(new)
-                    if lo <= d <= hi and not fixed[r][d]
-                ]
-            )
-            if weight * dh + ds < 0:
+            cells = [
+                (r, d, y, post[d][y] if y >= 0 else OFF)
+                for d, y in enumerate(new)
+                if lo <= d <= hi and not fixed[r][d]
+            ]
+            dh, ds = st.try_cells(cells)
+            if dh < 0 or (dh == 0 and ds < 0):
                 st.commit()
             else:
                 st.rollback()
@@ -583,6 +593,14 @@ def solve(
             weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
+            if it & FIX_EVERY == 0 and it and st.hard > 0 and frac > 0.5:
+                # rows that keep breaking hard rules: re-plan windows around the breaks
+                fix_deadline = clock() + 0.005 * time_limit if limit is None else math.inf
+                _fix_rows(cp, st, fixed, weight, clock, fix_deadline)
+                if (st.hard, st.soft) < best:
+                    best = (st.hard, st.soft)
+                    best_grid = st.copy_grid()
+                    last_gain = it
             # stuck short of feasibility for a while: soft penalties count a tenth
             soft_scale = 0.1 if best[0] > 0 and it - last_gain > stall // 2 else 1.0
         it += 1

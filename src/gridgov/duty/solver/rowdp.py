@@ -33,18 +33,26 @@ EXACT_COUNTS = 16
 the per-type maxima past that (the largest ones) are priced by multipliers."""
 
 
-def _tracked_caps(cp: Compiled, r: int) -> list[tuple[int, int]]:
-    """The (shift type, maximum) pairs of ``r`` kept exactly: the smallest maxima that
-    could bind, while the product of their ranges stays within :data:`EXACT_COUNTS`."""
+def _tracked_caps(cp: Compiled, r: int, forced: Sequence[int | None] = ()) -> list[tuple[int, int]]:
+    """The (shift type, most on the free days) pairs of ``r`` kept exactly: the smallest
+    maxima that could bind, while the product of their ranges stays within
+    :data:`EXACT_COUNTS`. Shifts on ``forced`` days are taken off each maximum."""
     lim = cp.limits[r]
     out: list[tuple[int, int]] = []
     size = 1
     caps = []
+    taken = [0] * cp.S
+    for f in forced:
+        if f is not None and f >= 0:
+            taken[f] += 1
+    free = cp.D - sum(1 for f in forced if f is not None)
     for s in cp.allowed_shifts[r]:
         m = cp.max_per_type[r][s]
-        most = cp.D if lim.max_minutes is None else min(cp.D, lim.max_minutes // cp.minutes[s])
-        if m is not None and m < most:
-            caps.append((m, s))
+        if m is None or m - taken[s] < 0:
+            continue
+        most = free if lim.max_minutes is None else min(free, lim.max_minutes // cp.minutes[s])
+        if m - taken[s] < most:
+            caps.append((m - taken[s], s))
     for m, s in sorted(caps):
         if size * (m + 1) > EXACT_COUNTS:
             break
@@ -58,12 +66,16 @@ EXACT_UNITS = 48
 resource whose minutes window needs more is priced by a multiplier instead."""
 
 
-def _time_units(cp: Compiled, r: int) -> tuple[list[int], int, int | None] | None:
-    """Per-shift units of time, the least and the most units a row may hold, when the
-    minutes window of ``r`` is small enough to keep exactly (else None).
+def _time_units(
+    cp: Compiled, r: int, forced: Sequence[int | None] = ()
+) -> tuple[list[int], int, int | None] | None:
+    """Per-shift units of time, and the least and the most units the free days of a row
+    may hold, when the minutes window of ``r`` is small enough to keep exactly (else None).
 
     A unit is the greatest common divisor of the allowed shifts' lengths, so the
-    totals a row can reach are exactly the multiples the program counts.
+    totals a row can reach are exactly the multiples the program counts. The
+    minutes of the ``forced`` days are taken off the window first: only free days
+    are counted, so a re-plan of a few days of a long row stays exact and small.
     """
     lim = cp.limits[r]
     if lim.min_minutes is None and lim.max_minutes is None:
@@ -74,8 +86,11 @@ def _time_units(cp: Compiled, r: int) -> tuple[list[int], int, int | None] | Non
         g = math.gcd(g, cp.minutes[s])
     if g <= 0:
         return None
-    lo = -(-(lim.min_minutes or 0) // g)
-    hi = lim.max_minutes // g if lim.max_minutes is not None else None
+    done = sum(cp.minutes[f] for f in forced if f is not None and f >= 0)
+    lo = max(-(-((lim.min_minutes or 0) - done) // g), 0)
+    hi = (lim.max_minutes - done) // g if lim.max_minutes is not None else None
+    if hi is not None and hi < 0:
+        return None
     if (hi if hi is not None else lo) + 1 > EXACT_UNITS:
         return None
     units = [cp.minutes[s] // g if s in allowed else 0 for s in range(cp.S)]
@@ -122,6 +137,11 @@ def _dp(
     wk_group = [-1] * D
     wk_first = [False] * D
     for g, days in enumerate(cp.weekends):
+        if all(forced[x] is not None for x in days):
+            # a weekend all forced is not the program's to count: it only uses budget
+            if max_wk is not None and any(forced[x] >= 0 for x in days):  # type: ignore[operator]
+                max_wk = max(max_wk - 1, 0)
+            continue
         for i, x in enumerate(days):
             wk_group[x] = g
             wk_first[x] = i == 0 or days[i - 1] != x - 1
@@ -160,6 +180,9 @@ def _dp(
         first = wk_first[d]
         srow = step[d]
         need = (u_lo - (D - d - 1) * u_day) * radix  # least tally that can still reach u_lo
+        # between two forced days nothing is checked: a re-plan of part of a row that
+        # breaks rules elsewhere still finds the best way through its free days
+        lenient = f is not None and d > 0 and forced[d - 1] is not None
         prev: list[tuple[_Pattern | None, dict[int, tuple[float, _Pattern | None, int, int]]]]
         prev = [(None, {0: (0.0, None, 0, OFF)})] if d == 0 else list(cur.items())
         for key, tallies in prev:
@@ -170,20 +193,20 @@ def _dp(
                     x, run0, ex0, wk, wf = key
                     if y >= 0:
                         if x >= 0:
-                            if y in fnext[x]:
+                            if y in fnext[x] and not lenient:
                                 continue
                             run = run0 + 1
-                            if max_w is not None and run > max_w:
+                            if max_w is not None and run > max_w and not lenient:
                                 continue
                             run = min(run, cap_w)
                             ex = ex0
                         else:
-                            if not ex0 and run0 < min_o:
+                            if not ex0 and run0 < min_o and not lenient:
                                 continue
                             run, ex = 1, False
                     else:
                         if x >= 0:
-                            if not ex0 and run0 < min_w:
+                            if not ex0 and run0 < min_w and not lenient:
                                 continue
                             run, ex = 1, False
                         else:
@@ -204,7 +227,7 @@ def _dp(
                 if out is None:
                     out = nxt[state] = {}
                 c0 = srow[y + 1]
-                if y >= 0:
+                if y >= 0 and f is None:
                     add = inc[y]
                     kb = k_base[y]
                     km, kx = k_mod[y], k_max[y]
@@ -310,7 +333,10 @@ def best_row(
 ) -> list[int] | None:
     """The cheapest row for resource ``r`` under ``cost[d][shift + 1]`` (index 0: off).
 
-    ``forced[d]``, when not None, is the shift (or OFF) day ``d`` must keep.
+    ``forced[d]``, when not None, is the shift (or OFF) day ``d`` must keep;
+    nothing is checked between two forced days (they are what they are), so a
+    re-plan of part of a row that breaks rules elsewhere still finds the best
+    way through its free days.
     Stretch, succession, weekend and availability rules hold exactly, and so
     does the minutes window when it spans at most :data:`EXACT_UNITS` units of
     time; a wider window and the per-type maxima are met whenever the
@@ -335,8 +361,8 @@ def best_row(
         rounds = min(rounds, 4)
     lo, hi = -span / short, span / short
     lam = 0.0
-    units = _time_units(cp, r)
-    caps = _tracked_caps(cp, r)
+    units = _time_units(cp, r, forced)
+    caps = _tracked_caps(cp, r, forced)
     best: tuple[tuple[int, float], list[int]] | None = None
     lb_set = False
     for _ in range(rounds):
