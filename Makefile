@@ -54,7 +54,7 @@ bench-tree: $(BENCH_STAMP)
 bench-coverage: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_coverage.py
 bench-roster: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/bench_roster.py --time-limit 60
+	$(BIN)/python benchmarks/bench_roster.py --time-limit 60 --seeds 0,1,2 --jobs 2
 bench-store: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_store.py
 
