@@ -288,8 +288,9 @@ FIX_WINDOW = 10
 
 FIX_EVERY = 65535
 """The annealing re-plans windows around hard violations every 65,536 moves (a mask),
-after the first half of its run, while any hard rule is broken (for at most 0.5% of a
-timed run each time)."""
+after the first half of its run, while no roster breaking no hard rule has been found
+(for at most 0.5% of a timed run each time); once one has, the strategic oscillation
+through infeasible rosters is left alone."""
 
 
 def _fix_rows(
@@ -593,7 +594,7 @@ def solve(
             weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
-            if it & FIX_EVERY == 0 and it and st.hard > 0 and frac > 0.5:
+            if it & FIX_EVERY == 0 and it and best[0] > 0 and st.hard > 0 and frac > 0.5:
                 # rows that keep breaking hard rules: re-plan windows around the breaks
                 fix_deadline = clock() + 0.005 * time_limit if limit is None else math.inf
                 _fix_rows(cp, st, fixed, weight, clock, fix_deadline)
