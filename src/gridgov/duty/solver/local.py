@@ -244,6 +244,25 @@ ROW_DESCENT_SHARE = 0.1
 """Share of a timed run kept for the whole-row re-plans of the best roster."""
 
 
+def _replan(
+    st: RosterState, r: int, fixed_row: list[bool], weight: float, lo: int = 0, hi: int = -1
+) -> list[Cell] | None:
+    """The cells that re-plan resource ``r``'s days ``lo..hi`` (all days by default) by the
+    row program against the cover as it stands; fixed days and the days outside are
+    forced as they are. None when no row keeps the row's rules."""
+    cp = st.cp
+    hi = cp.D - 1 if hi < 0 else hi
+    row = st.shifts[r]
+    forced = [row[d] if fixed_row[d] or not lo <= d <= hi else None for d in range(cp.D)]
+    cost, post = row_prices(st, r, weight)
+    new = best_row(cp, r, cost, forced)
+    if new is None:
+        return None
+    return [
+        (r, d, y, post[d][y] if y >= 0 else OFF) for d, y in enumerate(new) if forced[d] is None
+    ]
+
+
 def _row_descent(
     cp: Compiled,
     st: RosterState,
@@ -262,17 +281,9 @@ def _row_descent(
         for r in sorted(movable, key=lambda r: -st.row_cost[r][0]):
             if clock() >= deadline:
                 return
-            cost, post = row_prices(st, r, weight)
-            row = st.shifts[r]
-            forced = [row[d] if fixed[r][d] else None for d in range(cp.D)]
-            new = best_row(cp, r, cost, forced)
-            if new is None:
+            cells = _replan(st, r, fixed[r], weight)
+            if cells is None:
                 continue
-            cells = [
-                (r, d, y, post[d][y] if y >= 0 else OFF)
-                for d, y in enumerate(new)
-                if not fixed[r][d]
-            ]
             dh, ds = st.try_cells(cells)
             if weight * dh + ds < 0:
                 st.commit()
@@ -323,18 +334,9 @@ def _fix_rows(
                 break
             if clock() >= deadline:
                 return
-            lo, hi = c - FIX_WINDOW, c + FIX_WINDOW
-            row = st.shifts[r]
-            forced = [row[d] if fixed[r][d] or not lo <= d <= hi else None for d in range(cp.D)]
-            cost, post = row_prices(st, r, weight)
-            new = best_row(cp, r, cost, forced)
-            if new is None:
+            cells = _replan(st, r, fixed[r], weight, c - FIX_WINDOW, c + FIX_WINDOW)
+            if cells is None:
                 continue
-            cells = [
-                (r, d, y, post[d][y] if y >= 0 else OFF)
-                for d, y in enumerate(new)
-                if lo <= d <= hi and not fixed[r][d]
-            ]
             dh, ds = st.try_cells(cells)
             if dh < 0 or (dh == 0 and ds < 0):
                 st.commit()
@@ -369,19 +371,10 @@ def _row_lns(
         st.commit()
         # twice: the second pass re-plans each row with the others already back
         for r in rows + rows:
-            cost, post = row_prices(st, r, weight)
-            row = st.shifts[r]
-            forced = [row[d] if fixed[r][d] else None for d in range(cp.D)]
-            new = best_row(cp, r, cost, forced)
-            if new is None:
+            cells = _replan(st, r, fixed[r], weight)
+            if cells is None:
                 continue
-            st.try_cells(
-                [
-                    (r, d, y, post[d][y] if y >= 0 else OFF)
-                    for d, y in enumerate(new)
-                    if not fixed[r][d]
-                ]
-            )
+            st.try_cells(cells)
             st.commit()
         if weight * (st.hard - h0) + (st.soft - s0) > 0:
             st.try_cells(old)
