@@ -9,8 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from gridgov.duty.compiled import SlotNeed
 from gridgov.duty.rules.base import SLOT, Cost, Out, Rule
 from gridgov.duty.violation import Violation
+
+
+def cover_amounts(need: SlotNeed, n: int) -> tuple[int, int]:
+    """For ``n`` people on a slot with ``need``: how far outside the hard min/max it
+    is (people missing plus people too many), and the soft penalty against the target.
+    The one formula of cover; solvers' fast models price with it too."""
+    hard = max(need.min - n, 0)
+    if need.max is not None and n > need.max:
+        hard += n - need.max
+    weight = need.weight_under if n < need.target else need.weight_over
+    return hard, abs(need.target - n) * weight
 
 
 class Cover(Rule):
@@ -39,44 +51,40 @@ class Cover(Rule):
                     )
                 )
             return self.cost(n)
-        hard = soft = 0
-        where = (
-            f"{cp.post_label(p)} on the {cp.shift_label(s)} shift of {cp.date(d)}"
-            if out is not None
-            else ""
-        )
-        if n < need.min:
-            hard += need.min - n
-            if out is not None:
-                out.append(
-                    self.violation(
-                        need.min - n, f"{where} needs at least {need.min}, has {n}", d=d, s=s, p=p
-                    )
-                )
-        if need.max is not None and n > need.max:
-            hard += n - need.max
-            if out is not None:
-                out.append(
-                    self.violation(
-                        n - need.max, f"{where} takes at most {need.max}, has {n}", d=d, s=s, p=p
-                    )
-                )
-        weight = need.weight_under if n < need.target else need.weight_over
-        if n != need.target and weight:
-            pen = abs(need.target - n) * weight
-            soft += pen
-            if out is not None:
-                out.append(
-                    Violation(
-                        self.name,
-                        False,
-                        pen,
-                        f"{where} should have {need.target}, has {n}",
-                        day=d,
-                        shift=cp.shift_ids[s],
-                        post=cp.post_ids[p],
-                    )
-                )
+        hard, soft = cover_amounts(need, n)
+        if out is not None:
+            self._explain(need, n, soft, d, s, p, out)
         if self.hard:
             return (hard, soft)
         return (0, soft + hard * self.weight)
+
+    def _explain(
+        self, need: SlotNeed, n: int, soft: int, d: int, s: int, p: int, out: list[Violation]
+    ) -> None:
+        """The violations behind one slot's cost, worded for a coordinator."""
+        cp = self.cp
+        where = f"{cp.post_label(p)} on the {cp.shift_label(s)} shift of {cp.date(d)}"
+        if n < need.min:
+            out.append(
+                self.violation(
+                    need.min - n, f"{where} needs at least {need.min}, has {n}", d=d, s=s, p=p
+                )
+            )
+        if need.max is not None and n > need.max:
+            out.append(
+                self.violation(
+                    n - need.max, f"{where} takes at most {need.max}, has {n}", d=d, s=s, p=p
+                )
+            )
+        if soft:
+            out.append(
+                Violation(
+                    self.name,
+                    False,
+                    soft,
+                    f"{where} should have {need.target}, has {n}",
+                    day=d,
+                    shift=cp.shift_ids[s],
+                    post=cp.post_ids[p],
+                )
+            )

@@ -23,6 +23,7 @@ import random
 from collections.abc import Callable
 
 from gridgov.duty.compiled import OFF, Compiled
+from gridgov.duty.rules.cover import cover_amounts
 from gridgov.duty.solver.rowdp import add_requests, best_row, request_weight
 from gridgov.duty.state import RosterState
 
@@ -119,10 +120,8 @@ class _Pool:
         """The cover cost of slot ``i`` with ``n`` people (the Cover rule's formula)."""
         need = self.needs[i]
         assert need is not None
-        c = self.hw * (max(need.min - n, 0) + (max(n - need.max, 0) if need.max is not None else 0))
-        if n < need.target:
-            return c + (need.target - n) * need.weight_under
-        return c + (n - need.target) * need.weight_over
+        hard, soft = cover_amounts(need, n)
+        return self.hw * hard + soft
 
     def _counts(self, pick: dict[int, tuple[int, ...]]) -> list[int]:
         counts = [0] * len(self.prices.slots)

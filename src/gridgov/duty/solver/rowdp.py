@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.base import Rule
+from gridgov.duty.rules.cover import cover_amounts
 from gridgov.duty.state import RosterState
 
 INF = float("inf")
@@ -376,8 +377,8 @@ def best_row(
         under, over, extra = _excess(cp, r, row)
         bad = under + over + sum(extra) * short
         price = sum(cost[d][row[d] + 1] for d in range(cp.D))
+        counts = _type_counts(cp, row)
         if bound is not None:
-            counts = _type_counts(cp, row)
             lim = cp.limits[r]
             lb = price + sum(
                 mu[s] * (counts[s] - (cp.max_per_type[r][s] or 0)) for s in range(cp.S) if mu[s]
@@ -401,7 +402,6 @@ def best_row(
             lo = lam
             lam = (lam + hi) / 2
         # per-type maxima: bisect each type's price between too cheap and too dear
-        counts = _type_counts(cp, row)
         for s in range(cp.S):
             if extra[s] and not mu[s] and hint is not None and hint[s]:
                 mu[s] = hint[s]  # start from the multiplier that fitted last time
@@ -457,15 +457,9 @@ def row_prices(
                 assert need is not None
                 members = st.members[d][s][p]
                 n = len(members) - (1 if r in members else 0)
-                c = 0.0
-                if n < need.min:
-                    c -= hard_weight
-                if need.max is not None and n + 1 > need.max:
-                    c += hard_weight
-                if n < need.target:
-                    c -= need.weight_under
-                else:
-                    c += need.weight_over
+                h0, s0 = cover_amounts(need, n)
+                h1, s1 = cover_amounts(need, n + 1)
+                c = hard_weight * (h1 - h0) + (s1 - s0)
                 if c < best:
                     best, post[d][s] = c, p
             row[s + 1] = best if best < INF else hard_weight * 10
