@@ -65,28 +65,29 @@ def run_one(task: tuple[str, int, float, int | None]) -> dict[str, object]:
     }
 
 
-def summary(rows: list[dict[str, object]]) -> dict[str, object]:
-    """Mean gap per seed over the instances solved, and the hard violations left."""
-    seeds = sorted({int(str(r["seed"])) for r in rows})
-    per_seed = {}
-    for s in seeds:
-        gaps = [
-            float(str(r["gap_pct"])) for r in rows if r["seed"] == s and r["gap_pct"] is not None
-        ]
-        per_seed[str(s)] = round(sum(gaps) / len(gaps), 2) if gaps else None
-    goal = {}  # the issue's goal is stated over Instance1-8
-    for s in seeds:
+def mean_gaps(rows: list[dict[str, object]], names: set[str] | None = None) -> dict[str, object]:
+    """Mean gap per seed over the rows (of the instances in ``names``, when given)."""
+    out: dict[str, object] = {}
+    for s in sorted({int(str(r["seed"])) for r in rows}):
         gaps = [
             float(str(r["gap_pct"]))
             for r in rows
-            if r["seed"] == s and r["gap_pct"] is not None and str(r["instance"]) in GOAL_SET
+            if r["seed"] == s
+            and r["gap_pct"] is not None
+            and (names is None or str(r["instance"]) in names)
         ]
-        goal[str(s)] = round(sum(gaps) / len(gaps), 2) if gaps else None
+        out[str(s)] = round(sum(gaps) / len(gaps), 2) if gaps else None
+    return out
+
+
+def summary(rows: list[dict[str, object]]) -> dict[str, object]:
+    """Mean gap per seed over the instances solved and over the goal's, and the hard
+    violations left."""
     return {
         "summary": True,
         "runs": len(rows),
-        "mean_gap_pct_by_seed": per_seed,
-        "mean_gap_pct_instance1_8_by_seed": goal,
+        "mean_gap_pct_by_seed": mean_gaps(rows),
+        "mean_gap_pct_instance1_8_by_seed": mean_gaps(rows, GOAL_SET),
         "hard_violations_total": sum(int(str(r["hard_violations"])) for r in rows),
         "worst_hard_violations": max((int(str(r["hard_violations"])) for r in rows), default=0),
     }
