@@ -6,7 +6,7 @@ PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 STAMP  := $(VENV)/.gridgov-installed
 DEMO_STAMP := $(VENV)/.gridgov-demo-installed
 
-.PHONY: demo test lint typecheck pytest bench bench-tree bench-coverage bench-roster bench-store clean install
+.PHONY: demo test docs lint typecheck pytest bench bench-tree bench-coverage bench-roster bench-store clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,11 @@ install: $(STAMP)
 demo: $(DEMO_STAMP)
 	$(BIN)/gridgov demo
 
+LINTED := src tests benchmarks plugins docs/conf.py docs/_ext
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks plugins
-	$(BIN)/ruff format --check src tests benchmarks plugins
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src $(wildcard plugins/*/src)
@@ -41,6 +43,19 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+DOCS_STAMP := $(VENV)/.gridgov-docs-installed
+
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	@touch $@
+
+# The documentation site (Sphinx + furo + MyST), warnings are errors; -E rereads every
+# page because the references are generated from the code, which Sphinx does not watch.
+docs: $(DOCS_STAMP)
+	rm -rf docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: docs/_build/html/index.html"
 
 BENCH_STAMP := $(VENV)/.gridgov-bench-installed
 
@@ -61,4 +76,4 @@ bench-store: $(BENCH_STAMP)
 bench: bench-tree bench-coverage bench-roster bench-store
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis gridgov-demo
+	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .pytest_cache .hypothesis gridgov-demo
