@@ -253,4 +253,5 @@ def test_a_csv_with_wrong_columns_is_refused(ws: Path, tmp_path: Path, capsys) -
     path.write_text("id,sweep,house,at\n1,S1,h,2022-04-01T00:00\n", encoding="utf-8")
     assert main(["sweep", "import-visits", str(path), "-w", str(ws)]) == 1
     err = capsys.readouterr().err
-    assert f"{path}:1: missing column(s) household; unknown column(s) house" in err
+    assert f"{path}:1: house: unknown column (expected id, household, at, sweep" in err
+    assert f"{path}:1: household: missing column" in err

@@ -11,6 +11,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
 import re
 import sys
 from pathlib import Path
@@ -19,9 +20,12 @@ from typing import Any
 from gridgov.cli.common import UsageError, emit_table, load_tree, progress, progress_done
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.sweep.coverage import coverage
 from gridgov.sweep.csv_coverage import coverage_from_csv
+from gridgov.sweep.csv_io import read_households
 from gridgov.sweep.model import Sweep
 from gridgov.sweep.report import CSV_HEADER, CoverageReport
+from gridgov.sweep.visit_format import field_key, is_jsonl, read_visits
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 
@@ -100,13 +104,25 @@ def parse_time(text: str, option: str, zone: dt.tzinfo) -> dt.datetime:
 def _sweep_id(args: argparse.Namespace) -> str:
     if args.sweep is not None:
         return str(args.sweep)
-    with Path(args.visits).open(encoding="utf-8-sig", newline="") as fh:
-        header = next(csv.reader(fh), [])
-    if "sweep" in (h.strip() for h in header):
+    if _has_sweep_field(Path(args.visits)):
         raise UsageError(
             f"{args.visits} has a sweep column: name the sweep to report with --sweep ID"
         )
     return "sweep"
+
+
+def _has_sweep_field(path: Path) -> bool:
+    """Whether a visits file has a ``sweep`` field (its CSV header, or a JSON line's keys)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        if is_jsonl(path):
+            first = next((line for line in fh if line.strip()), "{}")
+            try:
+                keys = list(json.loads(first))
+            except (ValueError, TypeError):
+                return False
+        else:
+            keys = next(csv.reader(fh), [])
+    return "sweep" in (field_key(str(k)) for k in keys)
 
 
 def build_sweep(args: argparse.Namespace, tree: Hierarchy) -> Sweep:
@@ -132,6 +148,13 @@ def load_report(args: argparse.Namespace) -> CoverageReport:
     sweep = build_sweep(args, tree)
     progress(f"reading {args.households} and {args.visits} ...")
     try:
+        if is_jsonl(args.visits):
+            return coverage(
+                tree,
+                read_households(args.households),
+                read_visits(args.visits, sweep=sweep.id),
+                sweep,
+            )
         return coverage_from_csv(tree, args.households, args.visits, sweep)
     finally:
         progress_done()
@@ -211,7 +234,6 @@ def cmd_missed(args: argparse.Namespace) -> int:
 def cmd_assign(args: argparse.Namespace) -> int:
     """Print which buildings each sweeper takes and their workloads."""
     from gridgov.sweep.assign import assign_buildings, building_workloads
-    from gridgov.sweep.csv_io import read_households
 
     if args.sweepers < 1:
         raise UsageError("--sweepers must be at least 1")

@@ -10,9 +10,10 @@ from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import coverage
-from gridgov.sweep.csv_io import households_csv_text, visits_csv_text
+from gridgov.sweep.csv_io import households_csv_text
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import CSV_HEADER
+from gridgov.sweep.visit_format import visits_csv_text
 
 
 def demo_sweep(

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "import-visits", help="store a visits file (jsonl or csv), batch by batch, idempotent by id"
     )
     p.add_argument("file")
+    p.add_argument(
+        "--sweep", default=None, metavar="ID", help="the sweep of rows without a sweep field"
+    )
     p.add_argument("--batch", type=int, default=5000, help="visits per transaction (default 5000)")
     add_store_options(p)
     p.set_defaults(func=cmd_import_visits)
@@ -62,7 +65,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
     """Check the file, then store it batch by batch; exit 1 on conflicts or rejections."""
     if args.batch < 1:
         raise UsageError("--batch must be at least 1")
-    total_rows = check_visit_file(args.file)
+    total_rows = check_visit_file(args.file, sweep=args.sweep)
     ws, store = open_for(args)
 
     def committed(b: BatchReport) -> None:
@@ -75,7 +78,12 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
 
     try:
         result = import_visits(
-            store, args.file, batch_size=args.batch, on_batch=committed, check=False
+            store,
+            args.file,
+            batch_size=args.batch,
+            on_batch=committed,
+            check=False,
+            sweep=args.sweep,
         )
         _report_problems(args.file, result)
         if result.rejected:

@@ -5,12 +5,7 @@
 
 from gridgov.sweep.coverage import coverage
 from gridgov.sweep.csv_coverage import coverage_from_csv
-from gridgov.sweep.csv_io import (
-    households_csv_text,
-    read_households,
-    read_visits,
-    visits_csv_text,
-)
+from gridgov.sweep.csv_io import households_csv_text, read_households
 from gridgov.sweep.model import (
     Household,
     Isolation,
@@ -31,6 +26,15 @@ from gridgov.sweep.report import (
     Reject,
 )
 from gridgov.sweep.tracker import CoverageTracker
+from gridgov.sweep.visit_format import (
+    iter_visits,
+    iter_visits_text,
+    read_visits,
+    read_visits_text,
+    visits_csv_text,
+    visits_jsonl_text,
+    write_visits,
+)
 
 __all__ = [
     "CSV_HEADER",
@@ -52,7 +56,12 @@ __all__ = [
     "coverage",
     "coverage_from_csv",
     "households_csv_text",
+    "iter_visits",
+    "iter_visits_text",
     "read_households",
     "read_visits",
+    "read_visits_text",
     "visits_csv_text",
+    "visits_jsonl_text",
+    "write_visits",
 ]

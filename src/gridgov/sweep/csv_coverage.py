@@ -16,6 +16,7 @@ from itertools import repeat
 from pathlib import Path
 
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
 from gridgov.sweep.csv_io import (
     _careful,
@@ -25,10 +26,9 @@ from gridgov.sweep.csv_io import (
     _household_columns,
     _plain,
     _read_text,
-    _VisitParser,
 )
 from gridgov.sweep.frame import HouseholdFrame
-from gridgov.sweep.model import Sweep
+from gridgov.sweep.model import Outcome, Sweep
 from gridgov.sweep.report import Conflict, CoverageReport, Reject
 from gridgov.sweep.rules import (
     INVALID_OCCUPANCY,
@@ -42,6 +42,7 @@ from gridgov.sweep.rules import (
     code_of,
 )
 from gridgov.sweep.state import VisitState, tally
+from gridgov.sweep.visit_format import VisitRowParser
 
 
 def coverage_from_csv(
@@ -68,10 +69,11 @@ def coverage_from_csv(
     del ids, buildings, occ, disc, hrows
     file = str(visits)
     text = _read_text(visits)
-    p = _VisitParser(_header(text, file), file)
+    p = VisitRowParser.for_header(_header(text, file), file)
     errs = p.errors
     width = p.width
     i_id, i_h, i_at, i_out, i_p, i_r, i_s = p.i_id, p.i_h, p.i_at, p.i_out, p.i_p, p.i_r, p.i_s
+    i_reg = p.i_reg
     sweep_id = sweep.id
     index = frame.index
     st = VisitState(len(frame))
@@ -89,21 +91,29 @@ def coverage_from_csv(
     duplicates = 0
     times = _TimeParser(frame.rule, tcache)
     sep = "," if _plain(text) else "\x1f"  # how _chunks made each raw row
-    index_get, tcache_get, codes_get, n_get = index.get, tcache.get, TEXT_CODES.get, ncache.get
+    codes: dict[str, int] = dict(TEXT_CODES)
+    index_get, tcache_get, codes_get, n_get = index.get, tcache.get, codes.get, ncache.get
+    verified = TEXT_CODES[Outcome.VERIFIED.value]
     kept: list[tuple[_Chunk, list[int | None]]] = []
     for ch in _chunks(text, file, width, errs):
         cols = ch.cols
         n = len(ch.rows)
         hx = list(map(index_get, cols[i_h]))
         kept.append((ch, hx))
-        for k, row, vid, h, t, code, persons, returnees, sw, raw in zip(
+        if i_out >= 0:  # every spelling of an outcome (Not at home, NOT_AT_HOME) once a chunk
+            for spelled in set(cols[i_out]).difference(codes):
+                member = lookup_enum(Outcome, spelled)
+                if member is not None:
+                    codes[spelled] = code_of(member)
+        for k, row, vid, h, t, code, persons, registered, returnees, sw, raw in zip(
             range(n),
             ch.rows,
             cols[i_id],
             hx,
             map(tcache_get, cols[i_at]),
-            map(codes_get, cols[i_out]),
+            map(codes_get, cols[i_out]) if i_out >= 0 else repeat(verified, n),
             map(n_get, cols[i_p]) if i_p >= 0 else repeat(0, n),
+            map(n_get, cols[i_reg]) if i_reg >= 0 else repeat(0, n),
             map(n_get, cols[i_r]) if i_r >= 0 else repeat(0, n),
             cols[i_s] if i_s >= 0 else repeat("", n),
             ch.raws,
@@ -116,6 +126,7 @@ def coverage_from_csv(
                 or t is None
                 or code is None
                 or persons is None
+                or registered is None
                 or returnees is None
                 or not vid
                 or (sw and sw != sweep_id)
@@ -180,7 +191,7 @@ def coverage_from_csv(
     return CoverageReport(frame, st, tally(frame, st), rejects, out, duplicates)
 
 
-def _key(p: _VisitParser, f: list[str], row: int, frame: HouseholdFrame, file: str) -> VisitKey:
+def _key(p: VisitRowParser, f: list[str], row: int, frame: HouseholdFrame, file: str) -> VisitKey:
     got = _careful(p, f, row, frame, file)
     assert got is not None  # the row was checked before
     assert not isinstance(got, Reject)
@@ -189,7 +200,7 @@ def _key(p: _VisitParser, f: list[str], row: int, frame: HouseholdFrame, file: s
 
 
 def _settle(
-    p: _VisitParser,
+    p: VisitRowParser,
     kept: list[tuple[_Chunk, list[int | None]]],
     conflicts: dict[str, list[VisitKey]],
     dirty: set[int],

@@ -1,81 +1,61 @@
-"""Households and visits as CSV, and batch coverage straight from the files.
+"""Households as CSV, and the chunked row reader batch coverage reads files with.
 
 Households: ``id,building,floor,occupancy`` plus optional ``door`` and
 ``discovered`` (``true``/``false``/``1``/``0``/``yes``/``no``, empty = false);
 ``floor`` may be empty; ``occupancy`` is one of ``permanent``, ``rental``,
-``vacant``, ``commercial``, ``moved-out`` (empty = permanent).
+``vacant``, ``commercial``, ``moved-out`` (empty = permanent), spelled as
+:mod:`gridgov.spelling` reads enumerated values (``Moved out``, ``MOVED_OUT``).
 
-Visits: ``id,household,at,visitor,outcome`` plus optional ``persons`` (persons
-seen and registered), ``returnees``, ``sweep`` and ``note``. ``at`` is ISO 8601
-(``2020-02-10T09:30:00+08:00``; naive times follow the sweep's zone rule, see
-:mod:`gridgov.sweep.rules`); ``outcome`` is one of ``verified``,
-``partly-verified``, ``not-at-home``, ``refused``, ``vacant-confirmed``,
-``no-access``. Columns may come in any order; unknown columns are an error.
+Visits are in the one visit format of :mod:`gridgov.sweep.visit_format`; its
+row parser is what the fast path (:mod:`gridgov.sweep.csv_coverage`) uses on
+the chunks read here.
 
-Malformed input (a missing column, a wrong number of fields, an unreadable
-time, outcome or number) raises :class:`~gridgov.errors.InvalidInput` naming
-file, row and field for every problem (the first 100, then a count). Visits
-that are well formed but cannot count (unknown household, outside the window,
-another sweep) are *rejects* in the report, never errors.
+Malformed input raises :class:`~gridgov.errors.InvalidInput` naming file, row
+and field for every problem (the first 100, then a count).
 
 Rows are read in chunks as columns: a plain ``str.split`` when the file has no
-quotes, the ``csv`` module otherwise. The chunk reader and the careful row
-parser here are shared with the fast path, :mod:`gridgov.sweep.csv_coverage`.
+quotes, the ``csv`` module otherwise.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterator, Sequence
 from operator import methodcaller
 from pathlib import Path
 
 from gridgov.errors import InvalidInput, SourceError
+from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.coverage import check_visit
 from gridgov.sweep.frame import HouseholdFrame
-from gridgov.sweep.model import Household, Occupancy, Outcome, Visit
+from gridgov.sweep.model import Household, Occupancy, Visit
 from gridgov.sweep.report import Reject
-from gridgov.sweep.rules import (
-    TEXT_CODES,
-)
+from gridgov.sweep.visit_format import ErrorList, VisitRowParser
+from gridgov.sweep.visit_format import read_visits as read_visits
+from gridgov.sweep.visit_format import visits_csv_text as visits_csv_text
 
 HOUSEHOLD_COLUMNS = ("id", "building", "floor", "occupancy")
 HOUSEHOLD_OPTIONAL = ("door", "discovered")
-VISIT_COLUMNS = ("id", "household", "at", "visitor", "outcome")
-VISIT_OPTIONAL = ("persons", "returnees", "sweep", "note")
-MAX_ERRORS = 100
 
 _TRUE = {"true": 1, "1": 1, "yes": 1, "false": 0, "0": 0, "no": 0, "": 0}
-_OCC = {o.value: o for o in Occupancy}
-_OCC[""] = Occupancy.PERMANENT
+
+
+class _Occupancies(dict[str, Occupancy | None]):
+    """Occupancy texts to values, each distinct spelling looked up once."""
+
+    def __missing__(self, text: str) -> Occupancy | None:
+        got = Occupancy.PERMANENT if not text.strip() else lookup_enum(Occupancy, text)
+        self[text] = got
+        return got
+
 
 HouseholdColumns = tuple[
     list[str], list[str], list[int | None], list[Occupancy], list[int], list[str], list[int]
 ]
 
 
-class _Errors:
-    """Collects errors, keeping the first :data:`MAX_ERRORS` and counting the rest."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.items: list[SourceError] = []
-        self.more = 0
-
-    def add(self, message: str, field: str | None, row: int | None) -> None:
-        if len(self.items) < MAX_ERRORS:
-            self.items.append(SourceError(message, field=field, row=row, file=self.file))
-        else:
-            self.more += 1
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            items = list(self.items)
-            if self.more:
-                items.append(SourceError(f"... and {self.more} more errors", file=self.file))
-            raise InvalidInput(items)
+_Errors = ErrorList
 
 
 def _read_text(path: str | Path) -> str:
@@ -232,7 +212,7 @@ def _household_columns(path: str | Path) -> HouseholdColumns:
     disc: list[int] = []
     doors: list[str] = []
     rows: list[int] = []
-    occ_of = _OCC
+    occ_of = _Occupancies().__getitem__
     fcache: dict[str, int | None] = {"": None}
     bad = -1
 
@@ -253,7 +233,7 @@ def _household_columns(path: str | Path) -> HouseholdColumns:
     for ch in _chunks(text, file, width, errs):
         cols = ch.cols
         n = len(ch.rows)
-        o_c = list(map(occ_of.get, cols[i_o]))
+        o_c = list(map(occ_of, cols[i_o]))
         f_c = list(map(floor_of, cols[i_f]))
         d_c = list(map(disc_of, cols[i_disc])) if i_disc >= 0 else [0] * n
         if None not in o_c and bad not in f_c and bad not in d_c:
@@ -267,14 +247,11 @@ def _household_columns(path: str | Path) -> HouseholdColumns:
             continue
         for k in range(n):
             row = ch.rows[k]
-            o, fl, d = o_c[k] or occ_of.get(cols[i_o][k].strip()), f_c[k], d_c[k]
+            o, fl, d = o_c[k], f_c[k], d_c[k]
             if fl == bad:
                 errs.add(f"not a whole number: {cols[i_f][k]!r}", "floor", row)
             if o is None:
-                expected = ", ".join(x.value for x in Occupancy)
-                errs.add(
-                    f"unknown occupancy {cols[i_o][k]!r} (expected {expected})", "occupancy", row
-                )
+                errs.add(unknown_message(Occupancy, cols[i_o][k], "occupancy"), "occupancy", row)
             if d == bad:
                 errs.add(f"not true/false: {cols[i_disc][k]!r}", "discovered", row)
             if fl == bad or o is None or d == bad:
@@ -311,99 +288,8 @@ def read_households(path: str | Path) -> list[Household]:
 # -- visits ------------------------------------------------------------------------
 
 
-class _VisitParser:
-    """Turns visit rows into checked values; shared by the object and the fast path."""
-
-    def __init__(self, header: list[str], file: str) -> None:
-        self.where = where = _columns(header, VISIT_COLUMNS, VISIT_OPTIONAL, file)
-        self.width = len(header)
-        self.i_id, self.i_h, self.i_at, self.i_vis, self.i_out = (where[c] for c in VISIT_COLUMNS)
-        self.i_p = where.get("persons", -1)
-        self.i_r = where.get("returnees", -1)
-        self.i_s = where.get("sweep", -1)
-        self.i_n = where.get("note", -1)
-        self.errors = _Errors(file)
-
-    def count_field(self, f: list[str], i: int, name: str, row: int) -> int | None:
-        if i < 0:
-            return 0
-        text = f[i].strip()
-        if not text:
-            return 0
-        try:
-            value = int(text)
-        except ValueError:
-            value = -1
-        if value < 0:
-            self.errors.add(f"not a whole number >= 0: {f[i]!r}", name, row)
-            return None
-        return value
-
-    def time(self, text: str, row: int) -> dt.datetime | None:
-        try:
-            return dt.datetime.fromisoformat(text.strip())
-        except ValueError:
-            self.errors.add(f"not an ISO 8601 date-time: {text!r}", "at", row)
-            return None
-
-    def visit(self, f: list[str], row: int, sweep_id: str) -> Visit | None:
-        """A :class:`Visit` from a row of the right width, or ``None`` (error recorded)."""
-        ok = True
-        vid = f[self.i_id]
-        hid = f[self.i_h]
-        if not vid:
-            self.errors.add("empty id", "id", row)
-            ok = False
-        if not hid:
-            self.errors.add("empty household", "household", row)
-            ok = False
-        at = self.time(f[self.i_at], row)
-        code = TEXT_CODES.get(f[self.i_out].strip())
-        if code is None:
-            self.errors.add(
-                f"unknown outcome {f[self.i_out]!r} (expected {', '.join(TEXT_CODES)})",
-                "outcome",
-                row,
-            )
-        persons = self.count_field(f, self.i_p, "persons", row)
-        returnees = self.count_field(f, self.i_r, "returnees", row)
-        if not ok or at is None or code is None or persons is None or returnees is None:
-            return None
-        sweep = f[self.i_s] if self.i_s >= 0 and f[self.i_s] else sweep_id
-        return Visit(
-            vid,
-            sweep,
-            hid,
-            at,
-            f[self.i_vis],
-            _OUTCOMES[code],
-            persons,
-            persons,
-            f[self.i_n] if self.i_n >= 0 else "",
-            returnees,
-        )
-
-
-_OUTCOMES = tuple(Outcome(v) for v in TEXT_CODES)
-
-
-def read_visits(path: str | Path, *, sweep: str) -> list[Visit]:
-    """Read a visits CSV into :class:`Visit` values (``sweep`` fills a missing sweep column)."""
-    file = str(path)
-    text = _read_text(path)
-    parser = _VisitParser(_header(text, file), file)
-    out: list[Visit] = []
-    for ch in _chunks(text, file, parser.width, parser.errors):
-        for k, row in enumerate(ch.rows):
-            v = parser.visit(ch.fields(k), row, sweep)
-            if v is not None:
-                out.append(v)
-    parser.errors.raise_if_any()
-    return out
-
-
 def _careful(
-    p: _VisitParser, f: list[str], row: int, frame: HouseholdFrame, file: str
+    p: VisitRowParser, f: list[str], row: int, frame: HouseholdFrame, file: str
 ) -> tuple[int, int, Visit] | Reject | None:
     """Parse and check one row the slow, thorough way: ``(h, t, visit)``, a reject or ``None``."""
     v = p.visit(f, row, frame.sweep.id)
@@ -428,29 +314,4 @@ def households_csv_text(households: list[Household]) -> str:
         floor = "" if h.floor is None else str(h.floor)
         disc = "true" if h.discovered else "false"
         w.writerow((h.id, h.building, floor, h.occupancy.value, h.door, disc))
-    return out.getvalue()
-
-
-def visits_csv_text(visits: list[Visit]) -> str:
-    """Visits as CSV text (``id,household,at,visitor,outcome,persons,returnees,sweep,note``).
-
-    ``persons`` is ``persons_seen``; ``residents_seen`` is not written.
-    """
-    out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow((*VISIT_COLUMNS, "persons", "returnees", "sweep", "note"))
-    for v in visits:
-        w.writerow(
-            (
-                v.id,
-                v.household,
-                v.at.isoformat(),
-                v.visitor,
-                v.outcome.value,
-                v.persons_seen,
-                v.returnees,
-                v.sweep,
-                v.note,
-            )
-        )
     return out.getvalue()
