@@ -43,10 +43,12 @@ def test_rollup_csv_at_a_level(county_csv: Path, capsys: pytest.CaptureFixture[s
     args = ["org", "rollup", str(county_csv), "--sum", "residents", "--level", "community"]
     assert main([*args, "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["id", "level", "residents"]
+    assert rows[0] == ["id", "name", "level", "residents"]
     tree = read_csv(county_csv)
     sums = rollup(tree, "residents")
-    assert rows[1:] == [[c, "community", str(sums[c])] for c in tree.at_level("community")]
+    assert rows[1:] == [
+        [c, tree[c].name, "community", str(sums[c])] for c in tree.at_level("community")
+    ]
     assert main([*args, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data[0]["residents"] == sums[data[0]["id"]]

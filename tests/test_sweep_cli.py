@@ -17,7 +17,7 @@ from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
 from gridgov.org import write_csv_text
 from gridgov.sweep import Sweep, coverage, households_csv_text
 
-HEADER = "unit_id,level,target,reached,coverage,not_at_home,refused,vacant,no_access"
+HEADER = "unit_id,name,level,target,reached,coverage,not_at_home,refused,vacant,no_access"
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,10 @@ def test_coverage_csv_by_community_matches_the_library(county, capsys) -> None:
     assert ",".join(rows[0]) == HEADER
     wide = Sweep("sweep", tree.root, _UTC(1900), _UTC(2200))
     expected = coverage(tree, hhs, [attrs.evolve(v, sweep="sweep") for v in visits], wide)
-    assert [tuple(r) for r in rows[1:]] == [tuple(map(str, r)) for r in expected.table("community")]
-    assert all(len(r[4].split(".")[1]) == 4 for r in rows[1:])
+    assert [tuple(r) for r in rows[1:]] == [
+        (r[0], tree[r[0]].name, *map(str, r[1:])) for r in expected.table("community")
+    ]
+    assert all(len(r[5].split(".")[1]) == 4 for r in rows[1:])
     assert len(rows) - 1 == len(tree.at_level("community"))
 
 

@@ -19,6 +19,7 @@ from gridgov.fsutil import atomic_write_text
 from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
 from gridgov.notify.routing import Route, Routing
+from gridgov.org.levels import Levels
 from gridgov.store.port import Store
 from gridgov.store.registry import open_store
 
@@ -31,6 +32,12 @@ TEMPLATE = """\
 [store]
 # sqlite:///FILE (relative to this folder), memory://, postgresql://... (gridgov-postgres)
 url = {store_url}
+
+# The organisation's level scheme, shallowest first, for every command that reads
+# a hierarchy (--levels overrides it), and the level whose units are sweep households.
+# [org]
+# levels = ["country", "province", "city", "county", "township", "household"]
+# household_level = "household"
 
 [notify]
 # retries with exponential back-off: base * factor**(n-1) seconds, at most max_delay
@@ -66,6 +73,10 @@ class Workspace:
     channels: tuple[ChannelSpec, ...] = ()
     routing: Routing = attrs.field(factory=Routing)
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    levels: Levels | None = None
+    """The level scheme of ``[org] levels`` (``None``: the default scheme)."""
+    household_level: str = "household"
+    """The level whose units ``org import`` makes sweep households of (``household_level``)."""
 
     @property
     def config_path(self) -> Path:
@@ -95,7 +106,7 @@ class Workspace:
     def from_data(cls, root: Path, data: dict[str, Any], *, file: str | None = None) -> Workspace:
         """A workspace from parsed TOML data."""
         errors: list[SourceError] = []
-        extra = set(data) - {"store", "notify", "channels", "routes"}
+        extra = set(data) - {"store", "notify", "channels", "routes", "org"}
         for key in sorted(extra):
             errors.append(SourceError("unknown section", field=key, file=file))
         store = data.get("store", {})
@@ -136,9 +147,12 @@ class Workspace:
             )
         except (TypeError, ValueError) as exc:
             errors.append(SourceError(str(exc), field="notify", file=file))
+        levels, household_level = _org_section(data.get("org"), errors, file)
         if errors:
             raise InvalidInput(errors)
-        return cls(root, url, tuple(channels), Routing(tuple(routes)), retry)
+        return cls(
+            root, url, tuple(channels), Routing(tuple(routes)), retry, levels, household_level
+        )
 
     def resolve_url(self, url: str | None = None) -> str:
         """The store URL (``url`` overrides), relative SQLite paths taken from the workspace."""
@@ -175,6 +189,44 @@ class Workspace:
             tree=store.hierarchy(),
             **kwargs,
         )
+
+
+def _org_section(
+    table: Any, errors: list[SourceError], file: str | None
+) -> tuple[Levels | None, str]:
+    """``[org]``: ``levels`` (a list of names) and ``household_level`` (one of them)."""
+    if table is None:
+        return None, "household"
+    if not isinstance(table, dict):
+        errors.append(SourceError("expected a table", field="org", file=file))
+        return None, "household"
+    for key in sorted(set(table) - {"levels", "household_level"}):
+        errors.append(SourceError("unknown key", field=f"org.{key}", file=file))
+    levels = None
+    raw = table.get("levels")
+    if raw is not None:
+        if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+            errors.append(
+                SourceError("expected a list of level names", field="org.levels", file=file)
+            )
+        else:
+            try:
+                levels = Levels(tuple(n.strip() for n in raw))
+            except ValueError as exc:
+                errors.append(SourceError(str(exc), field="org.levels", file=file))
+    household = table.get("household_level", "household")
+    if not isinstance(household, str) or not household.strip():
+        errors.append(SourceError("expected a level name", field="org.household_level", file=file))
+        household = "household"
+    elif levels is not None and household not in levels and "household_level" in table:
+        errors.append(
+            SourceError(
+                f"{household!r} is not one of the levels ({', '.join(levels)})",
+                field="org.household_level",
+                file=file,
+            )
+        )
+    return levels, household.strip()
 
 
 def init_workspace(

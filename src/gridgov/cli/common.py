@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import sys
@@ -44,6 +45,46 @@ def parse_levels(text: str | None) -> Levels | None:
         return Levels(tuple(name.strip() for name in text.split(",")))
     except ValueError as exc:
         raise UsageError(f"--levels: {exc}") from None
+
+
+LEVELS_HELP = (
+    "level scheme of a CSV hierarchy, shallowest first, e.g. country,province,city "
+    "(default: [org] levels of the workspace's gridgov.toml, else "
+    "county,township,community,grid,building,household)"
+)
+
+
+def add_levels_option(parser: argparse.ArgumentParser) -> None:
+    """``--levels A,B,C`` on a command that reads a hierarchy."""
+    parser.add_argument("--levels", default=None, metavar="A,B,C", help=LEVELS_HELP)
+
+
+def _workspace_config(args: argparse.Namespace) -> Any:
+    """The workspace of ``--workspace`` (or of the current folder), if it has a gridgov.toml."""
+    from gridgov.workspace import CONFIG_NAME, Workspace
+
+    root = Path(getattr(args, "workspace", None) or ".")
+    if not (root / CONFIG_NAME).exists():
+        return None
+    return Workspace.load(root)
+
+
+def levels_for(args: argparse.Namespace) -> Levels | None:
+    """The scheme for this command: ``--levels``, else the workspace's ``[org] levels``."""
+    given = parse_levels(getattr(args, "levels", None))
+    if given is not None:
+        return given
+    ws = _workspace_config(args)
+    return ws.levels if ws is not None else None
+
+
+def household_level_for(args: argparse.Namespace) -> str:
+    """``--household-level``, else the workspace's ``[org] household_level``, else ``household``."""
+    given = getattr(args, "household_level", None)
+    if given:
+        return str(given)
+    ws = _workspace_config(args)
+    return ws.household_level if ws is not None else "household"
 
 
 def load_tree(path: str, levels: Levels | None = None) -> Hierarchy:

@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from gridgov.cli.common import UsageError, emit_table, load_tree, parse_levels
+from gridgov.cli.common import UsageError, add_levels_option, emit_table, levels_for, load_tree
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org import (
     graphml_text,
@@ -15,10 +15,13 @@ from gridgov.org import (
     rollup,
     to_dot,
     to_mermaid,
+    write_csv,
     write_csv_text,
 )
+from gridgov.org.diff import diff
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.json_io import dumps
+from gridgov.org.relations_csv import has_relations
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,12 +29,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     org = sub.add_parser("org", help="organisation hierarchies")
     osub = org.add_subparsers(dest="org_command", metavar="SUBCOMMAND", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--levels",
-        default=None,
-        help="level scheme for CSV input, shallowest first "
-        "(default: county,township,community,grid,building,household)",
-    )
+    add_levels_option(common)
 
     p = osub.add_parser(
         "validate", parents=[common], help="check a hierarchy file; list every error"
@@ -58,6 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--to", required=True, choices=("csv", "json", "graphml", "mermaid", "dot"))
     p.add_argument("--out", default=None, help="file to write (default: standard output)")
     p.add_argument("--depth", type=int, default=None, help="depth limit for mermaid and dot")
+    p.add_argument("--root", default=None, metavar="UNIT", help="export only the subtree of UNIT")
     p.add_argument(
         "--reveal-personal",
         action="store_true",
@@ -65,11 +64,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.set_defaults(func=cmd_export)
 
+    p = osub.add_parser(
+        "diff", parents=[common], help="what changed from A to B: added, removed, moved, changed"
+    )
+    p.add_argument("old", metavar="A")
+    p.add_argument("new", metavar="B")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    p.set_defaults(func=cmd_diff)
+
+    p = osub.add_parser(
+        "find", parents=[common], help="units whose name contains NAME, each with its path"
+    )
+    p.add_argument("file")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--level", default=None, help="only units at this level")
+    p.add_argument("--exact", action="store_true", help="the whole name, not a part of it")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="table")
+    p.set_defaults(func=cmd_find)
+
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Exit 0 with units per level, or 1 with every error as ``FILE:ROW: FIELD: message``."""
     try:
-        tree = load_tree(args.file, parse_levels(args.levels))
+        tree = load_tree(args.file, levels_for(args))
     except InvalidInput as exc:
         for err in exc.errors:
             print(err)
@@ -111,13 +128,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Print the tree as indented text."""
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more")
-    print(show_text(load_tree(args.file, parse_levels(args.levels)), args.depth))
+    print(show_text(load_tree(args.file, levels_for(args)), args.depth))
     return 0
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Print the sum of an attribute over each unit's subtree."""
-    tree = load_tree(args.file, parse_levels(args.levels))
+    tree = load_tree(args.file, levels_for(args))
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(f"unknown level {args.level!r} (expected one of {', '.join(tree.levels)})")
     if not any(u.number(args.attribute) is not None for u in tree):
@@ -132,17 +149,41 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         )
     sums = rollup(tree, args.attribute, "sum")
     ids = tree.at_level(args.level) if args.level else tree.index.order
-    rows = [(uid, tree[uid].level, sums[uid]) for uid in ids]
-    emit_table(("id", "level", args.attribute), rows, args.format)
+    rows = [(uid, tree[uid].name, tree[uid].level, sums[uid]) for uid in ids]
+    emit_table(("id", "name", "level", args.attribute), rows, args.format)
     return 0
 
 
+def subtree_or_all(tree: Hierarchy, root: str | None) -> Hierarchy:
+    """``tree``, or with ``root`` the subtree of that unit (its relations inside it kept)."""
+    if root is None:
+        return tree
+    if root not in tree:
+        raise UsageError(f"--root: unknown unit {root!r}")
+    from gridgov.store.codec import subtree_of
+
+    return subtree_of(tree, root)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the tree in another format."""
-    tree = load_tree(args.file, parse_levels(args.levels))
+    """Write the tree (or the subtree of ``--root``) in another format.
+
+    CSV written to ``--out FILE`` comes with its relations companion file; on
+    standard output only the tree is written (a note on stderr says so).
+    """
+    tree = subtree_or_all(load_tree(args.file, levels_for(args)), args.root)
     mask = not args.reveal_personal
     if args.to == "csv":
+        if args.out:
+            write_csv(tree, args.out, mask=mask)
+            return 0
         text = write_csv_text(tree, mask=mask)
+        if has_relations(tree):
+            print(
+                "gridgov: note: the relations (central households, pairings) are not in "
+                "CSV on standard output; use --out FILE to write FILE and its relations file",
+                file=sys.stderr,
+            )
     elif args.to == "json":
         text = dumps(tree, mask=mask, indent=1) + "\n"
     elif args.to == "graphml":
@@ -158,3 +199,65 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print every difference from A to B, one row each; exit 1 when they differ (like diff)."""
+    levels = levels_for(args)
+    old, new = load_tree(args.old, levels), load_tree(args.new, levels)
+    d = diff(old, new)
+
+    def name(uid: str | None) -> str:
+        if uid is None:
+            return ""
+        unit = new.get(uid) or old.get(uid)
+        return unit.name if unit is not None else ""
+
+    rows: list[tuple[str, str, str, str]] = []
+    rows += [("added", uid, name(uid), f"under {new.parent(uid) or '(root)'}") for uid in d.added]
+    rows += [
+        ("removed", uid, name(uid), f"was under {old.parent(uid) or '(root)'}") for uid in d.removed
+    ]
+    rows += [
+        ("moved", m.id, name(m.id), f"{m.old_parent or '(root)'} -> {m.new_parent or '(root)'}")
+        for m in d.moved
+    ]
+    rows += [("changed", c.id, name(c.id), ", ".join(c.fields)) for c in d.changed]
+    rows += [("central-added", h, name(h), f"looked after by {c}") for c, h in d.central_added]
+    rows += [
+        ("central-removed", h, name(h), f"was looked after by {c}") for c, h in d.central_removed
+    ]
+    rows += [("paired", u, name(u), f"with {g}") for g, u in d.paired]
+    rows += [("unpaired", u, name(u), f"from {g}") for g, u in d.unpaired]
+    rows += [
+        ("gov-changed", g, new.relations.gov_units[g].name, "name or cadres") for g in d.gov_changed
+    ]
+    emit_table(("change", "id", "name", "detail"), rows, args.format)
+    if args.format == "table":
+        print(
+            f"{len(d.added)} added, {len(d.removed)} removed, {len(d.moved)} moved, "
+            f"{len(d.changed)} changed",
+            file=sys.stderr,
+        )
+    return 1 if rows else 0
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    """Print every unit whose name matches, with its path of names; exit 1 when none does."""
+    tree = load_tree(args.file, levels_for(args))
+    if args.level is not None and args.level not in tree.levels:
+        raise UsageError(
+            f"--level: unknown level {args.level!r} (expected one of {', '.join(tree.levels)})"
+        )
+    wanted = args.name.casefold()
+    rows = []
+    for unit in tree:
+        got = unit.name.casefold()
+        hit = (got == wanted) if args.exact else (wanted in got)
+        if hit and (args.level is None or unit.level == args.level):
+            path = " > ".join(tree[a].name or a for a in tree.path(unit.id))
+            rows.append((unit.id, unit.name, unit.level, path))
+    emit_table(("id", "name", "level", "path"), rows, args.format)
+    if not rows:
+        print(f"gridgov: no unit named like {args.name!r}", file=sys.stderr)
+    return 0 if rows else 1

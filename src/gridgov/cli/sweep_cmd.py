@@ -17,7 +17,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gridgov.cli.common import UsageError, emit_table, load_tree, progress, progress_done
+from gridgov.cli.common import (
+    UsageError,
+    add_levels_option,
+    emit_table,
+    levels_for,
+    load_tree,
+    progress,
+    progress_done,
+)
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import coverage
@@ -58,6 +66,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--sweepers", required=True, type=int, metavar="N", help="how many sweepers")
     p.add_argument("--within", default="grid", metavar="LEVEL", help="keep sweepers in one unit")
     p.add_argument("--floor-weight", type=float, default=1.0, help="workload of one floor")
+    add_levels_option(p)
     p.add_argument("--format", choices=("csv", "json", "table"), default="table")
     p.set_defaults(func=cmd_assign)
 
@@ -71,6 +80,7 @@ def _inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", default=None, help="start of the window (ISO 8601)")
     p.add_argument("--end", default=None, help="end of the window (ISO 8601)")
     p.add_argument("--tz", default="UTC", help="the sweep's zone (IANA name or +HH:MM)")
+    add_levels_option(p)
 
 
 def parse_zone(text: str) -> dt.tzinfo:
@@ -144,7 +154,7 @@ def build_sweep(args: argparse.Namespace, tree: Hierarchy) -> Sweep:
 
 def load_report(args: argparse.Namespace) -> CoverageReport:
     """Read the three files and compute coverage (shared by ``coverage`` and ``missed``)."""
-    tree = load_tree(args.org)
+    tree = load_tree(args.org, levels_for(args))
     sweep = build_sweep(args, tree)
     progress(f"reading {args.households} and {args.visits} ...")
     try:
@@ -158,6 +168,19 @@ def load_report(args: argparse.Namespace) -> CoverageReport:
         return coverage_from_csv(tree, args.households, args.visits, sweep)
     finally:
         progress_done()
+
+
+def with_names(
+    tree: Hierarchy, header: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """A ``name`` column beside the unit ids of the first column."""
+    units = tree.unit_map()
+
+    def name(uid: Any) -> str:
+        unit = units.get(uid)
+        return unit.name if unit is not None else ""
+
+    return (header[0], "name", *header[1:]), [(r[0], name(r[0]), *r[1:]) for r in rows]
 
 
 def _reject_lines(report: CoverageReport) -> list[tuple[Any, ...]]:
@@ -184,7 +207,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         rows = [(*r[:4], f"{float(r[4]) * 100:.1f}%", *r[5:]) for r in rows]
     elif args.format == "json":
         rows = [(*r[:4], float(r[4]), *r[5:]) for r in rows]
-    emit_table(CSV_HEADER, rows, args.format)
+    emit_table(*with_names(report.tree, CSV_HEADER, rows), args.format)
     lines = _reject_lines(report)
     if args.rejects is not None:
         buf = io.StringIO(newline="")
@@ -239,7 +262,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
         raise UsageError("--sweepers must be at least 1")
     if args.floor_weight < 0:
         raise UsageError("--floor-weight must be 0 or more")
-    tree = load_tree(args.org)
+    tree = load_tree(args.org, levels_for(args))
     if args.within not in tree.levels:
         raise UsageError(
             f"--within: unknown level {args.within!r} (expected one of {', '.join(tree.levels)})"

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from gridgov.cli.sweep_cmd import with_names
 from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
@@ -26,10 +27,10 @@ def demo_sweep(
     households = reference_households(tree, seed=seed)
     sweep, visits = simulated_sweep_day(tree, households, seed=seed)
     report = coverage(tree, households, visits, sweep)
-    rows = [r for r in report.table() if r[1] != "household"]
+    header, rows = with_names(tree, CSV_HEADER, [r for r in report.table() if r[1] != "household"])
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
     atomic_write_text(out / "coverage.csv", buf.getvalue())
     atomic_write_text(out / "households.csv", households_csv_text(households))

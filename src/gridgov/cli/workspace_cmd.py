@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from gridgov import events as ev
-from gridgov.cli.common import UsageError, emit_table, load_tree
+from gridgov.cli.common import (
+    UsageError,
+    add_levels_option,
+    emit_table,
+    household_level_for,
+    levels_for,
+    load_tree,
+)
 from gridgov.cli.groups import add_store_options, command_group
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.notify.notifier import FlushReport, Notifier
@@ -43,6 +50,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="do not create sweep households from household-level units",
     )
+    p.add_argument(
+        "--household-level",
+        default=None,
+        metavar="LEVEL",
+        help="the level whose units become sweep households "
+        "(default: [org] household_level of gridgov.toml, else household)",
+    )
+    add_levels_option(p)
     add_store_options(p)
     p.set_defaults(func=cmd_org_import)
 
@@ -110,9 +125,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def households_of(tree: Hierarchy) -> list[Household]:
-    """Sweep households for the household-level units of ``tree`` (in their parent unit)."""
-    level = tree.levels.names[-1]
+def households_of(tree: Hierarchy, level: str = "household") -> list[Household]:
+    """Sweep households for the units of ``tree`` at ``level`` (in their parent unit).
+
+    Only the level named as the household level makes households, never simply
+    the deepest: a scheme without that level has no sweep households.
+    """
+    if level not in tree.levels:
+        return []
     out = []
     for uid in tree.at_level(level):
         unit = tree[uid]
@@ -130,14 +150,22 @@ def households_of(tree: Hierarchy) -> list[Household]:
 
 def cmd_org_import(args: argparse.Namespace) -> int:
     """``gridgov org import FILE``: the hierarchy (and its households) into the store."""
-    tree = load_tree(args.file)
+    tree = load_tree(args.file, levels_for(args))
+    level = household_level_for(args)
     _, store = open_for(args)
     try:
         store.save_hierarchy(tree)
-        n = 0 if args.no_households else store.save_households(households_of(tree))
+        n = 0 if args.no_households else store.save_households(households_of(tree, level))
     finally:
         store.close()
     print(f"stored {len(tree):,} units and {n:,} households from {args.file} in {store.url}")
+    if not args.no_households and level not in tree.levels:
+        print(
+            f"gridgov: note: no level {level!r} in the scheme ({', '.join(tree.levels)}): "
+            "no sweep households made; name the household level with --household-level "
+            "or household_level under [org] in gridgov.toml",
+            file=sys.stderr,
+        )
     return 0
 
 

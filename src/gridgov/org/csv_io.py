@@ -6,6 +6,11 @@ LF line ends, quoted fields (with commas and newlines inside) all read. The
 optional columns ``party_kind``, ``party_name`` and ``party_secretary`` give the
 unit's party organisation.
 
+The relations beside the tree (central households, government-unit pairings)
+live in a companion file, ``county.relations.csv`` beside ``county.csv``
+(:mod:`gridgov.org.relations_csv`): :func:`read_csv` reads it when it is there,
+:func:`write_csv` writes it, so ``read_csv(write_csv(tree))`` keeps them.
+
 An extra column is numeric when every non-empty cell in it is a number; columns
 named in ``numeric`` must be numeric, and a cell that is not is an error naming
 file, row and column. An empty cell means "no value".
@@ -57,12 +62,23 @@ def read_csv_text(
     file: str | None = None,
     levels: Levels = DEFAULT_LEVELS,
     numeric: Iterable[str] = DEFAULT_NUMERIC,
+    relations: str | None = None,
+    relations_file: str | None = None,
 ) -> Hierarchy:
-    """Parse CSV ``text`` into a validated hierarchy; every problem is reported together."""
+    """Parse CSV ``text`` into a validated hierarchy; every problem is reported together.
+
+    ``relations`` is the text of the companion relations CSV, if any
+    (:func:`gridgov.org.relations_csv.relations_csv_text` writes it).
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     with paused_gc():
-        return _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
+        tree = _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
+    if relations is not None:
+        from gridgov.org.relations_csv import apply_relations_csv_text
+
+        apply_relations_csv_text(tree, relations, file=relations_file)
+    return tree
 
 
 def read_csv(
@@ -70,8 +86,23 @@ def read_csv(
     *,
     levels: Levels = DEFAULT_LEVELS,
     numeric: Iterable[str] = DEFAULT_NUMERIC,
+    relations: str | Path | None = None,
 ) -> Hierarchy:
-    """Read a hierarchy from a CSV file (see the module docs for the format)."""
+    """Read a hierarchy from a CSV file (see the module docs for the format).
+
+    The relations come from ``relations`` when given, else from the companion
+    file beside ``path`` when there is one.
+    """
+    from gridgov.org.relations_csv import companion_path, read_relations_csv
+
+    tree = _read_tree_csv(path, levels=levels, numeric=numeric)
+    rel = Path(relations) if relations is not None else companion_path(path)
+    if relations is not None or rel.exists():
+        read_relations_csv(tree, rel)
+    return tree
+
+
+def _read_tree_csv(path: str | Path, *, levels: Levels, numeric: Iterable[str]) -> Hierarchy:
     p = Path(path)
     data = p.read_bytes()
     try:
@@ -232,7 +263,16 @@ def write_csv_text(tree: Hierarchy, *, mask: bool = True) -> str:
 
 
 def write_csv(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:
-    """Write ``tree`` to a CSV file atomically (see :func:`write_csv_text`)."""
+    """Write ``tree`` to a CSV file atomically (see :func:`write_csv_text`), and its relations.
+
+    The relations go to the companion file beside ``path``; when ``tree`` has
+    none and an older companion is there, it is emptied (a header only) so that
+    reading ``path`` back gives ``tree``.
+    """
     from gridgov.fsutil import atomic_write_text
+    from gridgov.org.relations_csv import companion_path, has_relations, relations_csv_text
 
     atomic_write_text(Path(path), write_csv_text(tree, mask=mask))
+    rel = companion_path(path)
+    if has_relations(tree) or rel.exists():
+        atomic_write_text(rel, relations_csv_text(tree))

@@ -26,15 +26,25 @@ class Changed:
 
 @attrs.frozen
 class HierarchyDiff:
-    """What :func:`diff` found: ids added and removed, units moved and changed."""
+    """What :func:`diff` found: ids added and removed, units moved and changed, and relations.
+
+    ``central_added``/``central_removed`` are ``(central, household)`` links,
+    ``paired``/``unpaired`` are ``(government unit, unit)`` pairs, and
+    ``gov_changed`` the government units whose name or cadres changed.
+    """
 
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     moved: tuple[Moved, ...] = ()
     changed: tuple[Changed, ...] = ()
+    central_added: tuple[tuple[str, str], ...] = ()
+    central_removed: tuple[tuple[str, str], ...] = ()
+    paired: tuple[tuple[str, str], ...] = ()
+    unpaired: tuple[tuple[str, str], ...] = ()
+    gov_changed: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.moved or self.changed)
+        return any(getattr(self, a.name) for a in attrs.fields(HierarchyDiff))
 
 
 _FIELDS = ("name", "level", "attributes", "party")
@@ -58,4 +68,24 @@ def diff(old: Hierarchy, new: Hierarchy) -> HierarchyDiff:
         if a != b:
             fields = tuple(f for f in _FIELDS if getattr(a, f) != getattr(b, f))
             changed.append(Changed(uid, fields))
-    return HierarchyDiff(added, removed, tuple(moved), tuple(changed))
+    ra, rb = old.relations, new.relations
+    ca = {(c, h) for c, hs in ra.central.items() for h in hs}
+    cb = {(c, h) for c, hs in rb.central.items() for h in hs}
+    pa = {(g, u) for g, us in ra.pairings.items() for u in us}
+    pb = {(g, u) for g, us in rb.pairings.items() for u in us}
+    gov = tuple(
+        sorted(
+            g for g in set(ra.gov_units) & set(rb.gov_units) if ra.gov_units[g] != rb.gov_units[g]
+        )
+    )
+    return HierarchyDiff(
+        added,
+        removed,
+        tuple(moved),
+        tuple(changed),
+        tuple(sorted(cb - ca)),
+        tuple(sorted(ca - cb)),
+        tuple(sorted(pb - pa)),
+        tuple(sorted(pa - pb)),
+        gov,
+    )

@@ -2,7 +2,11 @@
 
 Each node carries ``level`` and ``name`` plus its attributes prefixed ``attr.``
 and its party organisation as ``party.kind`` / ``party.name`` / ``party.secretary``;
-edges run parent → child.
+edges run parent → child. The relations beside the tree (central households,
+government-unit pairings) are one graph-level ``relations`` value holding
+their JSON (the shape of :mod:`gridgov.org.json_io`'s document): a government
+unit is not a node of the tree, and a node or edge of its own would share the
+units' id space, so one exact, separate value keeps ``read(write(tree)) == tree``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import networkx as nx
 
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.json_io import apply_relations_json, relations_json
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
 from gridgov.org.validate import Row
@@ -23,6 +28,9 @@ from gridgov.privacy import mask_name
 def to_graph(tree: Hierarchy, *, mask: bool = True) -> Any:
     """A flat-attribute ``networkx.DiGraph`` suitable for GraphML."""
     graph = nx.DiGraph(levels="|".join(tree.levels.names))
+    rel = tree.relations
+    if rel.central or rel.gov_units:
+        graph.graph["relations"] = relations_json(tree)
     parent = tree.parent_map()
     for u in tree:
         data: dict[str, Any] = {"level": u.level, "name": u.name}
@@ -72,7 +80,11 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
             str(node), str(data.get("level", "")), str(data.get("name", "")), attributes, party
         )
         rows.append(Row(unit, str(preds[0]) if preds else None, file=file))
-    return Hierarchy.from_rows(rows, levels=levels)
+    tree = Hierarchy.from_rows(rows, levels=levels)
+    text = graph.graph.get("relations")
+    if text:
+        apply_relations_json(tree, str(text), file=file)
+    return tree
 
 
 def read_graphml(path: str | Path) -> Hierarchy:

@@ -93,20 +93,61 @@ def from_document(doc: HierarchyDocument, *, file: str | None = None) -> Hierarc
         for i, r in enumerate(doc.units)
     ]
     tree = Hierarchy.from_rows(rows, levels=levels)
+    _apply_relations(tree, doc.central_households, doc.pairings, file=file)
+    return tree
+
+
+def _apply_relations(
+    tree: Hierarchy,
+    central: list[CentralLink],
+    pairings: list[Pairing],
+    *,
+    file: str | None,
+) -> None:
     errors: list[SourceError] = []
-    for i, link in enumerate(doc.central_households):
+    for i, link in enumerate(central):
         try:
             tree.relations.link_central_household(link.central, link.households)
         except (ValueError, KeyError) as exc:
             errors.append(SourceError(str(exc), field=f"central_households[{i}]", file=file))
-    for i, pairing in enumerate(doc.pairings):
+    for i, pairing in enumerate(pairings):
         try:
-            tree.relations.pair(pairing.gov, pairing.units)
+            tree.relations.pair(pairing.gov, pairing.units, level=None)
         except (ValueError, KeyError) as exc:
             errors.append(SourceError(str(exc), field=f"pairings[{i}]", file=file))
     if errors:
         raise HierarchyError(errors)
-    return tree
+
+
+@attrs.frozen
+class RelationsDocument:
+    """The relations of a hierarchy alone (the GraphML ``relations`` value)."""
+
+    central_households: list[CentralLink] = attrs.field(factory=list)
+    pairings: list[Pairing] = attrs.field(factory=list)
+
+
+def relations_json(tree: Hierarchy) -> str:
+    """The relations of ``tree`` as compact JSON text."""
+    rel = tree.relations
+    doc = RelationsDocument(
+        [CentralLink(c, list(h)) for c, h in rel.central.items()],
+        [Pairing(rel.gov_units[g], list(u)) for g, u in rel.pairings.items()],
+    )
+    # ASCII with escapes: the text also goes into GraphML, and XML cannot hold control characters
+    return json.dumps(unstructure(doc), separators=(",", ":"))
+
+
+def apply_relations_json(tree: Hierarchy, text: str, *, file: str | None = None) -> None:
+    """Add the relations of :func:`relations_json` text to ``tree`` (validated)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            [SourceError(f"relations: not valid JSON: {exc.msg}", field="relations", file=file)]
+        ) from None
+    doc = structure(data, RelationsDocument, file=file)
+    _apply_relations(tree, doc.central_households, doc.pairings, file=file)
 
 
 def to_json_data(tree: Hierarchy, *, mask: bool = True) -> Any:

@@ -58,3 +58,9 @@ class Levels:
 
 DEFAULT_LEVELS = Levels(("county", "township", "community", "grid", "building", "household"))
 """county > township > community > grid > building > household."""
+
+HOW_TO_DECLARE = (
+    "declare the scheme, shallowest first, with --levels A,B,C on the command line "
+    'or levels = ["A", "B", "C"] under [org] in gridgov.toml'
+)
+"""How a user declares a level scheme (said by every unknown-level error)."""

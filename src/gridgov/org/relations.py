@@ -95,10 +95,18 @@ class Relations:
         """The central household looking after ``household``, if any."""
         return self.looked_after.get(household)
 
-    def pair(self, gov: GovUnit, units: Iterable[str], *, level: str = "community") -> None:
-        """Pair ``gov`` with ``units`` (each at ``level``)."""
+    def pair(self, gov: GovUnit, units: Iterable[str], *, level: str | None = "community") -> None:
+        """Pair ``gov`` with ``units`` (each at ``level``; ``None``: any unit of the tree).
+
+        Readers of files pass ``level=None``: a file's pairings are kept as written,
+        whatever the level scheme calls its communities.
+        """
         ids = list(dict.fromkeys(units))
         for uid in ids:
+            if level is None:
+                if uid not in self._tree:
+                    raise ChangeRefused(f"paired unit {uid!r} is not a unit of the hierarchy")
+                continue
             self._require(uid, level, "paired unit")
         self.gov_units[gov.id] = gov
         have = self.pairings.get(gov.id, ())

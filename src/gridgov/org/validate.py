@@ -15,7 +15,7 @@ import attrs
 
 from gridgov.errors import SourceError
 from gridgov.org.index import TreeIndex
-from gridgov.org.levels import Levels
+from gridgov.org.levels import HOW_TO_DECLARE, Levels
 from gridgov.org.unit import Unit
 
 
@@ -103,6 +103,7 @@ def check_columns(
     parent: dict[str, str | None] = {}
     roots: list[int] = []
     rank_of = {name: i for i, name in enumerate(levels.names)}
+    hinted = False
     for k, unit in enumerate(units_in):
         uid = unit.id
         if uid in units or not uid or uid.isspace():
@@ -115,8 +116,13 @@ def check_columns(
             continue
         if unit.level not in rank_of:
             expected = ", ".join(levels.names)
+            # the first unknown level says how to declare a scheme, the others only what is wrong
+            hint = f"; {HOW_TO_DECLARE}" if not hinted else ""
+            hinted = True
             errors.append(
-                where.err(k, "level", f"unknown level {unit.level!r} (expected one of {expected})")
+                where.err(
+                    k, "level", f"unknown level {unit.level!r} (expected one of {expected}{hint})"
+                )
             )
         units[uid] = unit
         par = parents_in[k] or None

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
+from gridgov.org.relations import GovUnit
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
 
 _ID_ALPHABET = st.characters(
@@ -78,12 +79,15 @@ def hierarchies(
     numeric: tuple[str, ...] = ("households", "residents", "party_members"),
     text: tuple[str, ...] = ("note",),
     party: bool = True,
+    relations: bool = False,
 ) -> st.SearchStrategy[Hierarchy]:
     """A valid :class:`Hierarchy` over ``levels`` with between ``min_units`` and ``max_units``.
 
     The tree is drawn first (each unit picks an earlier unit as parent and a deeper
     level), so it is valid by construction and shrinks towards small, shallow trees.
     With ``skip_levels=False`` each child sits exactly one level below its parent.
+    With ``relations=True`` the tree also gets central-household links between
+    units of the deepest level and government units paired with some units.
     Bad arguments raise ``TypeError``/``ValueError`` at once.
     """
     _check_bounds(min_units, max_units)
@@ -99,6 +103,7 @@ def hierarchies(
         numeric=numeric,
         text=text,
         party=party,
+        relations=relations,
     )
 
 
@@ -113,6 +118,7 @@ def _hierarchies(
     numeric: tuple[str, ...] = ("households", "residents", "party_members"),
     text: tuple[str, ...] = ("note",),
     party: bool = True,
+    relations: bool = False,
 ) -> Hierarchy:
     n = draw(st.integers(min_value=min_units, max_value=max_units))
     names = levels.names
@@ -135,4 +141,26 @@ def _hierarchies(
     for i, (r, par) in enumerate(zip(ranks, parents, strict=True)):
         unit = draw(units(level=names[r], unit_id=ids[i], **kw))
         pairs.append((unit, None if par is None else ids[par]))
-    return Hierarchy.from_units(pairs, levels=levels)
+    tree = Hierarchy.from_units(pairs, levels=levels)
+    if relations:
+        _draw_relations(draw, tree)
+    return tree
+
+
+def _draw_relations(draw: st.DrawFn, tree: Hierarchy) -> None:
+    """Central-household links among the deepest units, and some paired government units."""
+    rel = tree.relations
+    deepest = tree.at_level(tree.levels.names[-1])
+    free = list(deepest)
+    while len(free) >= 2 and draw(st.booleans()):
+        central = draw(st.sampled_from(free))
+        others = [h for h in free if h != central and h not in rel.central]
+        if not others:
+            break
+        picked = draw(st.lists(st.sampled_from(others), max_size=4, unique=True))
+        rel.link_central_household(central, picked)
+        free = [h for h in free if h not in rel.looked_after and h != central]
+    ids = [u.id for u in tree]
+    for g in range(draw(st.integers(min_value=0, max_value=3))):
+        gov = GovUnit(f"GOV{g}", draw(_TEXT), draw(st.integers(min_value=0, max_value=50)))
+        rel.pair(gov, draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)), level=None)

@@ -1,0 +1,157 @@
+"""The relations of a hierarchy as a CSV file beside the tree's own CSV.
+
+``county.csv`` holds the tree; ``county.relations.csv`` (the *companion*,
+:func:`companion_path`) holds the links beside it, one link a row::
+
+    relation,from,to,name,cadres
+    central,T01-C01-G01-B01-101,T01-C01-G01-B01-102,,
+    pairing,GOV01,T01-C01,County Bureau 1,7
+
+- ``central``: household ``from`` (a party-member central household) looks after
+  household ``to`` (an empty ``to``: a central household looking after nobody yet);
+- ``pairing``: government unit ``from`` (named ``name``, sending ``cadres``) is
+  paired with unit ``to``; a government unit paired with nothing has an empty ``to``.
+
+Why a companion file and not more columns of the tree's CSV: a pairing links
+a government unit, which is not a unit of the tree, with any number of units,
+and carries its own name and cadres, so it has no row of its own in the tree's
+file; one file of links keeps both kinds of relation in one shape, leaves the
+tree's CSV exactly what other tools read and write (a unit a row), and keeps
+the order of each central household's neighbours. Rows keep the order of
+:attr:`~gridgov.org.relations.Relations.central` and ``pairings``, so
+``read(write(tree)) == tree``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from gridgov.errors import ChangeRefused, InvalidInput, SourceError
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.org.relations import GovUnit
+
+HEADER = ("relation", "from", "to", "name", "cadres")
+SUFFIX = ".relations.csv"
+KINDS = ("central", "pairing")
+
+
+def companion_path(path: str | Path) -> Path:
+    """The relations file beside tree file ``path``: ``county.csv`` → ``county.relations.csv``."""
+    p = Path(path)
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    return p.with_name(stem + SUFFIX)
+
+
+def has_relations(tree: Hierarchy) -> bool:
+    """Whether ``tree`` has any central-household link or government unit."""
+    rel = tree.relations
+    return bool(rel.central or rel.gov_units)
+
+
+def relations_csv_text(tree: Hierarchy) -> str:
+    """The relations of ``tree`` as CSV text (CRLF line ends, like the tree's CSV)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    rel = tree.relations
+    for central, households in rel.central.items():
+        for hh in households or ("",):
+            writer.writerow(("central", central, hh, "", ""))
+    for gid, gov in rel.gov_units.items():
+        units = rel.pairings.get(gid, ())
+        for uid in units or ("",):
+            writer.writerow(("pairing", gid, uid, gov.name, str(gov.cadres)))
+    return out.getvalue()
+
+
+def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = None) -> None:
+    """Add the links of relations CSV ``text`` to ``tree``; every bad row reported at once.
+
+    Nothing is added when any row is wrong (the links are checked on a copy first).
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    errors: list[SourceError] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
+    except csv.Error as exc:
+        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
+    missing = [h for h in HEADER if h not in header]
+    if missing:
+        raise InvalidInput(
+            [SourceError("missing column", field=m, row=1, file=file) for m in missing]
+        )
+    at = {h: header.index(h) for h in HEADER}
+    trial = tree.copy()
+    rel = trial.relations
+    govs: dict[str, tuple[GovUnit, int]] = {}
+    last = reader.line_num
+    try:
+        for record in reader:
+            row = last + 1
+            last = reader.line_num
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if len(record) != len(header):
+                errors.append(
+                    SourceError(
+                        f"expected {len(header)} fields, found {len(record)}", row=row, file=file
+                    )
+                )
+                continue
+            kind, src, dst, name, cadres = (record[at[h]] for h in HEADER)
+            kind, src, dst = kind.strip(), src.strip(), dst.strip()
+
+            def bad(message: str, field: str, row: int = row) -> None:
+                errors.append(SourceError(message, field=field, row=row, file=file))
+
+            if kind not in KINDS:
+                bad(f"unknown relation {kind!r} (expected one of {', '.join(KINDS)})", "relation")
+                continue
+            if not src:
+                bad("empty", "from")
+                continue
+            try:
+                if kind == "central":
+                    rel.link_central_household(src, [dst] if dst else [])
+                    continue
+                text_cadres = cadres.strip() or "0"
+                if not text_cadres.isdigit():
+                    bad(f"not a whole number >= 0: {cadres!r}", "cadres")
+                    continue
+                gov = GovUnit(src, name, int(text_cadres))
+                first = govs.setdefault(src, (gov, row))
+                if first[0] != gov:
+                    bad(
+                        f"government unit {src!r} differs from row {first[1]} "
+                        f"({first[0].name!r}, {first[0].cadres} cadres)",
+                        "name" if first[0].name != gov.name else "cadres",
+                    )
+                    continue
+                rel.pair(gov, [dst] if dst else [], level=None)
+            except ChangeRefused as exc:
+                bad(str(exc), "to" if kind == "pairing" else "from")
+    except csv.Error as exc:
+        errors.append(SourceError(f"malformed CSV: {exc}", row=last + 1, file=file))
+    if errors:
+        raise InvalidInput(errors)
+    tree.relations = rel.copy_for(tree)
+
+
+def read_relations_csv(tree: Hierarchy, path: str | Path) -> None:
+    """Add the links of the relations file ``path`` to ``tree`` (see the module docs)."""
+    p = Path(path)
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
+        ) from None
+    apply_relations_csv_text(tree, text, file=str(p))
