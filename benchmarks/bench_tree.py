@@ -7,10 +7,20 @@ such operation), a roll-up (sum of ``residents`` over every subtree), 10,000
 descendants queries at grid level, 100,000 is-ancestor queries and 10,000
 lowest-common-ancestor queries. Peers: bigtree, anytree and treelib (``pip
 install -e '.[bench]'``), each where it offers the operation or its building
-blocks. Prints one JSON row per measurement: ``{op, library, seconds, n}``;
-then a summary row per operation naming the fastest library.
+blocks, and a plain-Python dict reader/roll-up (``dict``). ``gridgov`` is the
+library under ``engine="auto"`` (the columnar engine when installed),
+``gridgov-python`` its pure-Python reference path. Prints one JSON row per
+measurement: ``{op, library, seconds, n}``; then a summary row per operation
+naming the fastest library.
 
-    python benchmarks/bench_tree.py [--units 1000000] [--libs gridgov,anytree,bigtree,treelib]
+``--whole`` instead times whole commands with ``/usr/bin/time -v`` (wall
+seconds and peak RSS), each ``--repeat`` times, interleaved in the same run:
+``gridgov org rollup FILE --sum residents --level grid`` (columnar and
+``GRIDGOV_ENGINE=python``) against the plain-Python dict peer doing the same
+job (``bench_tree.py --dict-peer FILE``); every command's output is compared.
+
+    python benchmarks/bench_tree.py [--units 1000000] [--libs gridgov,gridgov-python,dict,...]
+    python benchmarks/bench_tree.py --whole [--units 1000000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -20,11 +30,14 @@ import csv
 import gc
 import json
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from whole_command import time_command
 
 LEVELS = ("county", "township", "community", "grid", "building", "household")
 FANOUT = (1, 10, 20, 10, 20)  # children per unit for the first five levels
@@ -75,11 +88,13 @@ def read_rows(path: Path) -> list[list[str]]:
 # ---------------------------------------------------------------- gridgov
 
 
-def bench_gridgov(path: Path, q: dict[str, Any]) -> dict[str, tuple[float, Any]]:
+def bench_gridgov(
+    path: Path, q: dict[str, Any], engine: str = "auto"
+) -> dict[str, tuple[float, Any]]:
     from gridgov.org import read_csv, rollup
 
     out: dict[str, tuple[float, Any]] = {}
-    out["load"] = timed(lambda: read_csv(path))
+    out["load"] = timed(lambda: read_csv(path, engine=engine))  # type: ignore[arg-type]
     tree = out["load"][1]
     out["validate"] = timed(lambda: len(tree.check()))
     out["rollup"] = timed(lambda: rollup(tree, "residents")["c"])
@@ -95,6 +110,126 @@ def bench_gridgov(path: Path, q: dict[str, Any]) -> dict[str, tuple[float, Any]]
     out["lca"] = timed(lambda: len({tree.lca(a, b) for a, b in q["lca"]}))
     del pos
     return out
+
+
+def bench_gridgov_python(path: Path, q: dict[str, Any]) -> dict[str, tuple[float, Any]]:
+    return bench_gridgov(path, q, engine="python")
+
+
+# ---------------------------------------------------------------- plain dicts
+
+
+def dict_load(
+    path: Path,
+) -> tuple[dict[str, str], dict[str, str], dict[str, int], dict[str, str]]:
+    """The plain-Python peer's reader: parent, level and residents per id, in dicts.
+
+    It checks what a careful script would: duplicate ids, unknown parents, a
+    single root, numbers in ``residents``.
+    """
+    parent: dict[str, str] = {}
+    level: dict[str, str] = {}
+    value: dict[str, int] = {}
+    name: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        header = next(rows)
+        cols = ("id", "parent", "level", "residents", "name")
+        i_id, i_par, i_lv, i_res, i_name = (header.index(c) for c in cols)
+        for row in rows:
+            uid = row[i_id]
+            if uid in parent:
+                raise SystemExit(f"duplicate id {uid}")
+            parent[uid] = row[i_par]
+            level[uid] = row[i_lv]
+            name[uid] = row[i_name]
+            if row[i_res]:
+                value[uid] = int(row[i_res])
+    roots = [u for u, p in parent.items() if not p]
+    if len(roots) != 1 or any(p and p not in parent for p in parent.values()):
+        raise SystemExit("not a tree")
+    return parent, level, value, name
+
+
+def dict_rollup(parent: dict[str, str], value: dict[str, int]) -> dict[str, int]:
+    """Every value added into each of its ancestors (the depth is small)."""
+    total: dict[str, int] = dict.fromkeys(parent, 0)
+    for uid, v in value.items():
+        node = uid
+        while node:
+            total[node] += v
+            node = parent[node]
+    return total
+
+
+def bench_dict(path: Path, q: dict[str, Any]) -> dict[str, tuple[float, Any]]:
+    out: dict[str, tuple[float, Any]] = {}
+    out["load"] = timed(lambda: dict_load(path))
+    parent, _level, value, _name = out["load"][1]
+    out["rollup"] = timed(lambda: dict_rollup(parent, value)["c"])
+    return out
+
+
+def dict_peer_command(path: Path, level: str) -> None:
+    """``--dict-peer``: the whole job as a plain script, printing what ``org rollup`` prints."""
+    parent, lv, value, name = dict_load(path)
+    total = dict_rollup(parent, value)
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(["id", "name", "level", "residents"])
+    for uid, at in lv.items():
+        if at == level:
+            w.writerow([uid, name[uid], at, total[uid]])
+
+
+# ---------------------------------------------------------------- whole commands
+
+
+def whole(path: Path, repeat: int, units: int) -> None:
+    """Interleaved whole-command runs of gridgov (both engines) and the dict peer."""
+    gridgov = str(Path(sys.executable).with_name("gridgov"))
+    job = [str(path), "--sum", "residents", "--level", "grid", "--format", "csv"]
+    commands = {
+        "gridgov": ([gridgov, "org", "rollup", *job], {}),
+        "gridgov-python": ([gridgov, "org", "rollup", *job], {"GRIDGOV_ENGINE": "python"}),
+        "dict": ([sys.executable, __file__, "--dict-peer", str(path)], {}),
+    }
+    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in commands}
+    for r in range(repeat):
+        for name, (cmd, env) in commands.items():
+            got = time_command(cmd, env)
+            runs[name].append(got)
+            print(
+                json.dumps(
+                    {
+                        "op": "org rollup --level grid (whole command)",
+                        "library": name,
+                        "run": r,
+                        "seconds": got["seconds"],
+                        "peak_mb": got["peak_mb"],
+                        "n": units,
+                    }
+                ),
+                flush=True,
+            )
+    outputs = {k: v[0]["output"].replace("\r\n", "\n") for k, v in runs.items()}
+    if len(set(outputs.values())) != 1:
+        raise SystemExit("the commands' outputs differ")
+    best = {k: min(x["seconds"] for x in v) for k, v in runs.items()}
+    peak = {k: max(x["peak_mb"] for x in v) for k, v in runs.items()}
+    print(
+        json.dumps(
+            {
+                "op": "org rollup --level grid (whole command)",
+                "summary": True,
+                "best_seconds": best,
+                "peak_mb": peak,
+                "gridgov_over_dict_time": round(best["gridgov"] / best["dict"], 3),
+                "gridgov_over_dict_memory": round(peak["gridgov"] / peak["dict"], 3),
+                "goal": "time <= 0.5x dict, memory <= dict",
+                "outputs_equal": True,
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------- anytree
@@ -212,6 +347,8 @@ def bench_treelib(path: Path, q: dict[str, Any]) -> dict[str, tuple[float, Any]]
 
 BENCHES = {
     "gridgov": bench_gridgov,
+    "gridgov-python": bench_gridgov_python,
+    "dict": bench_dict,
     "anytree": bench_anytree,
     "bigtree": bench_bigtree,
     "treelib": bench_treelib,
@@ -223,11 +360,20 @@ def main() -> None:
     ap.add_argument("--units", type=int, default=1_000_000)
     ap.add_argument("--libs", default=",".join(BENCHES))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--whole", action="store_true", help="time whole commands instead")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--dict-peer", metavar="FILE", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.dict_peer:
+        dict_peer_command(Path(args.dict_peer), "grid")
+        return
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tree.csv"
         by_level = generate(path, args.units, args.seed)
+        if args.whole:
+            whole(path, args.repeat, args.units)
+            return
         hh, comm, grids = by_level["household"], by_level["community"], by_level["grid"]
         queries = {
             "grids": [rng.choice(grids) for _ in range(10_000)],
@@ -258,7 +404,9 @@ def main() -> None:
             gc.collect()
         for op in n_ops:
             timings = {lib: r[op][0] for lib, r in results.items() if op in r}
-            answers = {lib: r[op][1] for lib, r in results.items() if op in r and op != "load"}
+            answers = {
+                lib: r[op][1] for lib, r in results.items() if op in r and op not in ("load",)
+            }
             if len(set(map(str, answers.values()))) > 1:
                 raise SystemExit(f"libraries disagree on {op}: {answers}")
             if timings:

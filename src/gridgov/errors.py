@@ -56,6 +56,10 @@ class ChangeRefused(GridgovError, ValueError):
     """A change to a hierarchy (or other value) was refused; the tree is unchanged."""
 
 
+class EngineUnavailable(GridgovError, RuntimeError):
+    """``engine="columnar"`` was asked for but pyarrow and numpy are not installed."""
+
+
 class UnknownUnit(GridgovError, KeyError):
     """A unit id that is not in the hierarchy."""
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from gridgov.engine import ENGINES, Engine
 from gridgov.errors import GridgovError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -35,6 +37,14 @@ def progress_done() -> None:
     """Clear the progress line."""
     if sys.stderr.isatty():
         print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def engine() -> Engine:
+    """The bulk engine from ``GRIDGOV_ENGINE`` (``auto``, ``python`` or ``columnar``)."""
+    name = os.environ.get("GRIDGOV_ENGINE", "auto").strip().lower() or "auto"
+    if name not in ENGINES:
+        raise UsageError(f"GRIDGOV_ENGINE={name!r}: expected one of {', '.join(ENGINES)}")
+    return name
 
 
 def parse_levels(text: str | None) -> Levels | None:
@@ -102,7 +112,7 @@ def load_tree(path: str, levels: Levels | None = None) -> Hierarchy:
             return read_json(path)
         if suffix in (".graphml", ".xml"):
             return read_graphml(path)
-        return read_csv(path, levels=levels or DEFAULT_LEVELS)
+        return read_csv(path, levels=levels or DEFAULT_LEVELS, engine=engine())
     finally:
         progress_done()
 

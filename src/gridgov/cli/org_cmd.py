@@ -22,6 +22,7 @@ from gridgov.org.diff import diff
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.json_io import dumps
 from gridgov.org.relations_csv import has_relations
+from gridgov.org.rollup import has_number
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,7 +138,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     tree = load_tree(args.file, levels_for(args))
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(f"unknown level {args.level!r} (expected one of {', '.join(tree.levels)})")
-    if not any(u.number(args.attribute) is not None for u in tree):
+    if not has_number(tree, args.attribute):
         raise InvalidInput(
             [
                 SourceError(
@@ -148,9 +149,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             ]
         )
     sums = rollup(tree, args.attribute, "sum")
-    ids = tree.at_level(args.level) if args.level else tree.index.order
-    rows = [(uid, tree[uid].name, tree[uid].level, sums[uid]) for uid in ids]
-    emit_table(("id", "name", "level", args.attribute), rows, args.format)
+    emit_table(("id", "name", "level", args.attribute), sums.rows(tree, args.level), args.format)
     return 0
 
 

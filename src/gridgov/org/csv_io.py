@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from gridgov.bulk import paused_gc
+from gridgov.engine import Engine, use_columnar
 from gridgov.errors import HierarchyError, InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -87,23 +88,35 @@ def read_csv(
     levels: Levels = DEFAULT_LEVELS,
     numeric: Iterable[str] = DEFAULT_NUMERIC,
     relations: str | Path | None = None,
+    engine: Engine = "auto",
 ) -> Hierarchy:
     """Read a hierarchy from a CSV file (see the module docs for the format).
 
     The relations come from ``relations`` when given, else from the companion
-    file beside ``path`` when there is one.
+    file beside ``path`` when there is one. ``engine`` picks the pure-Python
+    reader or the columnar fast path (:mod:`gridgov.org.columnar_csv`;
+    ``"auto"``: columnar for large files when installed); both give the same
+    tree and the same errors.
     """
     from gridgov.org.relations_csv import companion_path, read_relations_csv
 
-    tree = _read_tree_csv(path, levels=levels, numeric=numeric)
+    tree = _read_tree_csv(path, levels=levels, numeric=numeric, engine=engine)
     rel = Path(relations) if relations is not None else companion_path(path)
     if relations is not None or rel.exists():
         read_relations_csv(tree, rel)
     return tree
 
 
-def _read_tree_csv(path: str | Path, *, levels: Levels, numeric: Iterable[str]) -> Hierarchy:
+def _read_tree_csv(
+    path: str | Path, *, levels: Levels, numeric: Iterable[str], engine: Engine = "auto"
+) -> Hierarchy:
     p = Path(path)
+    if use_columnar(engine, p.stat().st_size):
+        from gridgov.org.columnar_csv import read_columns
+
+        tree = read_columns(p, levels=levels, numeric=numeric)
+        if tree is not None:
+            return tree
     data = p.read_bytes()
     try:
         text = data.decode("utf-8-sig")

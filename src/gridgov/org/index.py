@@ -60,6 +60,27 @@ class TreeIndex:
         self._up: list[list[int]] | None = None
         self.max_depth = max(depth, default=0)
 
+    @classmethod
+    def from_preorder(
+        cls,
+        order: list[str],
+        pos: dict[str, int],
+        parent: list[int],
+        depth: list[int],
+        size: list[int],
+    ) -> TreeIndex:
+        """An index from arrays already in pre-order (the columnar tree's, see
+        :mod:`gridgov.org.columnar_tree`); the caller guarantees they are consistent."""
+        index = object.__new__(cls)
+        index.order = order
+        index.pos = pos
+        index.parent = parent
+        index.depth = depth
+        index.size = size
+        index._up = None
+        index.max_depth = max(depth, default=0)
+        return index
+
     def __len__(self) -> int:
         return len(self.order)
 

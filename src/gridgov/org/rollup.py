@@ -43,6 +43,15 @@ class Rollup(Mapping[str, Number]):
     def __repr__(self) -> str:
         return f"<Rollup of {len(self)} units>"
 
+    def rows(self, tree: Hierarchy, level: str | None = None) -> list[tuple[str, str, str, Number]]:
+        """``(id, name, level, value)`` for every unit of ``tree`` (pre-order), or those at ``level``."""
+        ids = tree.at_level(level) if level else tree.index.order
+        out = []
+        for uid in ids:
+            unit = tree[uid]
+            out.append((uid, unit.name, unit.level, self[uid]))
+        return out
+
 
 AGGREGATES: tuple[Aggregate, ...] = ("sum", "count", "min", "max", "mean")
 
@@ -54,8 +63,23 @@ def rollup(tree: Hierarchy, attribute: str, how: Aggregate = "sum") -> Rollup:
     ``attribute`` are skipped; ``sum``/``count`` then give 0 and ``min``/``max``/``mean``
     give ``None`` for a subtree that holds no value at all.
     """
+    if how not in AGGREGATES:
+        raise ChangeRefused(f"unknown aggregate {how!r} (expected one of {', '.join(AGGREGATES)})")
+    if getattr(tree, "columns", None) is not None:
+        from gridgov.org.columnar_rollup import rollup_columns
+
+        return rollup_columns(tree, attribute, how)  # type: ignore[arg-type]
     with paused_gc():
         return _rollup(tree, attribute, how)
+
+
+def has_number(tree: Hierarchy, attribute: str) -> bool:
+    """Whether any unit of ``tree`` has a numeric value for ``attribute``."""
+    if getattr(tree, "columns", None) is not None:
+        from gridgov.org.columnar_rollup import has_number_columns
+
+        return has_number_columns(tree, attribute)  # type: ignore[arg-type]
+    return any(u.number(attribute) is not None for u in tree)
 
 
 def _accumulate(values: list[int | float], parent: list[int]) -> list[int | float]:
@@ -66,26 +90,31 @@ def _accumulate(values: list[int | float], parent: list[int]) -> list[int | floa
 
 
 def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> Rollup:
-    if how not in AGGREGATES:
-        raise ChangeRefused(f"unknown aggregate {how!r} (expected one of {', '.join(AGGREGATES)})")
     idx = tree.index
-    order, parent = idx.order, idx.parent
-
-    def result(values: list[int | float] | list[Number]) -> Rollup:
-        return Rollup(order, idx.pos, values)  # type: ignore[arg-type]
-
     values: list[int | float | None] = [
         None if v is None or v.__class__ is str else v  # type: ignore[misc]
         for v in (u.attributes.get(attribute) for u in tree.ordered_units())
     ]
+    return Rollup(idx.order, idx.pos, rollup_values(values, idx.parent, how))
+
+
+def rollup_values(
+    values: list[int | float | None], parent: list[int], how: Aggregate
+) -> list[Number]:
+    """The reference roll-up over pre-order ``values`` (``None``: no value) and parent positions.
+
+    The columnar roll-up (:mod:`gridgov.org.columnar_rollup`) computes the same
+    figures with array operations, and calls this for columns it cannot add up
+    exactly in int64 (floats, huge integers).
+    """
     if how == "sum":
-        return result(_accumulate([0 if v is None else v for v in values], parent))
+        return _accumulate([0 if v is None else v for v in values], parent)  # type: ignore[return-value]
     if how in ("count", "mean"):
         counts = _accumulate([0 if v is None else 1 for v in values], parent)
         if how == "count":
-            return result(counts)
+            return counts  # type: ignore[return-value]
         sums = _accumulate([0 if v is None else v for v in values], parent)
-        return result([(s / c if c else None) for s, c in zip(sums, counts, strict=True)])
+        return [(s / c if c else None) for s, c in zip(sums, counts, strict=True)]
 
     best = values
     pick_max = how == "max"
@@ -97,7 +126,7 @@ def _rollup(tree: Hierarchy, attribute: str, how: Aggregate) -> Rollup:
         cur = best[p]
         if cur is None or (v > cur if pick_max else v < cur):
             best[p] = v
-    return result(best)
+    return best
 
 
 def level_counts(tree: Hierarchy) -> dict[str, Counter[str]]:
