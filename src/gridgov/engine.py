@@ -27,8 +27,8 @@ __all__ = [
 Engine = Literal["auto", "python", "columnar"]
 ENGINES: tuple[Engine, ...] = ("auto", "python", "columnar")
 
+# Inputs smaller than this stay on the pure-Python path under engine="auto".
 AUTO_MIN_BYTES = 256 * 1024
-"""Inputs smaller than this stay on the pure-Python path under ``engine="auto"``."""
 
 
 @cache

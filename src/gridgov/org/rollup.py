@@ -44,7 +44,7 @@ class Rollup(Mapping[str, Number]):
         return f"<Rollup of {len(self)} units>"
 
     def rows(self, tree: Hierarchy, level: str | None = None) -> list[tuple[str, str, str, Number]]:
-        """``(id, name, level, value)`` for every unit of ``tree`` (pre-order), or those at ``level``."""
+        """``(id, name, level, value)`` per unit (pre-order), or per unit at ``level``."""
         ids = tree.at_level(level) if level else tree.index.order
         out = []
         for uid in ids:
