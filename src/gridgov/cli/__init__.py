@@ -17,6 +17,7 @@ from gridgov.cli import (
     demo_cmd,
     org_cmd,
     plugins_cmd,
+    report_cmd,
     roster_cmd,
     sweep_cmd,
     sweep_store_cmd,
@@ -35,6 +36,7 @@ COMMANDS = (
     plugins_cmd,
     workspace_cmd,
     sweep_store_cmd,
+    report_cmd,
 )
 
 

@@ -59,11 +59,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
     print(f"files written under {out}/: county.csv, county.json, county.mmd")
 
+    from gridgov.cli.report_cmd import demo_report_step
     from gridgov.cli.roster_demo import duty_demo
     from gridgov.cli.sweep_demo import demo_sweep
     from gridgov.cli.workspace_cmd import demo_store_step
 
     households, sweep, visits = demo_sweep(tree, out, seed=args.seed)
-    duty_demo(out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds)
+    problem, roster = duty_demo(out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds)
     demo_store_step(out, tree, households=households, sweep=sweep, visits=visits)
+    demo_report_step(out, problem, roster)
     return 0

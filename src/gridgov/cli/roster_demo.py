@@ -10,14 +10,20 @@ from gridgov.cli.common import progress, progress_done
 from gridgov.duty.export import write_export
 from gridgov.duty.fairness import fairness
 from gridgov.duty.formats.roster_csv import roster_csv_text
+from gridgov.duty.model import Problem, Roster
 from gridgov.duty.privacy import masked
 from gridgov.duty.solver.local import solve
 from gridgov.examples.duty import reference_duty
 from gridgov.fsutil import atomic_write_text
 
 
-def duty_demo(out: Path, *, seed: int = 0, scale: float = 1.0, time_limit: float = 5.0) -> None:
-    """Plan the reference duty scenario; write roster.csv, roster.html, calendars/; print."""
+def duty_demo(
+    out: Path, *, seed: int = 0, scale: float = 1.0, time_limit: float = 5.0
+) -> tuple[Problem, Roster]:
+    """Plan the reference duty scenario; write roster.csv, roster.html, calendars/; print.
+
+    Returns the problem and its roster (for the demo's report).
+    """
     problem = reference_duty(seed=seed, scale=scale)
     progress(f"planning {len(problem.posts)} posts for {problem.horizon.days} days ...")
     try:
@@ -59,3 +65,4 @@ def duty_demo(out: Path, *, seed: int = 0, scale: float = 1.0, time_limit: float
     for line in result.explanation[:5]:
         print(f"  {line}")
     print(f"files written under {out}/: roster.csv, roster.html, calendars/ ({len(cals)} .ics)")
+    return problem, roster
