@@ -13,6 +13,7 @@ the PATH); tests skip without it unless ``GRIDGOV_REQUIRE_BROWSER=1`` (CI).
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -84,6 +85,7 @@ class Browser:
             f"--window-size={width},{height}",
             "about:blank",
         ]
+
         def on_3_and_4() -> None:  # in the child, before exec: the protocol's descriptors
             os.dup2(to_chrome_r, 3)
             os.dup2(from_chrome_w, 4)
@@ -212,10 +214,8 @@ class Browser:
 
     def close(self) -> None:
         """End the browser and remove its profile."""
-        try:
-            self.send("Browser.close")
-        except (TimeoutError, ConnectionError, RuntimeError, OSError):
-            pass
+        with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError, OSError):
+            self.send("Browser.close")  # the browser may be gone already
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
