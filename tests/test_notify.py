@@ -124,7 +124,8 @@ def test_a_failing_channel_never_blocks_the_others() -> None:
     for e in _events(5):
         notifier.publish(e)
     first = notifier.flush()
-    assert (first.delivered, first.failed, first.deferred) == (5, 1, 4)
+    # the unreachable channel is tried once; its other messages wait out the same back-off
+    assert (first.delivered, first.failed, first.deferred) == (5, 5, 0)
     assert len(ok.received) == 5
     assert down.calls == 1
     total = notifier.drain(timeout=3600)
@@ -151,7 +152,7 @@ def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
     first = Notifier(SqliteStore(url), {"hook": Recorder(fail=1)}, routing, clock=t.clock)
     for e in _events(3):
         first.publish(e)
-    assert first.flush().failed == 1
+    assert first.flush().failed == 3  # unreachable: all three wait out the back-off
     first.store.close()
     t.now += 10
     receiver = Recorder()

@@ -69,3 +69,34 @@ class UnknownUnit(GridgovError, KeyError):
 
     def __str__(self) -> str:
         return f"unknown unit {self.unit_id!r}"
+
+
+class DeliveryFailed(GridgovError):
+    """A notification channel could not deliver a message; says what to do next.
+
+    - ``permanent``: the receiver refused the message itself (an HTTP 4xx other
+      than 408/429, an SMTP 5xx for every recipient left): never retried.
+    - ``retry_after``: the receiver asked to come back after that many seconds
+      (HTTP 429/503 with ``Retry-After``): a deferral, not a counted attempt, and
+      the channel pauses until then.
+    - ``unavailable``: the receiver could not be reached at all (refused
+      connection, time-out): every message due on the channel waits out the back-off.
+    - ``done``: parts that *were* delivered (accepted e-mail recipients), not sent again.
+
+    Any other exception a channel raises is a temporary failure of that one message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        unavailable: bool = False,
+        done: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.unavailable = unavailable
+        self.done = tuple(done)

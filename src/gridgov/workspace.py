@@ -8,6 +8,7 @@ and, when it produces events, its notifier.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
 from gridgov.notify.routing import Route, Routing
 from gridgov.org.levels import Levels
+from gridgov.plugins.manager import UnknownComponent, get_plugins
+from gridgov.redact import redact_text
 from gridgov.store.port import Store
 from gridgov.store.registry import open_store
 
@@ -45,6 +48,11 @@ retry_base = 1.0
 retry_factor = 2.0
 retry_max_delay = 300.0
 max_attempts = 10
+# a flusher leases what it claims for lease_seconds and claims at most batch
+# messages of a channel a round; Retry-After deferrals end after max_deferrals
+lease_seconds = 60.0
+batch = 100
+max_deferrals = 20
 
 # A channel: [channels.NAME] with type = a registered notifier (log, webhook, smtp).
 # Personal data are masked unless the channel says mask = false.
@@ -58,6 +66,60 @@ events = ["*"]
 units = []
 channels = ["log"]
 """
+
+
+NOTIFY_KEYS = {
+    "retry_base": "base",
+    "retry_factor": "factor",
+    "retry_max_delay": "max_delay",
+    "max_attempts": "max_attempts",
+    "lease_seconds": "lease",
+    "batch": "batch",
+    "max_deferrals": "max_deferrals",
+}
+"""``[notify]`` keys of gridgov.toml and the :class:`RetryPolicy` setting each one sets."""
+
+
+def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> RetryPolicy:
+    """The ``[notify]`` settings; each bad one is reported with its own name."""
+    if table is None:
+        return RetryPolicy()
+    if not isinstance(table, dict):
+        errors.append(SourceError("expected a table", field="notify", file=file))
+        return RetryPolicy()
+    for key in sorted(set(table) - set(NOTIFY_KEYS)):
+        errors.append(SourceError("unknown setting", field=f"notify.{key}", file=file))
+    values: dict[str, Any] = {}
+    for key, name in NOTIFY_KEYS.items():
+        if key not in table:
+            continue
+        try:
+            RetryPolicy(**{name: table[key]})
+        except (TypeError, ValueError) as exc:
+            message = str(exc).replace(name, key, 1)
+            errors.append(SourceError(message, field=f"notify.{key}", file=file))
+        else:
+            values[name] = table[key]
+    return RetryPolicy(**values)
+
+
+def _channel_errors(specs: Iterable[ChannelSpec], file: str | None) -> list[SourceError]:
+    """Build every channel once, so that a bad option is found now, not at the first event."""
+    errors = []
+    plugins = get_plugins()
+    for spec in specs:
+        field = f"channels.{spec.name}"
+        try:
+            factory = plugins.get("notifier", spec.type)
+        except UnknownComponent as exc:
+            errors.append(SourceError(str(exc), field=f"{field}.type", file=file))
+            continue
+        try:
+            factory(dict(spec.options))
+        except Exception as exc:  # a plugin's factory may raise anything: report it, named
+            text = redact_text(str(exc) or type(exc).__name__)
+            errors.append(SourceError(text, field=field, file=file))
+    return errors
 
 
 def _toml_str(value: str) -> str:
@@ -136,17 +198,8 @@ class Workspace:
                         SourceError(f"no channel named {ch!r}", field=f"routes[{i}]", file=file)
                     )
             routes.append(route)
-        notify = data.get("notify") or {}
-        retry = RetryPolicy()
-        try:
-            retry = RetryPolicy(
-                base=float(notify.get("retry_base", retry.base)),
-                factor=float(notify.get("retry_factor", retry.factor)),
-                max_delay=float(notify.get("retry_max_delay", retry.max_delay)),
-                max_attempts=int(notify.get("max_attempts", retry.max_attempts)),
-            )
-        except (TypeError, ValueError) as exc:
-            errors.append(SourceError(str(exc), field="notify", file=file))
+        retry = _retry_policy(data.get("notify"), errors, file)
+        errors += _channel_errors(channels, file)
         levels, household_level = _org_section(data.get("org"), errors, file)
         if errors:
             raise InvalidInput(errors)

@@ -18,6 +18,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from gridgov_smtp import SmtpChannel
 
 from gridgov import events as ev
+from gridgov.errors import DeliveryFailed
 from gridgov.notify import (
     ChannelSpec,
     Message,
@@ -135,8 +136,9 @@ def test_starttls_with_login(server, certs) -> None:
     untrusted = SmtpChannel(
         host="127.0.0.1", port=port, sender="gg@example.org", to=["a@example.org"], starttls=True
     )
-    with pytest.raises(ssl.SSLCertVerificationError):
+    with pytest.raises(DeliveryFailed, match="CERTIFICATE_VERIFY_FAILED") as failed:
         untrusted.send(_message())
+    assert failed.value.unavailable
     # a server that requires STARTTLS refuses a plain client
     plain = SmtpChannel(host="127.0.0.1", port=port, sender="gg@example.org", to=["a@example.org"])
     with pytest.raises(Exception, match="STARTTLS"):
@@ -197,3 +199,61 @@ def test_registered_and_configured_from_options(monkeypatch) -> None:
         SmtpChannel(host="smtp.example.org", sender="g@x", to=["d@x"], username="u")
     with pytest.raises(ValueError, match="unknown options for the smtp channel: password"):
         SmtpChannel.from_options({"host": "h", "sender": "s", "to": ["t"], "password": "x"})
+
+
+class Picky(Inbox):
+    """Refuses ``refuse`` recipients with ``code`` the first ``times`` times it sees each."""
+
+    def __init__(self, refuse: set[str], code: int, times: int) -> None:
+        super().__init__()
+        self.refuse, self.code, self.left = refuse, code, dict.fromkeys(refuse, times)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse and self.left[address] > 0:
+            self.left[address] -= 1
+            return f"{self.code} mailbox not available now"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize(("code", "times"), [(450, 3), (550, 10**9)])
+def test_a_refused_recipient_is_retried_alone_and_the_others_get_one_mail(
+    code: int, times: int
+) -> None:
+    inbox = Picky({"b@x.org"}, code, times)
+    port = _free_port()
+    c = Controller(inbox, hostname="127.0.0.1", port=port)
+    c.start()
+    now = [0.0]
+    try:
+        with use_plugins(Plugins(load_entry_points=False)):
+            channel = SmtpChannel(
+                host="127.0.0.1", port=port, sender="g@x.org", to=["a@x.org", "b@x.org", "c@x.org"]
+            )
+            store = MemoryStore()
+            notifier = Notifier(
+                store,
+                {"mail": channel},
+                Routing((Route(("mail",)),)),
+                policy=RetryPolicy(base=1.0, max_attempts=6),
+                clock=lambda: now[0],
+                sleep=lambda s: now.__setitem__(0, now[0] + s),
+            )
+            notifier.publish(_message().event)
+            report = notifier.drain(timeout=600)
+    finally:
+        c.stop()
+    got = [r for _, rcpts in inbox.envelopes for r in rcpts]
+    assert sorted(got.count(r) for r in ("a@x.org", "c@x.org")) == [1, 1]
+    [d] = store.deliveries()
+    if code == 450:  # temporary: b gets it once it accepts, alone
+        assert got.count("b@x.org") == 1
+        assert inbox.envelopes[-1][1] == ["b@x.org"]
+        assert (d.status, d.attempts, report.delivered) == ("delivered", 4, 1)
+    else:  # permanent: given up at once, and a and c were not sent a second copy
+        assert got.count("b@x.org") == 0
+        assert (d.status, d.attempts) == ("dead", 1)
+        assert "b@x.org: 550" in d.last_error
+        assert d.done == ("a@x.org", "c@x.org")

@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc), 2)
     except InvalidInput as exc:
         for err in exc.errors:
-            print(f"gridgov: error: {err}", file=sys.stderr)
+            fail(str(err), 1)
         return 1
     except GridgovError as exc:
         return fail(str(exc), 1)

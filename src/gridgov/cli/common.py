@@ -15,6 +15,7 @@ from gridgov.engine import ENGINES, Engine
 from gridgov.errors import GridgovError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
+from gridgov.redact import redact_text
 
 
 class UsageError(GridgovError):
@@ -22,8 +23,8 @@ class UsageError(GridgovError):
 
 
 def fail(message: str, code: int) -> int:
-    """Print ``gridgov: error: message`` on stderr and return ``code``."""
-    print(f"gridgov: error: {message}", file=sys.stderr)
+    """Print ``gridgov: error: message`` (credentials redacted) on stderr and return ``code``."""
+    print(f"gridgov: error: {redact_text(message)}", file=sys.stderr)
     return code
 
 

@@ -29,6 +29,7 @@ from gridgov.cli.groups import add_store_options, command_group
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.notify.notifier import FlushReport, Notifier
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.redact import redact_text, redact_url
 from gridgov.store.port import Store
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.workspace import CONFIG_NAME, Workspace, init_workspace
@@ -115,13 +116,13 @@ def print_flush(report: FlushReport, out: Any = None) -> None:
         file=out,
     )
     for err in report.errors[:20]:
-        print(f"gridgov: notification failed: {err}", file=sys.stderr)
+        print(f"gridgov: notification failed: {redact_text(err)}", file=sys.stderr)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     """``gridgov init [DIR]``."""
     ws = init_workspace(args.dir, store_url=args.store, force=args.force)
-    print(f"created {ws.config_path} (store {ws.resolve_url()})")
+    print(f"created {ws.config_path} (store {redact_url(ws.resolve_url())})")
     return 0
 
 
@@ -154,11 +155,15 @@ def cmd_org_import(args: argparse.Namespace) -> int:
     level = household_level_for(args)
     _, store = open_for(args)
     try:
-        store.save_hierarchy(tree)
-        n = 0 if args.no_households else store.save_households(households_of(tree, level))
+        households = None if args.no_households else households_of(tree, level)
+        store.save_hierarchy(tree, households=households)  # one transaction
+        n = len(households or ())
     finally:
         store.close()
-    print(f"stored {len(tree):,} units and {n:,} households from {args.file} in {store.url}")
+    print(
+        f"stored {len(tree):,} units and {n:,} households from {args.file}"
+        f" in {redact_url(store.url)}"
+    )
     if not args.no_households and level not in tree.levels:
         print(
             f"gridgov: note: no level {level!r} in the scheme ({', '.join(tree.levels)}): "
@@ -192,15 +197,27 @@ def cmd_roster_publish(args: argparse.Namespace) -> int:
         if args.unit and tree is not None and args.unit not in tree:
             raise UsageError(f"--unit {args.unit!r} is not in the stored hierarchy")
         status = "draft" if args.draft else "published"
-        version = store.save_roster(args.roster_id, doc, status=status, unit=unit or None)
-        print(f"roster {args.roster_id} version {version} stored as {status}")
-        if not args.draft:
-            shifts = len(doc) if isinstance(doc, list) else 0
+        notifier = None if args.draft else ws.notifier(store)
+        shifts = len(doc) if isinstance(doc, list) else 0
+        events: list[ev.Event] = []
+
+        def outbox(version: int) -> list[tuple[ev.Event, list[str]]]:
+            """The roster-published event, enqueued in the roster's own transaction."""
+            if notifier is None:
+                return []
             event = ev.roster_published(
                 roster=args.roster_id, version=version, unit=unit, at=now(), shifts=shifts
             )
-            notifier = ws.notifier(store)
-            notifier.publish(event)
+            events.append(event)
+            return [(event, notifier.channels_for(event))]
+
+        version = store.save_roster(
+            args.roster_id, doc, status=status, unit=unit or None, outbox=outbox
+        )
+        print(f"roster {args.roster_id} version {version} stored as {status}")
+        if notifier is not None:
+            for event in events:
+                notifier.announce(event)
             print_flush(notifier.flush())
     finally:
         store.close()

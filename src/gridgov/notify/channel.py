@@ -1,8 +1,13 @@
 """What a notification channel is: a name, a type, options, and a ``send`` method.
 
 A channel type is registered through the ``gridgov_notifiers`` hook as a
-factory ``factory(options: dict) -> Channel``. ``send`` raises on failure (any
-exception); the notifier records it and retries later with back-off.
+factory ``factory(options: dict) -> Channel``; a factory raises ``ValueError``
+for bad options, and the workspace checks every channel when it is loaded.
+``send`` raises on failure: :class:`gridgov.errors.DeliveryFailed` says whether
+the failure is permanent, asks to come back later (``Retry-After``), means the
+receiver is unreachable, or delivered some parts; ``ConnectionError`` and
+``TimeoutError`` mean unreachable; any other exception is a temporary failure
+of that one message. The notifier records it and retries later with back-off.
 """
 
 from __future__ import annotations
@@ -23,12 +28,20 @@ class Message:
     event: Event
     text: str
     payload: dict[str, Any]
+    done: tuple[str, ...] = ()
+    """Parts delivered by an earlier attempt (e-mail recipients that accepted it)."""
 
     @classmethod
-    def for_event(cls, event: Event, channel: str, *, mask: bool = True) -> Message:
+    def for_event(
+        cls, event: Event, channel: str, *, mask: bool = True, done: tuple[str, ...] = ()
+    ) -> Message:
         """The message about ``event`` for ``channel`` (personal data masked by default)."""
         return cls(
-            f"{event.id}:{channel}", event, render(event, mask=mask), payload(event, mask=mask)
+            f"{event.id}:{channel}",
+            event,
+            render(event, mask=mask),
+            payload(event, mask=mask),
+            tuple(done),
         )
 
 

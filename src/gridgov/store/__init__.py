@@ -10,6 +10,7 @@ from gridgov.store.memory import MemoryStore
 from gridgov.store.port import (
     ROSTER_STATUSES,
     AppendResult,
+    Attempt,
     BuildingCoverage,
     Delivery,
     Rejected,
@@ -30,6 +31,7 @@ __all__ = [
     "MIGRATIONS",
     "ROSTER_STATUSES",
     "AppendResult",
+    "Attempt",
     "BuildingCoverage",
     "Delivery",
     "MemoryStore",

@@ -20,8 +20,10 @@ from gridgov.store.port import (
     REACHED_OUTCOMES,
     ROSTER_STATUSES,
     AppendResult,
+    Attempt,
     BuildingCoverage,
     Delivery,
+    Outbox,
     Rejected,
     RosterRecord,
     ScopeError,
@@ -44,6 +46,7 @@ class _State:
     rosters: dict[str, list[RosterRecord]] = attrs.field(factory=dict)
     events: dict[str, Event] = attrs.field(factory=dict)
     deliveries: dict[tuple[str, str], Delivery] = attrs.field(factory=dict)
+    leases: dict[tuple[str, str], tuple[str, float]] = attrs.field(factory=dict)
     lock: threading.RLock = attrs.field(factory=threading.RLock)
 
 
@@ -51,18 +54,39 @@ class MemoryStore:
     """A store held in Python dictionaries. ``MemoryStore()`` is an empty one."""
 
     def __init__(
-        self, url: str = "memory://", *, _state: _State | None = None, scope: str | None = None
+        self,
+        url: str = "memory://",
+        *,
+        _state: _State | None = None,
+        scope: str | None = None,
+        _outer: tuple[str, ...] = (),
     ) -> None:
         self.url = url
         self.scope = scope
         self._state = _state or _State()
         self._closed = False
-        self._units: frozenset[str] | None = None
-        if scope is not None:
-            tree = self._state.tree
-            if tree is None or scope not in tree:
-                raise UnknownUnit(scope)
-            self._units = frozenset(tree.subtree(scope))
+        self._scopes: tuple[str, ...] = (*_outer, scope) if scope is not None else ()
+        self._cache: tuple[object, frozenset[str] | None] = (None, None)
+        if scope is not None and (self._state.tree is None or scope not in self._state.tree):
+            raise UnknownUnit(scope)
+
+    @property
+    def _units(self) -> frozenset[str] | None:
+        """The units in scope of the hierarchy stored *now* (None: no scope)."""
+        if not self._scopes:
+            return None
+        tree = self._state.tree
+        if self._cache[0] is not tree or self._cache[1] is None:
+            units: frozenset[str] | None = None
+            for root in self._scopes:
+                sub = (
+                    frozenset(tree.subtree(root))
+                    if tree is not None and root in tree
+                    else frozenset()
+                )
+                units = sub if units is None else units & sub
+            self._cache = (tree, units)
+        return self._cache[1]
 
     # -- plumbing -----------------------------------------------------------------
     def __enter__(self) -> MemoryStore:
@@ -100,19 +124,31 @@ class MemoryStore:
         """Forget this handle (scoped views share the data and stay usable)."""
         self._closed = True
 
-    def scoped(self, unit: str) -> MemoryStore:
-        """A read-only view of ``unit``'s subtree."""
+    def scoped(self, unit: str, *, owner: bool = False) -> MemoryStore:
+        """A read-only view of ``unit``'s subtree; it follows later changes of the hierarchy."""
+        del owner  # nothing to close
         self._open()
-        if self._units is not None and unit not in self._units:
+        units = self._units
+        if units is not None and unit not in units:
             raise UnknownUnit(unit)
-        return MemoryStore(self.url, _state=self._state, scope=unit)
+        return MemoryStore(self.url, _state=self._state, scope=unit, _outer=self._scopes)
 
     # -- hierarchy ----------------------------------------------------------------
-    def save_hierarchy(self, tree: Hierarchy) -> None:
-        """Replace the stored hierarchy."""
+    def save_hierarchy(
+        self, tree: Hierarchy, *, households: Iterable[Household] | None = None
+    ) -> None:
+        """Replace the stored hierarchy (and its households) all at once."""
         state = self._writable()
+        batch = None if households is None else {h.id: h for h in households}
+        copied = tree.copy()
         with state.lock:
-            state.tree = tree.copy()
+            state.tree = copied
+            if batch is not None:
+                state.households.update(batch)
+                visited = {v.household for v in state.visits.values()}
+                for hid, h in list(state.households.items()):
+                    if h.building not in copied and hid not in visited:
+                        del state.households[hid]
 
     def hierarchy(self) -> Hierarchy | None:
         """The stored hierarchy, or the scope's subtree."""
@@ -122,6 +158,11 @@ class MemoryStore:
                 return None
             if self.scope is None:
                 return state.tree.copy()
+            units = self._units or frozenset()
+            if self.scope not in units:
+                if self.scope in state.tree:
+                    raise ScopeError(f"the hierarchy changed: {self.scope!r} left its view")
+                return None
             return codec.subtree_of(state.tree, self.scope)
 
     # -- households and sweeps ------------------------------------------------------
@@ -273,7 +314,13 @@ class MemoryStore:
         return sorted(k for k, (_, u) in state.problems.items() if self._in(u))
 
     def save_roster(
-        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+        self,
+        roster_id: str,
+        doc: Any,
+        *,
+        status: str = "draft",
+        unit: str | None = None,
+        outbox: Outbox | None = None,
     ) -> int:
         """Append a roster version."""
         if status not in ROSTER_STATUSES:
@@ -283,7 +330,10 @@ class MemoryStore:
         with state.lock:
             versions = state.rosters.setdefault(roster_id, [])
             record = RosterRecord(roster_id, len(versions) + 1, status, unit, text)
+            staged = list(outbox(record.version)) if outbox is not None else []
             versions.append(record)
+            for event, channels in staged:
+                self._enqueue(state, event, channels)
         return record.version
 
     def roster(
@@ -303,6 +353,10 @@ class MemoryStore:
     def enqueue(self, event: Event, channels: Iterable[str]) -> int:
         """Add deliveries of ``event``; existing ones are left as they are."""
         state = self._writable()
+        with state.lock:
+            return self._enqueue(state, event, channels)
+
+    def _enqueue(self, state: _State, event: Event, channels: Iterable[str]) -> int:
         new = 0
         with state.lock:
             state.events.setdefault(event.id, event)
@@ -335,6 +389,85 @@ class MemoryStore:
         """Deliveries in scope."""
         return [d for d in self._sorted_deliveries() if status is None or d.status == status]
 
+    def count_deliveries(self, *, status: str | None = None) -> int:
+        """How many deliveries (in scope), optionally with one status."""
+        return len(self.deliveries(status=status))
+
+    def next_due(self, *, leases: bool = True) -> float | None:
+        """The earliest moment a pending delivery can be claimed (or is due), or None."""
+        state = self._open()
+        with state.lock:
+            times = [
+                max(d.next_attempt, state.leases.get(k, ("", 0.0))[1] if leases else 0.0)
+                for k, d in state.deliveries.items()
+                if d.status == "pending"
+            ]
+        return min(times) if times else None
+
+    def claim_deliveries(
+        self, now: float, *, owner: str, lease: float, per_channel: int = 100
+    ) -> list[Delivery]:
+        """Lease up to ``per_channel`` due deliveries of every channel to ``owner``."""
+        if per_channel < 1 or not lease > 0:
+            raise StoreError("a claim needs per_channel >= 1 and a positive lease")
+        state = self._writable()
+        with state.lock:
+            due = [
+                d
+                for k, d in state.deliveries.items()
+                if d.status == "pending"
+                and d.next_attempt <= now
+                and state.leases.get(k, ("", 0.0))[1] <= now
+            ]
+            due.sort(
+                key=lambda d: (d.channel, d.next_attempt, codec.as_seconds(d.event.at), d.event.id)
+            )
+            taken: dict[str, int] = {}
+            out = []
+            for d in due:
+                if taken.get(d.channel, 0) < per_channel:
+                    taken[d.channel] = taken.get(d.channel, 0) + 1
+                    state.leases[(d.event.id, d.channel)] = (owner, now + lease)
+                    out.append(d)
+        return out
+
+    def record_attempts(self, attempts: Iterable[Attempt]) -> None:
+        """Record claimed deliveries' outcomes; leases end."""
+        state = self._writable()
+        with state.lock:
+            batch = list(attempts)
+            for a in batch:
+                if (a.event_id, a.channel) not in state.deliveries:
+                    raise StoreError(f"no delivery of event {a.event_id!r} to {a.channel!r}")
+            for a in batch:
+                key = (a.event_id, a.channel)
+                d = state.deliveries[key]
+                if d.status != "pending":
+                    continue
+                state.leases.pop(key, None)
+                if a.outcome == "delivered":
+                    d = attrs.evolve(d, status="delivered", attempts=d.attempts + 1, last_error="")
+                elif a.outcome in ("retry", "dead"):
+                    d = attrs.evolve(
+                        d,
+                        status="dead" if a.outcome == "dead" else "pending",
+                        attempts=d.attempts + 1,
+                        next_attempt=a.next_attempt,
+                        last_error=a.error,
+                    )
+                elif a.outcome == "deferred":
+                    d = attrs.evolve(
+                        d,
+                        deferrals=d.deferrals + 1,
+                        next_attempt=a.next_attempt,
+                        last_error=a.error,
+                    )
+                elif a.outcome == "postponed":
+                    d = attrs.evolve(d, next_attempt=a.next_attempt)
+                if a.done is not None:
+                    d = attrs.evolve(d, done=tuple(a.done))
+                state.deliveries[key] = d
+
     def record_attempt(
         self,
         event_id: str,
@@ -345,22 +478,6 @@ class MemoryStore:
         next_attempt: float = 0.0,
         give_up: bool = False,
     ) -> None:
-        """Record an attempt; a delivered delivery stays delivered."""
-        state = self._writable()
-        with state.lock:
-            d = state.deliveries.get((event_id, channel))
-            if d is None:
-                raise StoreError(f"no delivery of event {event_id!r} to {channel!r}")
-            if d.status != "pending":
-                return
-            if ok:
-                d = attrs.evolve(d, status="delivered", attempts=d.attempts + 1, last_error="")
-            else:
-                d = attrs.evolve(
-                    d,
-                    status="dead" if give_up else "pending",
-                    attempts=d.attempts + 1,
-                    next_attempt=next_attempt,
-                    last_error=error,
-                )
-            state.deliveries[(event_id, channel)] = d
+        """Record one attempt: delivered, retry at ``next_attempt``, or dead."""
+        outcome = "delivered" if ok else ("dead" if give_up else "retry")
+        self.record_attempts([Attempt(event_id, channel, outcome, error, next_attempt)])

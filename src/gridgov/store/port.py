@@ -12,7 +12,7 @@ through the ``gridgov_storage_backends`` hook.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
@@ -22,9 +22,20 @@ from gridgov.events import Event
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.model import Household, Sweep, Visit
 
+Outbox = Callable[[int], Iterable[tuple[Event, Sequence[str]]]]
+"""Events to enqueue with a write, made from what the write allocated (a version)."""
 RosterStatus = Literal["draft", "published"]
 ROSTER_STATUSES: tuple[str, ...] = ("draft", "published")
 DeliveryStatus = Literal["pending", "delivered", "dead"]
+AttemptOutcome = Literal["delivered", "retry", "dead", "deferred", "postponed", "released"]
+ATTEMPT_OUTCOMES: tuple[str, ...] = (
+    "delivered",
+    "retry",
+    "dead",
+    "deferred",
+    "postponed",
+    "released",
+)
 
 
 class StoreError(GridgovError):
@@ -118,11 +129,41 @@ class Delivery:
     attempts: int = 0
     next_attempt: float = 0.0
     last_error: str = ""
+    deferrals: int = 0
+    """Times the receiver asked to come back later (``Retry-After``); not attempts."""
+    done: tuple[str, ...] = ()
+    """Parts already delivered (an e-mail's accepted recipients), not sent again."""
 
     @property
     def key(self) -> str:
         """The idempotency key: the same event to the same channel is one delivery."""
         return f"{self.event.id}:{self.channel}"
+
+
+@attrs.frozen
+class Attempt:
+    """What became of one claimed delivery, as :meth:`Store.record_attempts` records it.
+
+    ``outcome`` is one of:
+
+    - ``delivered``: done (counts an attempt);
+    - ``retry``: failed, try again at ``next_attempt`` (counts an attempt);
+    - ``dead``: failed for good (counts an attempt);
+    - ``deferred``: the receiver asked to come back at ``next_attempt`` (``Retry-After``;
+      counts a deferral, not an attempt);
+    - ``postponed``: not tried (its channel is paused), due again at ``next_attempt``;
+    - ``released``: not tried, the lease is given back (due as before).
+
+    ``done`` replaces the delivery's delivered parts when not None. A delivery
+    that is no longer pending is left as it is.
+    """
+
+    event_id: str
+    channel: str
+    outcome: str = attrs.field(validator=attrs.validators.in_(ATTEMPT_OUTCOMES))
+    error: str = ""
+    next_attempt: float = 0.0
+    done: tuple[str, ...] | None = None
 
 
 REACHED_OUTCOMES = ("verified", "partly-verified")
@@ -153,12 +194,24 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the connection; further use is an error."""
 
-    def scoped(self, unit: str) -> Store:
-        """A read-only view returning nothing outside ``unit``'s subtree."""
+    def scoped(self, unit: str, *, owner: bool = False) -> Store:
+        """A read-only view returning nothing outside ``unit``'s subtree.
+
+        The view stays right after the hierarchy is replaced (it follows the
+        stored tree), and refuses when its unit has left the view it came from.
+        With ``owner`` the view takes over the connection: closing it closes the store.
+        """
 
     # hierarchy
-    def save_hierarchy(self, tree: Hierarchy) -> None:
-        """Replace the stored hierarchy by ``tree`` (personal data kept, not masked)."""
+    def save_hierarchy(
+        self, tree: Hierarchy, *, households: Iterable[Household] | None = None
+    ) -> None:
+        """Replace the stored hierarchy by ``tree`` (personal data kept, not masked).
+
+        With ``households``, they are written in the same transaction, and stored
+        households whose building is not in ``tree`` and that no visit refers to
+        are removed: a crash leaves the old hierarchy and households, or the new ones.
+        """
 
     def hierarchy(self) -> Hierarchy | None:
         """The stored hierarchy (the scope's subtree for a scoped view), or None."""
@@ -208,9 +261,20 @@ class Store(Protocol):
         """Ids of the stored problems (in scope)."""
 
     def save_roster(
-        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+        self,
+        roster_id: str,
+        doc: Any,
+        *,
+        status: str = "draft",
+        unit: str | None = None,
+        outbox: Outbox | None = None,
     ) -> int:
-        """Append a new version of a roster document; returns its version number (1, 2...)."""
+        """Append a new version of a roster document; returns its version number (1, 2...).
+
+        ``outbox``, when given, is called with the new version inside the same
+        transaction and the events it returns are enqueued there too (the
+        transactional outbox): the roster and its event are stored together or not at all.
+        """
 
     def roster(
         self, roster_id: str, *, version: int | None = None, status: str | None = None
@@ -228,7 +292,32 @@ class Store(Protocol):
         """Every event in the outbox (in scope), by time then id."""
 
     def due_deliveries(self, now: float, *, limit: int = 1000) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due at ``now`` (epoch seconds)."""
+        """Pending deliveries whose next attempt is due at ``now`` (epoch seconds).
+
+        A read-only listing; a flusher claims work with :meth:`claim_deliveries`.
+        """
+
+    def claim_deliveries(
+        self, now: float, *, owner: str, lease: float, per_channel: int = 100
+    ) -> list[Delivery]:
+        """Atomically lease due, unleased pending deliveries to ``owner`` until ``now + lease``.
+
+        At most ``per_channel`` of each channel (so no channel starves another),
+        each channel's earliest due first (next attempt, then event time, then
+        event id). Two claims never return the same delivery while its lease runs.
+        """
+
+    def record_attempts(self, attempts: Iterable[Attempt]) -> None:
+        """Record what became of claimed deliveries (one transaction) and end their leases."""
+
+    def next_due(self, *, leases: bool = True) -> float | None:
+        """When a pending delivery can next be claimed (due and not leased), or None.
+
+        With ``leases=False``, when one is next due, whoever holds it.
+        """
+
+    def count_deliveries(self, *, status: str | None = None) -> int:
+        """How many deliveries there are (in scope), optionally with one status."""
 
     def deliveries(self, *, status: str | None = None) -> list[Delivery]:
         """Every delivery (in scope), optionally with one status."""

@@ -34,4 +34,10 @@ def open_store(url: str, *, scope: str | None = None) -> Store:
     except UnknownComponent as exc:
         raise StoreError(f"cannot open {url}: {exc}") from None
     store = factory(url)
-    return store.scoped(scope) if scope is not None else store
+    if scope is None:
+        return store
+    try:
+        return store.scoped(scope, owner=True)  # closing the view closes the connection
+    except BaseException:
+        store.close()
+        raise

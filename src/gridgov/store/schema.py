@@ -37,6 +37,21 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX deliveries_due ON deliveries (status, next_attempt)",
         "CREATE INDEX visits_household ON visits (household)",
     ),
+    # 3: outbox leases (concurrent flushers share the work), Retry-After deferrals,
+    #    per-recipient progress, due-time order; roster versions allocated by the database
+    (
+        "ALTER TABLE deliveries ADD COLUMN lease_owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE deliveries ADD COLUMN lease_until DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN deferrals INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE deliveries ADD COLUMN done TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE deliveries ADD COLUMN at_seconds DOUBLE PRECISION NOT NULL DEFAULT 0",
+        "UPDATE deliveries SET at_seconds ="
+        " (SELECT e.at_seconds FROM events e WHERE e.id = deliveries.event_id)",
+        "CREATE INDEX deliveries_claim ON deliveries (channel, status, next_attempt)",
+        "CREATE TABLE roster_counters (id TEXT PRIMARY KEY, last_version INTEGER NOT NULL)",
+        "INSERT INTO roster_counters (id, last_version)"
+        " SELECT id, MAX(version) FROM rosters GROUP BY id",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -17,15 +17,15 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from gridgov.errors import UnknownUnit
-from gridgov.events import Event
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.store import codec
+from gridgov.store.outbox_sql import SqlOutbox
 from gridgov.store.port import (
     REACHED_OUTCOMES,
     ROSTER_STATUSES,
     AppendResult,
     BuildingCoverage,
-    Delivery,
+    Outbox,
     Rejected,
     RosterRecord,
     ScopeError,
@@ -48,12 +48,13 @@ def _chunks(items: Sequence[str], n: int = CHUNK) -> Iterator[Sequence[str]]:
         yield items[i : i + n]
 
 
-class SqlStore:
+class SqlStore(SqlOutbox):
     """Base class of SQL stores; subclasses implement the four connection methods."""
 
     url: str
     scope: str | None = None
-    _range: tuple[int, int] | None = None
+    _scopes: tuple[str, ...] = ()
+    """The scope of this view and of the views it was made from (all must hold)."""
     _owner: bool = True
     _closed: bool = False
     _lock: threading.RLock
@@ -161,34 +162,41 @@ class SqlStore:
                 self._close_connection()
             self._closed = True
 
-    def scoped(self, unit: str) -> SqlStore:
-        """A read-only view of ``unit``'s subtree (sharing this store's connection)."""
+    def scoped(self, unit: str, *, owner: bool = False) -> SqlStore:
+        """A read-only view of ``unit``'s subtree (sharing this store's connection).
+
+        The view stays right when the hierarchy is replaced: every query finds
+        the subtree from the units stored *now*, in the same statement. With
+        ``owner`` the view closes the connection when it is closed.
+        """
+        where, params = self._unit_clause("units.id")
         with self._rd() as cur:
-            rows = self._q(cur, "SELECT pos, size FROM units WHERE id = ?", (unit,))
+            rows = self._q(cur, f"SELECT 1 FROM units WHERE id = ? AND {where}", [unit, *params])
         if not rows:
-            raise UnknownUnit(unit)
-        lo, size = int(rows[0][0]), int(rows[0][1])
-        if self._range is not None and not (self._range[0] <= lo <= self._range[1]):
             raise UnknownUnit(unit)
         view = copy.copy(self)
         view.scope = unit
-        view._range = (lo, lo + size - 1)
-        view._owner = False
+        view._scopes = (*self._scopes, unit)
+        view._owner = owner and self._owner
         return view
 
     def _unit_clause(self, column: str) -> tuple[str, list[Any]]:
-        """A condition keeping rows whose ``column`` names a unit in scope."""
-        if self._range is None:
+        """A condition keeping rows whose ``column`` names a unit in scope (of every view)."""
+        if not self._scopes:
             return "1 = 1", []
-        return (
-            f"EXISTS (SELECT 1 FROM units su WHERE su.id = {column} AND su.pos BETWEEN ? AND ?)",
-            list(self._range),
+        part = (
+            "EXISTS (SELECT 1 FROM units su JOIN units sc ON sc.id = ?"
+            f" WHERE su.id = {column} AND su.pos >= sc.pos AND su.pos < sc.pos + sc.size)"
         )
+        return " AND ".join([part] * len(self._scopes)), list(self._scopes)
 
     # -- hierarchy ---------------------------------------------------------------------------
-    def save_hierarchy(self, tree: Hierarchy) -> None:
-        """Replace the stored hierarchy (one transaction)."""
+    def save_hierarchy(
+        self, tree: Hierarchy, *, households: Iterable[Household] | None = None
+    ) -> None:
+        """Replace the stored hierarchy (and its households) in one transaction."""
         levels, rows, relations = codec.hierarchy_parts(tree)
+        batch = None if households is None else self._household_rows(households)
         with self._tx() as cur:
             cur.execute("DELETE FROM units")
             cur.executemany(
@@ -206,6 +214,12 @@ class SqlStore:
                     ),
                     (key, value),
                 )
+            if batch is not None:
+                self._write_households(cur, batch)
+                cur.execute(
+                    "DELETE FROM households WHERE building NOT IN (SELECT id FROM units)"
+                    " AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household = households.id)"
+                )
 
     def hierarchy(self) -> Hierarchy | None:
         """The stored hierarchy, or the scope's subtree."""
@@ -217,16 +231,18 @@ class SqlStore:
             )
             if "levels" not in meta:
                 return None
-            if self._range is None:
-                rows = self._q(cur, "SELECT doc FROM units ORDER BY pos")
-            else:
-                rows = self._q(
-                    cur,
-                    "SELECT doc FROM units WHERE pos BETWEEN ? AND ? ORDER BY pos",
-                    self._range,
-                )
-        if not rows:
+            where, params = self._unit_clause("units.id")
+            rows = self._q(cur, f"SELECT id, doc FROM units WHERE {where} ORDER BY pos", params)
+            gone = self.scope is not None and not self._q(
+                cur, "SELECT 1 FROM units WHERE id = ?", (self.scope,)
+            )
+        if gone or (not rows and self.scope is None):
             return None
+        if self.scope is not None and (not rows or rows[0][0] != self.scope):
+            raise ScopeError(
+                f"the hierarchy changed: {self.scope!r} is no longer inside {self._scopes[0]!r}"
+            )
+        rows = [r[1:] for r in rows]
         return codec.hierarchy_from(
             codec.load(meta["levels"]),
             [codec.record_from(r[0]) for r in rows],
@@ -237,17 +253,23 @@ class SqlStore:
     # -- households and sweeps -----------------------------------------------------------
     def save_households(self, households: Iterable[Household]) -> int:
         """Insert or replace households by id (one transaction)."""
-        batch = {h.id: (h.id, h.building, codec.doc(h)) for h in households}
+        batch = self._household_rows(households)
         with self._tx() as cur:
-            cur.executemany(
-                self._sql(
-                    "INSERT INTO households (id, building, doc) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET building = excluded.building,"
-                    " doc = excluded.doc"
-                ),
-                list(batch.values()),
-            )
+            self._write_households(cur, batch)
         return len(batch)
+
+    def _household_rows(self, households: Iterable[Household]) -> list[tuple[str, str, str]]:
+        return list({h.id: (h.id, h.building, codec.doc(h)) for h in households}.values())
+
+    def _write_households(self, cur: Any, rows: list[tuple[str, str, str]]) -> None:
+        cur.executemany(
+            self._sql(
+                "INSERT INTO households (id, building, doc) VALUES (?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET building = excluded.building,"
+                " doc = excluded.doc"
+            ),
+            rows,
+        )
 
     def _paged(self, select: str, where: str, params: list[Any]) -> Iterator[str]:
         last: str | None = None
@@ -369,12 +391,12 @@ class SqlStore:
         if household is not None:
             conds.append("visits.household = ?")
             params.append(household)
-        if self._range is not None:
+        if self._scopes:
+            where, scope_params = self._unit_clause("sh.building")
             conds.append(
-                "EXISTS (SELECT 1 FROM households sh JOIN units su ON su.id = sh.building"
-                " WHERE sh.id = visits.household AND su.pos BETWEEN ? AND ?)"
+                f"EXISTS (SELECT 1 FROM households sh WHERE sh.id = visits.household AND {where})"
             )
-            params.extend(self._range)
+            params.extend(scope_params)
         return (" AND ".join(conds) or "1 = 1"), params
 
     def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
@@ -480,23 +502,37 @@ class SqlStore:
         return sorted(r[0] for r in rows)
 
     def save_roster(
-        self, roster_id: str, doc: Any, *, status: str = "draft", unit: str | None = None
+        self,
+        roster_id: str,
+        doc: Any,
+        *,
+        status: str = "draft",
+        unit: str | None = None,
+        outbox: Outbox | None = None,
     ) -> int:
-        """Append a roster version (numbered in the same transaction)."""
+        """Append a roster version, numbered by the database in the same transaction."""
         if status not in ROSTER_STATUSES:
             raise StoreError(f"roster status must be one of {ROSTER_STATUSES}, got {status!r}")
         text = codec.doc(doc)
         with self._tx() as cur:
+            # the database allocates the number: the upsert locks the counter row, so
+            # concurrent publishers of one id get 1, 2, 3... one after the other
             rows = self._q(
-                cur, "SELECT COALESCE(MAX(version), 0) FROM rosters WHERE id = ?", (roster_id,)
+                cur,
+                "INSERT INTO roster_counters (id, last_version) VALUES (?, 1)"
+                " ON CONFLICT (id) DO UPDATE SET last_version = roster_counters.last_version + 1"
+                " RETURNING last_version",
+                (roster_id,),
             )
-            version = int(rows[0][0]) + 1
+            version = int(rows[0][0])
             cur.execute(
                 self._sql(
                     "INSERT INTO rosters (id, version, status, unit, doc) VALUES (?, ?, ?, ?, ?)"
                 ),
                 (roster_id, version, status, unit, text),
             )
+            for event, channels in outbox(version) if outbox is not None else ():
+                self._enqueue(cur, event, channels)
         return version
 
     def roster(
@@ -516,105 +552,3 @@ class SqlStore:
                 [roster_id, *params],
             )
         return [RosterRecord(roster_id, int(v), s, u, codec.load(d)) for v, s, u, d in rows]
-
-    # -- outbox ------------------------------------------------------------------------------------
-    def enqueue(self, event: Event, channels: Iterable[str]) -> int:
-        """Add ``event`` and one pending delivery per channel; existing ones are kept."""
-        wanted = list(dict.fromkeys(channels))
-        with self._tx() as cur:
-            cur.execute(
-                self._sql(
-                    "INSERT INTO events (id, unit, at_seconds, doc) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (id) DO NOTHING"
-                ),
-                (event.id, event.unit, codec.as_seconds(event.at), codec.doc(event)),
-            )
-            have = {
-                r[0]
-                for r in self._q(
-                    cur, "SELECT channel FROM deliveries WHERE event_id = ?", (event.id,)
-                )
-            }
-            new = [c for c in wanted if c not in have]
-            cur.executemany(
-                self._sql(
-                    "INSERT INTO deliveries"
-                    " (event_id, channel, status, attempts, next_attempt, last_error)"
-                    " VALUES (?, ?, 'pending', 0, 0, '') ON CONFLICT DO NOTHING"
-                ),
-                [(event.id, c) for c in new],
-            )
-        return len(new)
-
-    def events(self) -> list[Event]:
-        """Events in scope, by time then id."""
-        where, params = self._unit_clause("events.unit")
-        with self._rd() as cur:
-            rows = self._q(cur, f"SELECT at_seconds, id, doc FROM events WHERE {where}", params)
-        return [codec.event_from(doc) for _, _, doc in sorted(rows)]
-
-    def _deliveries(self, cond: str, params: list[Any], limit: int | None) -> list[Delivery]:
-        where, scope_params = self._unit_clause("e.unit")
-        with self._rd() as cur:
-            rows = self._q(
-                cur,
-                "SELECT e.at_seconds, e.id, d.channel, e.doc, d.status, d.attempts,"
-                " d.next_attempt, d.last_error FROM deliveries d"
-                f" JOIN events e ON e.id = d.event_id WHERE {cond} AND {where}",
-                [*params, *scope_params],
-            )
-        rows.sort(key=lambda r: (r[0], r[1], r[2]))
-        if limit is not None:
-            rows = rows[:limit]
-        return [
-            Delivery(codec.event_from(doc), ch, st, int(att), float(nxt), err)
-            for _, _, ch, doc, st, att, nxt, err in rows
-        ]
-
-    def due_deliveries(self, now: float, *, limit: int = 1000) -> list[Delivery]:
-        """Pending deliveries due at ``now``."""
-        return self._deliveries("d.status = 'pending' AND d.next_attempt <= ?", [now], limit)
-
-    def deliveries(self, *, status: str | None = None) -> list[Delivery]:
-        """Deliveries in scope."""
-        if status is None:
-            return self._deliveries("1 = 1", [], None)
-        return self._deliveries("d.status = ?", [status], None)
-
-    def record_attempt(
-        self,
-        event_id: str,
-        channel: str,
-        *,
-        ok: bool,
-        error: str = "",
-        next_attempt: float = 0.0,
-        give_up: bool = False,
-    ) -> None:
-        """Record one attempt; a delivered delivery stays delivered."""
-        with self._tx() as cur:
-            rows = self._q(
-                cur,
-                "SELECT status FROM deliveries WHERE event_id = ? AND channel = ?",
-                (event_id, channel),
-            )
-            if not rows:
-                raise StoreError(f"no delivery of event {event_id!r} to {channel!r}")
-            if rows[0][0] != "pending":
-                return
-            if ok:
-                cur.execute(
-                    self._sql(
-                        "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1,"
-                        " last_error = '' WHERE event_id = ? AND channel = ?"
-                    ),
-                    (event_id, channel),
-                )
-            else:
-                cur.execute(
-                    self._sql(
-                        "UPDATE deliveries SET status = ?, attempts = attempts + 1,"
-                        " next_attempt = ?, last_error = ? WHERE event_id = ? AND channel = ?"
-                    ),
-                    ("dead" if give_up else "pending", next_attempt, error, event_id, channel),
-                )

@@ -31,6 +31,7 @@ from gridgov.org.unit import PartyOrg, Unit
 from gridgov.store.port import (
     REACHED_OUTCOMES,
     AppendResult,
+    Attempt,
     ScopeError,
     Store,
     StoreError,
@@ -330,6 +331,59 @@ class StoreContract:
         finally:
             store.close()
 
+    def test_a_scoped_view_stays_right_after_the_hierarchy_is_replaced(self) -> None:
+        def tree(spec: list[tuple[str, str, str | None]]) -> Hierarchy:
+            return Hierarchy.from_units([(Unit(u, lv, u), p) for u, lv, p in spec])
+
+        base = [
+            ("C", "county", None),
+            ("T1", "township", "C"),
+            ("T2", "township", "C"),
+            ("C1", "community", "T1"),
+            ("C2", "community", "T2"),
+            ("G1", "grid", "C1"),
+            ("G2", "grid", "C2"),
+            ("B1", "building", "G1"),
+        ]
+        store = self.seeded()
+        try:
+            view = store.scoped("C1")
+            nested = store.scoped("T1").scoped("G1")
+            assert {h.building for h in view.households()} == {"B1", "B2"}
+            # a new township first shifts every position; B2 moves to another grid
+            store.save_hierarchy(
+                tree(
+                    [
+                        ("C", "county", None),
+                        ("T0", "township", "C"),
+                        ("C0", "community", "T0"),
+                        *base[1:],
+                        ("B2", "building", "G2"),
+                        ("B3", "building", "G2"),
+                    ]
+                )
+            )
+            assert {h.building for h in view.households()} == {"B1"}
+            moved = view.hierarchy()
+            assert moved is not None
+            assert sorted(u.id for u in moved) == ["B1", "C1", "G1"]
+            assert {h.building for h in nested.households()} == {"B1"}
+            # G1 moves out of T1: the view made through T1 neither leaks nor pretends
+            store.save_hierarchy(
+                tree([*base[:5], ("G1", "grid", "C2"), ("G2", "grid", "C2"), base[7]])
+            )
+            assert list(nested.households()) == []
+            with pytest.raises(ScopeError):
+                nested.hierarchy()
+            assert {h.building for h in view.households()} == set()
+            # C1 is gone altogether: nothing is in its subtree any more
+            store.save_hierarchy(tree([b for b in base if b[0] not in ("C1", "G1", "B1")]))
+            assert view.hierarchy() is None
+            assert list(view.households()) == []
+            assert view.household("B1-1") is None
+        finally:
+            store.close()
+
     def test_scoped_view_is_read_only(self) -> None:
         store = self.seeded()
         try:
@@ -445,6 +499,104 @@ class StoreContract:
             assert len(store.due_deliveries(1000.0, limit=1)) == 1
             with pytest.raises(StoreError):
                 store.record_attempt("nope", "a", ok=True)
+        finally:
+            store.close()
+
+    @EXAMPLES
+    @given(
+        plan=st.lists(
+            st.tuples(st.sampled_from(("a", "b", "c")), st.integers(0, 3), st.integers(0, 5)),
+            max_size=25,
+        ),
+        per_channel=st.integers(1, 4),
+    )
+    def test_claims_are_fair_ordered_by_due_time_and_exclusive(
+        self, plan: list[tuple[str, int, int]], per_channel: int
+    ) -> None:
+        """Each claim leases at most ``per_channel`` of each channel, earliest due first."""
+        store = self.make_store()
+        try:
+            due: dict[str, list[tuple[float, float, str]]] = {}
+            for i, (channel, retry_at, hours) in enumerate(plan):
+                e = roster_published(
+                    roster=f"r{i}", version=1, unit="C", at=T0 + dt.timedelta(hours=hours)
+                )
+                if store.enqueue(e, [channel]) == 0:
+                    continue
+                if retry_at:
+                    store.record_attempt(e.id, channel, ok=False, next_attempt=float(retry_at))
+                moment = T0 + dt.timedelta(hours=hours)
+                due.setdefault(channel, []).append((float(retry_at), moment.timestamp(), e.id))
+            now = 2.0
+            expected_due = {c: sorted(x for x in items if x[0] <= now) for c, items in due.items()}
+            first = store.claim_deliveries(now, owner="one", lease=10.0, per_channel=per_channel)
+            second = store.claim_deliveries(now, owner="two", lease=10.0, per_channel=per_channel)
+            for channel, items in expected_due.items():
+                ids = [x[2] for x in items]
+                got1 = [d.event.id for d in first if d.channel == channel]
+                got2 = [d.event.id for d in second if d.channel == channel]
+                assert got1 == ids[:per_channel]
+                assert got2 == ids[per_channel : 2 * per_channel]
+            assert {d.key for d in first}.isdisjoint({d.key for d in second})
+            # a lease that ends makes its deliveries claimable again, in the same order
+            third = store.claim_deliveries(now + 10.0, owner="three", lease=5.0, per_channel=99)
+            assert sorted(d.key for d in third) == sorted(
+                f"{x[2]}:{c}" for c, items in due.items() for x in items if x[0] <= now + 10.0
+            )
+            if first:
+                nxt = store.next_due()
+                assert nxt is not None
+                assert nxt >= now + 10.0
+        finally:
+            store.close()
+
+    def test_every_attempt_outcome_is_recorded(self) -> None:
+        store = self.make_store()
+        try:
+            evs = [roster_published(roster=f"r{i}", version=1, unit="C", at=T0) for i in range(6)]
+            for e in evs:
+                store.enqueue(e, ["m"])
+            claimed = store.claim_deliveries(0.0, owner="me", lease=60.0)
+            assert len(claimed) == 6
+            assert store.claim_deliveries(0.0, owner="you", lease=60.0) == []
+            assert store.next_due() == 60.0
+            ids = [e.id for e in evs]
+            store.record_attempts(
+                [
+                    Attempt(ids[0], "m", "delivered"),
+                    Attempt(ids[1], "m", "retry", "5xx", 50.0, done=("x@example.org",)),
+                    Attempt(ids[2], "m", "dead", "410 Gone", 0.0),
+                    Attempt(ids[3], "m", "deferred", "429", 30.0),
+                    Attempt(ids[4], "m", "postponed", next_attempt=30.0),
+                    Attempt(ids[5], "m", "released"),
+                ]
+            )
+            got = {d.event.id: d for d in store.deliveries()}
+            assert got[ids[0]].status == "delivered"
+            assert got[ids[0]].attempts == 1
+            assert (got[ids[1]].status, got[ids[1]].attempts, got[ids[1]].next_attempt) == (
+                "pending",
+                1,
+                50.0,
+            )
+            assert got[ids[1]].done == ("x@example.org",)
+            assert (got[ids[2]].status, got[ids[2]].last_error) == ("dead", "410 Gone")
+            assert (got[ids[3]].attempts, got[ids[3]].deferrals) == (0, 1)
+            assert (got[ids[4]].attempts, got[ids[4]].next_attempt) == (0, 30.0)
+            assert (got[ids[5]].attempts, got[ids[5]].next_attempt) == (0, 0.0)
+            assert store.count_deliveries() == 6
+            assert store.count_deliveries(status="pending") == 4
+            # the released one is claimable at once; the others when due
+            assert [d.event.id for d in store.claim_deliveries(1.0, owner="you", lease=5)] == [
+                ids[5]
+            ]
+            late = store.claim_deliveries(50.0, owner="you", lease=5)
+            # by due time, then id; the released one's lease has ended by now
+            assert [d.event.id for d in late] == [ids[5], *sorted((ids[3], ids[4])), ids[1]]
+            store.record_attempts([Attempt(ids[0], "m", "retry", "late", 1.0)])
+            assert store.deliveries(status="delivered")[0].attempts == 1
+            with pytest.raises(StoreError):
+                store.record_attempts([Attempt("nope", "m", "delivered")])
         finally:
             store.close()
 

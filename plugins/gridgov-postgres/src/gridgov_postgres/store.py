@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+from gridgov.redact import redact_text
 from gridgov.store import SqlStore, StoreError
 
 MIGRATION_LOCK = 7_242_020
@@ -49,6 +50,8 @@ def split_url(url: str) -> tuple[str, str | None]:
 class PostgresStore(SqlStore):
     """A store in a PostgreSQL database (one connection, autocommit outside transactions)."""
 
+    _skip_locked = " FOR UPDATE SKIP LOCKED"
+
     def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
         self.url = url
         self._init_lock()
@@ -56,7 +59,7 @@ class PostgresStore(SqlStore):
         try:
             self._conn = psycopg.connect(conninfo, autocommit=True, connect_timeout=connect_timeout)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to {_safe(url)}: {exc}".strip()) from None
+            raise StoreError(redact_text(f"cannot connect to {url}: {exc}".strip())) from None
         if self.schema is not None:
             ident = sql.Identifier(self.schema)
             # CREATE SCHEMA IF NOT EXISTS is not safe against concurrent first opens
@@ -130,16 +133,7 @@ class PostgresStore(SqlStore):
         """Empty every table (keeps the schema version): for test suites."""
         with self._tx() as cur:
             cur.execute(
-                "TRUNCATE units, households, sweeps, visits, problems, rosters, events,"
-                " deliveries CASCADE"
+                "TRUNCATE units, households, sweeps, visits, problems, rosters, roster_counters,"
+                " events, deliveries CASCADE"
             )
             cur.execute("DELETE FROM gridgov_meta WHERE key <> 'schema_version'")
-
-
-def _safe(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password:
-        host = parts.netloc.rsplit("@", 1)[-1]
-        user = parts.username or ""
-        return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
-    return url

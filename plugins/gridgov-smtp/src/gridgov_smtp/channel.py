@@ -13,6 +13,7 @@ from email.mime.text import MIMEText
 from email.utils import formatdate
 from typing import Any
 
+from gridgov.errors import DeliveryFailed
 from gridgov.notify import Message
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -87,15 +88,49 @@ class SmtpChannel:
         return cls(**opts)
 
     def send(self, message: Message) -> None:
-        """Send one e-mail; any SMTP or network error is raised."""
+        """Send one e-mail to every recipient not in ``message.done``.
+
+        Recipients the server accepted are reported in :class:`DeliveryFailed`'s
+        ``done`` when others were refused, so a retry goes only to the refused
+        ones; refusals that are all permanent (5xx) are not retried. A server
+        that cannot be reached (or drops the connection) is ``unavailable``.
+        """
+        to = [r for r in self.to if r not in message.done]
+        if not to:
+            return
         mail = build_email(message, sender=self.sender, to=self.to)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            smtp.ehlo()
-            if self.starttls:
-                smtp.starttls(context=self.context)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 smtp.ehlo()
-            if self.username is not None:
-                smtp.login(self.username, self.password or "")
-            refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=self.to)
+                if self.starttls:
+                    smtp.starttls(context=self.context)
+                    smtp.ehlo()
+                if self.username is not None:
+                    smtp.login(self.username, self.password or "")
+                refused = smtp.send_message(mail, from_addr=self.sender, to_addrs=to)
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except smtplib.SMTPDataError as exc:  # the message itself was refused
+            raise DeliveryFailed(
+                f"{self.host}:{self.port}: {exc.smtp_code} {_text(exc.smtp_error)}",
+                permanent=500 <= exc.smtp_code < 600,
+            ) from None
+        except smtplib.SMTPResponseException as exc:  # log-in, sender: the channel's set-up
+            raise DeliveryFailed(
+                f"{self.host}:{self.port}: {exc.smtp_code} {_text(exc.smtp_error)}",
+                unavailable=True,
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryFailed(f"{self.host}:{self.port}: {exc}", unavailable=True) from None
         if refused:
-            raise smtplib.SMTPRecipientsRefused(refused)
+            accepted = tuple(message.done) + tuple(r for r in to if r not in refused)
+            codes = ", ".join(f"{r}: {c} {_text(m)}" for r, (c, m) in sorted(refused.items()))
+            raise DeliveryFailed(
+                f"{self.host}:{self.port}: refused {codes}",
+                permanent=all(500 <= c < 600 for c, _ in refused.values()),
+                done=accepted,
+            )
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
