@@ -106,7 +106,15 @@ def _documented_keys() -> dict[str, set[str]]:
 # One value for every documented key; test_every_documented_key_is_read keeps the two equal.
 SAMPLE = {
     "store": {"url": "memory://"},
-    "notify": {"retry_base": 0.5, "retry_factor": 3.0, "retry_max_delay": 60.0, "max_attempts": 4},
+    "notify": {
+        "retry_base": 0.5,
+        "retry_factor": 3.0,
+        "retry_max_delay": 60.0,
+        "max_attempts": 4,
+        "lease_seconds": 30.0,
+        "batch": 50,
+        "max_deferrals": 5,
+    },
     "channels": {
         "log": {"type": "log", "mask": True, "path": "events.log", "level": "WARNING"},
         "ops": {

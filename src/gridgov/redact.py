@@ -15,7 +15,6 @@ user's configuration itself is kept exactly; only what is *shown* changes.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -46,7 +45,8 @@ SECRET_PARAMS = frozenset(
 """Query parameters whose values are secrets (compared case-insensitively)."""
 
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
-_PARAM = re.compile(r"([?&;])([^=&;#]+)=([^&;#]*)")
+_PARAM = re.compile(r"([?&;#])([^=&;#]+)=([^&;#]*)")
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/@:?#]*):([^/?#]*)@")
 
 
 def _secret_param(name: str) -> bool:
@@ -55,19 +55,12 @@ def _secret_param(name: str) -> bool:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with its password and secret query values replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return _PARAM.sub(_mask_param, url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        if ":" in userinfo:  # a user name alone is not a credential; its password is
-            netloc = f"{userinfo.split(':', 1)[0]}:{MASK}@{host}"
-    query = _PARAM.sub(_mask_param, "?" + parts.query)[1:] if parts.query else ""
-    fragment = _PARAM.sub(_mask_param, "?" + parts.fragment)[1:] if parts.fragment else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
+    """``url`` with its password and secret query values replaced by ``***`` (else unchanged)."""
+    out = _USERINFO.sub(lambda m: f"{m.group(1)}{m.group(2)}:{MASK}@", url, count=1)
+    if "?" in out or "#" in out:
+        cut = min(i for i in (out.find("?"), out.find("#")) if i >= 0)
+        out = out[:cut] + _PARAM.sub(_mask_param, out[cut:])
+    return out
 
 
 def _mask_param(match: re.Match[str]) -> str:

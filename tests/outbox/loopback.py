@@ -101,5 +101,7 @@ def workspace(root: Path, config: str, store: str | None = None) -> Path:
     assert done.returncode == 0, done.stderr
     text = (root / "gridgov.toml").read_text(encoding="utf-8")
     head = text.split("# A channel:", 1)[0]
+    if "[notify]" in config:
+        head = head.split("[notify]", 1)[0]
     (root / "gridgov.toml").write_text(head + config, encoding="utf-8")
     return root

@@ -5,6 +5,7 @@
 ('*',)
 """
 
+from gridgov.errors import DeliveryFailed
 from gridgov.notify.channel import Channel, ChannelSpec, Message
 from gridgov.notify.channels import LogChannel
 from gridgov.notify.notifier import FlushReport, Notifier, RetryPolicy, build_channels
@@ -13,6 +14,7 @@ from gridgov.notify.routing import Route, Routing
 __all__ = [
     "Channel",
     "ChannelSpec",
+    "DeliveryFailed",
     "FlushReport",
     "LogChannel",
     "Message",
