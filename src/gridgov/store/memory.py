@@ -479,5 +479,7 @@ class MemoryStore:
         give_up: bool = False,
     ) -> None:
         """Record one attempt: delivered, retry at ``next_attempt``, or dead."""
-        outcome = "delivered" if ok else ("dead" if give_up else "retry")
-        self.record_attempts([Attempt(event_id, channel, outcome, error, next_attempt)])
+        attempt = Attempt.of(
+            event_id, channel, ok=ok, error=error, next_attempt=next_attempt, give_up=give_up
+        )
+        self.record_attempts([attempt])

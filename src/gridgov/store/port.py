@@ -165,6 +165,21 @@ class Attempt:
     next_attempt: float = 0.0
     done: tuple[str, ...] | None = None
 
+    @classmethod
+    def of(
+        cls,
+        event_id: str,
+        channel: str,
+        *,
+        ok: bool,
+        error: str = "",
+        next_attempt: float = 0.0,
+        give_up: bool = False,
+    ) -> Attempt:
+        """The attempt :meth:`Store.record_attempt` describes (delivered, retry or dead)."""
+        outcome = "delivered" if ok else ("dead" if give_up else "retry")
+        return cls(event_id, channel, outcome, error, next_attempt)
+
 
 REACHED_OUTCOMES = ("verified", "partly-verified")
 

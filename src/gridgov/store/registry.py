@@ -6,6 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from gridgov.plugins.manager import get_plugins
+from gridgov.redact import redact_url
 from gridgov.store.port import Store, StoreError
 
 StoreFactory = Callable[[str], Store]
@@ -32,7 +33,7 @@ def open_store(url: str, *, scope: str | None = None) -> Store:
     try:
         factory: StoreFactory = get_plugins().get("storage", scheme)
     except UnknownComponent as exc:
-        raise StoreError(f"cannot open {url}: {exc}") from None
+        raise StoreError(f"cannot open {redact_url(url)}: {exc}") from None
     store = factory(url)
     if scope is None:
         return store

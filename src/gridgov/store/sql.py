@@ -18,6 +18,7 @@ from typing import Any
 
 from gridgov.errors import UnknownUnit
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.redact import redact_url
 from gridgov.store import codec
 from gridgov.store.outbox_sql import SqlOutbox
 from gridgov.store.port import (
@@ -103,13 +104,15 @@ class SqlStore(SqlOutbox):
 
     def _check_open(self) -> None:
         if self._closed:
-            raise StoreError(f"store {self.url} is closed")
+            raise StoreError(f"store {redact_url(self.url)} is closed")
 
     @contextmanager
     def _tx(self) -> Iterator[Any]:
         self._check_open()
         if self.scope is not None:
-            raise ScopeError(f"the view of {self.url} scoped to {self.scope!r} is read-only")
+            raise ScopeError(
+                f"the view of {redact_url(self.url)} scoped to {self.scope!r} is read-only"
+            )
         with self._lock, self._transaction() as cur:
             yield cur
 
@@ -133,7 +136,7 @@ class SqlStore(SqlOutbox):
             version = int(rows[0][0]) if rows else 0
             if version > LATEST_VERSION:
                 raise StoreError(
-                    f"{self.url} has schema version {version}, newer than this gridgov "
+                    f"{redact_url(self.url)} has schema version {version}, newer than this gridgov "
                     f"({LATEST_VERSION}); upgrade gridgov"
                 )
             for statements in MIGRATIONS[version:]:
