@@ -254,3 +254,40 @@ def load(path: str | Path) -> Problem:
     """Read an instance file (see :func:`loads`)."""
     p = Path(path)
     return loads(p.read_text(encoding="utf-8-sig"), file=str(p), name=p.stem)
+
+
+def dumps(problem: Problem) -> str:
+    """The instance text of a benchmark-shaped ``problem`` (one post, per-day cover needs,
+    every limit set): :func:`loads` reads it back to an equal problem. CRLF line ends."""
+    lines = ["# written by gridgov", "SECTION_HORIZON", str(problem.horizon.days), ""]
+    lines += ["SECTION_SHIFTS"]
+    for s in problem.shifts:
+        lines.append(f"{s.id},{s.minutes},{'|'.join(s.forbidden_next)}")
+    lines += ["", "SECTION_STAFF"]
+    for r in problem.resources:
+        lim = r.limits.over(problem.defaults)
+        caps = "|".join(f"{k}={v}" for k, v in lim.max_shifts.items())
+        nums = (
+            lim.max_minutes,
+            lim.min_minutes,
+            lim.max_consecutive,
+            lim.min_consecutive,
+            lim.min_days_off,
+            lim.max_weekends,
+        )
+        lines.append(",".join([r.id, caps, *(str(v or 0) for v in nums)]))
+    lines += ["", "SECTION_DAYS_OFF"]
+    lines += [",".join([r.id, *map(str, r.unavailable)]) for r in problem.resources if r.unavailable]
+    for title, on in (("SECTION_SHIFT_ON_REQUESTS", True), ("SECTION_SHIFT_OFF_REQUESTS", False)):
+        lines += ["", title]
+        for r in problem.resources:
+            for q in r.requests:
+                if q.on == on and q.shift is not None:
+                    lines.append(f"{r.id},{q.day},{q.shift},{q.weight}")
+    lines += ["", "SECTION_COVER"]
+    for post in problem.posts[:1]:
+        for n in post.needs:
+            for d in n.days:
+                lines.append(f"{d},{n.shift},{n.target or 0},{n.weight_under},{n.weight_over}")
+    lines.append("")
+    return "\r\n".join(lines)

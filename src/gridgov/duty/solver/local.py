@@ -245,7 +245,14 @@ ROW_DESCENT_SHARE = 0.1
 
 
 def _replan(
-    st: RosterState, r: int, fixed_row: list[bool], weight: float, lo: int = 0, hi: int = -1
+    st: RosterState,
+    r: int,
+    fixed_row: list[bool],
+    weight: float,
+    lo: int = 0,
+    hi: int = -1,
+    clock: Callable[[], float] | None = None,
+    deadline: float = math.inf,
 ) -> list[Cell] | None:
     """The cells that re-plan resource ``r``'s days ``lo..hi`` (all days by default) by the
     row program against the cover as it stands; fixed days and the days outside are
@@ -255,7 +262,7 @@ def _replan(
     row = st.shifts[r]
     forced = [row[d] if fixed_row[d] or not lo <= d <= hi else None for d in range(cp.D)]
     cost, post = row_prices(st, r, weight)
-    new = best_row(cp, r, cost, forced)
+    new = best_row(cp, r, cost, forced, clock=clock, deadline=deadline)
     if new is None:
         return None
     return [
@@ -281,7 +288,7 @@ def _row_descent(
         for r in sorted(movable, key=lambda r: -st.row_cost[r][0]):
             if clock() >= deadline:
                 return
-            cells = _replan(st, r, fixed[r], weight)
+            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
             if cells is None:
                 continue
             dh, ds = st.try_cells(cells)
@@ -334,7 +341,9 @@ def _fix_rows(
                 break
             if clock() >= deadline:
                 return
-            cells = _replan(st, r, fixed[r], weight, c - FIX_WINDOW, c + FIX_WINDOW)
+            cells = _replan(
+                st, r, fixed[r], weight, c - FIX_WINDOW, c + FIX_WINDOW, clock, deadline
+            )
             if cells is None:
                 continue
             dh, ds = st.try_cells(cells)
@@ -371,7 +380,7 @@ def _row_lns(
         st.commit()
         # twice: the second pass re-plans each row with the others already back
         for r in rows + rows:
-            cells = _replan(st, r, fixed[r], weight)
+            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
             if cells is None:
                 continue
             st.try_cells(cells)

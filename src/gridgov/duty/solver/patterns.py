@@ -59,7 +59,60 @@ def _pattern(cp: Compiled, r: int, fixed_row: list[bool], rng: random.Random) ->
         frac = (need - worked) / max(cp.D - d, 1)
         gap = run * (1 - frac) / frac if frac > 0 else cp.D
         d += max(o_lo, round(gap + rng.uniform(-0.5, 0.5)))
+    _top_up(out, blocked, need, w_lo, w_hi, o_lo, rng)
     return out
+
+
+def _top_up(
+    out: list[bool],
+    blocked: list[bool],
+    need: int,
+    w_lo: int,
+    w_hi: int,
+    o_lo: int,
+    rng: random.Random,
+) -> None:
+    """Add working days to ``out`` (in place) until it has ``need``, each one keeping the
+    stretch limits: a day next to a stretch lengthens it (at most ``w_hi``) and leaves
+    the days off beside it at least ``o_lo`` long (or gone, or touching an end)."""
+    n = len(out)
+    worked = sum(out)
+    while worked < need:
+        cands = []
+        for d in range(n):
+            if out[d] or blocked[d]:
+                continue
+            left = d > 0 and out[d - 1]
+            right = d + 1 < n and out[d + 1]
+            if not left and not right and w_lo > 1:
+                continue
+            a = d
+            while a > 0 and out[a - 1]:
+                a -= 1
+            b = d
+            while b + 1 < n and out[b + 1]:
+                b += 1
+            if b - a + 1 > w_hi:
+                continue
+            if not left and not _gap_ok(out, d - 1, -1, o_lo):
+                continue
+            if not right and not _gap_ok(out, d + 1, 1, o_lo):
+                continue
+            cands.append(d)
+        if not cands:
+            return
+        out[cands[rng.randrange(len(cands))]] = True
+        worked += 1
+
+
+def _gap_ok(out: list[bool], d: int, step: int, o_lo: int) -> bool:
+    """Whether the days off from ``d`` in direction ``step`` stay a legal stretch."""
+    n = len(out)
+    k = 0
+    while 0 <= d < n and not out[d]:
+        k += 1
+        d += step
+    return k == 0 or k >= o_lo or not 0 <= d < n
 
 
 def construct_patterns(
@@ -72,10 +125,19 @@ def construct_patterns(
     """Fill the free cells of ``shifts``/``posts`` in place from on/off patterns."""
     work = [_pattern(cp, r, fixed[r], rng) for r in range(cp.R)]
     counts = [[0] * cp.S for _ in range(cp.R)]
+    minutes = [0] * cp.R
     for r in range(cp.R):
         for d in range(cp.D):
             if shifts[r][d] >= 0:
                 counts[r][shifts[r][d]] += 1
+                minutes[r] += cp.minutes[shifts[r][d]]
+    # pattern days still to come, to keep each total within its minutes window
+    left = [[0] * (cp.D + 1) for _ in range(cp.R)]
+    for r in range(cp.R):
+        for d in range(cp.D - 1, -1, -1):
+            left[r][d] = left[r][d + 1] + (work[r][d] and not fixed[r][d] and shifts[r][d] < 0)
+    short = [min((cp.minutes[s] for s in cp.allowed_shifts[r]), default=0) for r in range(cp.R)]
+    top = [cp.limits[r].max_minutes for r in range(cp.R)]
     for d in range(cp.D):
         deficit: dict[tuple[int, int], int] = {}
         for s in range(cp.S):
@@ -98,13 +160,17 @@ def construct_patterns(
                 if limit is not None and counts[r][s] >= limit:
                     continue
                 bad = 1 if prev >= 0 and s in cp.forbidden_next[prev] else 0
+                hi = top[r]
+                if hi is not None and minutes[r] + cp.minutes[s] + left[r][d + 1] * short[r] > hi:
+                    bad += 1  # too long: the days to come could not stay under the maximum
                 for p in cp.open_posts[d][s]:
                     k = (bad, -deficit[(s, p)], rng.random())
                     if best_key is None or k < best_key:
                         best_key, best = k, (s, p)
-            if best is None or best_key is None or best_key[0]:
+            if best is None or best_key is None:
                 continue  # no allowed shift type: leave the day off
             s, p = best
             shifts[r][d], posts[r][d] = s, p
+            minutes[r] += cp.minutes[s]
             counts[r][s] += 1
             deficit[(s, p)] -= 1

@@ -243,16 +243,31 @@ def priced_start(
         bound = sum(p * w for p, w in zip(prices.price, prices.want, strict=True))
         pick: dict[int, tuple[int, ...]] = {}
         t_round = clock()
+        # the first round's first row is timed: rows too dear to plan R of them in a
+        # quarter of the budget leave the start as it is (the share adapts to the size)
+        first_due = t_round + (deadline - t_round) / (4 * cp.R) if done == 1 else deadline
         for r in range(cp.R):
-            if r == 1 and done == 1 and (clock() - t_round) * cp.R * 4 > deadline - t_round:
-                return 0  # rows too dear to plan for this budget: leave the start as it is
+            if r == 1 and done == 1 and clock() >= first_due:
+                return 0
             if clock() >= deadline:
                 return done - 1
             row = None
             cost, post = _row_table(cp, r, prices, req_w)
             if r in free:
                 forced = [st.shifts[r][d] if fixed[r][d] else None for d in range(cp.D)]
-                row = best_row(cp, r, cost, forced, prices=type_prices[r], bound=lb)
+                due = first_due if r == 0 else deadline
+                row = best_row(
+                    cp,
+                    r,
+                    cost,
+                    forced,
+                    prices=type_prices[r],
+                    bound=lb,
+                    clock=clock,
+                    deadline=due,
+                )
+                if clock() >= due:
+                    return 0 if done == 1 else done - 1
             if row is None:  # all fixed, or no row keeps the rules: as it stands
                 row, cells = st.shifts[r][:], st.posts[r][:]
                 bound += sum(cost[d][row[d] + 1] for d in range(cp.D))

@@ -20,7 +20,7 @@ decides whether to keep the row.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.base import Rule
@@ -28,6 +28,10 @@ from gridgov.duty.rules.cover import cover_amounts
 from gridgov.duty.state import RosterState
 
 INF = float("inf")
+
+
+class OutOfTime(Exception):
+    """The program ran past its deadline (caught by :func:`best_row`, which returns None)."""
 
 EXACT_COUNTS = 16
 """Most combinations of per-type shift counts the program tracks in its state;
@@ -116,6 +120,8 @@ def _dp(
     mu: Sequence[float],
     units: tuple[list[int], int, int | None] | None = None,
     caps: Sequence[tuple[int, int]] = (),
+    clock: Callable[[], float] | None = None,
+    deadline: float = INF,
 ) -> list[int] | None:
     """The cheapest row keeping the stretch, succession and weekend rules exactly, the
     minutes window too when ``units`` (from :func:`_time_units`) is given, and the
@@ -169,6 +175,8 @@ def _dp(
     layers: list[_Layer] = []
     cur: _Layer = {}
     for d in range(D):
+        if clock is not None and clock() >= deadline:
+            raise OutOfTime
         f = forced[d]
         if f is not None:
             choices = [f]
@@ -331,6 +339,8 @@ def best_row(
     rounds: int = 8,
     prices: list[float] | None = None,
     bound: list[float] | None = None,
+    clock: Callable[[], float] | None = None,
+    deadline: float = INF,
 ) -> list[int] | None:
     """The cheapest row for resource ``r`` under ``cost[d][shift + 1]`` (index 0: off).
 
@@ -351,6 +361,9 @@ def best_row(
     ``bound``, when given, receives in ``bound[0]`` a lower bound on the price
     of any row that keeps every rule (windows and maxima included): each
     program's optimum less what its multipliers add, the best of the rounds.
+
+    With a ``clock``, the search stops at ``deadline``: the best row found by then
+    (None when none yet), so that a caller's time limit holds whatever the size.
     """
     forced = forced if forced is not None else [None] * cp.D
     span = max((abs(c) for row in cost for c in row if c != INF), default=1.0) * 2 + 1.0
@@ -367,11 +380,14 @@ def best_row(
     best: tuple[tuple[int, float], list[int]] | None = None
     lb_set = False
     for _ in range(rounds):
-        row = _dp(cp, r, cost, forced, lam, mu, units, caps)
-        if row is None and (units is not None or caps):
-            # no row fits the window and maxima exactly: price them, for the least-bad row
-            units, caps = None, []
-            row = _dp(cp, r, cost, forced, lam, mu)
+        try:
+            row = _dp(cp, r, cost, forced, lam, mu, units, caps, clock, deadline)
+            if row is None and (units is not None or caps):
+                # no row fits the window and maxima exactly: price them, for the least-bad row
+                units, caps = None, []
+                row = _dp(cp, r, cost, forced, lam, mu, clock=clock, deadline=deadline)
+        except OutOfTime:
+            return None if best is None else best[1]
         if row is None:
             return None if best is None else best[1]
         under, over, extra = _excess(cp, r, row)
