@@ -119,3 +119,23 @@ def test_windowed_row_fix_never_worsens_and_keeps_fixed_days(problem, seed, froz
     _fix_rows(cp, state, fixed, 1000.0, lambda: 0.0, float("inf"))
     assert 1000 * state.hard + state.soft <= before[0]
     assert [row[:frozen] for row in state.shifts] == before[1]
+
+
+def test_portfolio_keeps_the_best_and_is_deterministic_when_counted() -> None:
+    from gridgov.duty.generate import benchmark_like
+
+    problem = benchmark_like(days=14, staff=6, shift_types=2, seed=5)
+    one = solve(problem, seed=3, max_iterations=3000, time_limit=3600, workers=1)
+    two = solve(problem, seed=3, max_iterations=3000, time_limit=3600, workers=2)
+    again = solve(problem, seed=3, max_iterations=3000, time_limit=3600, workers=2)
+    # worker 0 of the portfolio is the one-worker search: never worse
+    assert (two.score.hard, two.score.soft) <= (one.score.hard, one.score.soft)
+    assert two.roster == again.roster
+    assert evaluate(problem, two.roster).score == two.score
+
+
+def test_workers_must_be_positive() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="workers"):
+        solve(_checkpoints(people=4, need=1), workers=0, max_iterations=10)

@@ -74,14 +74,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="DAY",
         help="keep every assignment before this day as it is (e.g. already published)",
     )
-    p.add_argument(
-        "--time-limit",
-        type=float,
-        default=5.0,
-        metavar="S",
-        help="seconds the search may take when one-change fixes are not enough (default 5)",
-    )
-    p.add_argument("--seed", type=int, default=0)
+    _solver_args(p, time_limit=5.0)
     p.add_argument("--out", required=True, help="repaired roster CSV to write")
     p.set_defaults(func=cmd_repair)
 
@@ -133,10 +126,38 @@ def _roster_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("roster", help="roster CSV (employee,day,shift[,post])")
 
 
-def _solver_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--time-limit", type=float, default=10.0, metavar="S")
+def _solver_args(p: argparse.ArgumentParser, *, time_limit: float = 10.0) -> None:
+    p.add_argument("--time-limit", type=float, default=time_limit, metavar="S")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--solver", default="local", help="solver registered by a plugin")
+    p.add_argument(
+        "--solver", default="local", help="solver registered by a plugin (local, cpsat, ...)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="searches run at once, the best kept (default: every core; 1: deterministic)",
+    )
+
+
+def _solver_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The solver keyword arguments the command line sets (``workers`` only when given)."""
+    if args.time_limit <= 0:
+        raise UsageError("--time-limit must be above 0")
+    options: dict[str, Any] = {"time_limit": args.time_limit, "seed": args.seed}
+    if args.workers is not None:
+        if args.workers < 1:
+            raise UsageError("--workers must be at least 1")
+        options["workers"] = args.workers
+    return options
+
+
+def _solver(args: argparse.Namespace) -> Any:
+    """The solver ``--solver`` names (an unknown name is a usage error listing the known)."""
+    from gridgov.plugins import get_plugins
+
+    return get_plugins().get("solver", args.solver)
 
 
 def problem_format(path: str, fmt: str) -> str:
@@ -174,17 +195,14 @@ def _roster(path: str, problem: Problem) -> Roster:
 
 
 def _solve(args: argparse.Namespace, problem: Problem) -> Any:
-    from gridgov.plugins import get_plugins
-
-    if args.time_limit <= 0:
-        raise UsageError("--time-limit must be above 0")
-    solver = get_plugins().get("solver", args.solver)
+    options = _solver_options(args)
+    solver = _solver(args)
 
     def show(it: int, score: Any) -> None:
         progress(f"iteration {it:,}: hard {score.hard}, soft {score.soft}")
 
     try:
-        return solver(problem, time_limit=args.time_limit, seed=args.seed, progress=show)
+        return solver(problem, progress=show, **options)
     finally:
         progress_done()
 
@@ -327,8 +345,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
     from gridgov.duty.formats.roster_csv import roster_csv_text
     from gridgov.duty.repair import Dropout, repair
 
-    if args.time_limit <= 0:
-        raise UsageError("--time-limit must be above 0")
+    options = _solver_options(args)
+    solver = _solver(args)
     fmt = problem_format(args.problem, args.format)
     problem = load_problem(args.problem, fmt)
     roster = _roster(args.roster, problem)
@@ -355,8 +373,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
         roster,
         Dropout(resource, first, last),
         frozen_before=frozen,
-        time_limit=args.time_limit,
-        seed=args.seed,
+        solver=solver,
+        **options,
     )
     text = roster_csv_text(result.roster, with_post=fmt == "native")
     atomic_write_text(Path(args.out), text)

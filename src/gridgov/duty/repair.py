@@ -8,7 +8,8 @@ resource-days over any soft improvement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -22,6 +23,9 @@ from gridgov.duty.solver.local import SolveResult, solve
 from gridgov.duty.state import RosterState
 from gridgov.duty.violation import Score, Violation
 from gridgov.errors import InvalidInput, SourceError
+
+Solver = Callable[..., SolveResult]
+"""A roster solver: ``solver(problem, *, time_limit, seed, pinned, start, ...)``."""
 
 CHANGE_WEIGHT = 10_000
 """Soft penalty of one changed resource-day during repair (above any ordinary soft weight)."""
@@ -163,6 +167,8 @@ def repair(
     time_limit: float = 5.0,
     seed: int = 0,
     max_iterations: int | None = None,
+    solver: Solver | None = None,
+    workers: int | None = None,
 ) -> RepairResult:
     """Re-plan ``roster`` after ``change`` with the fewest changed assignments.
 
@@ -170,6 +176,10 @@ def repair(
     before ``frozen_before``); the gaps are filled by changing as few other
     assignments as possible. ``pinned`` assignments and every day before
     ``frozen_before`` stay as they are.
+
+    ``solver`` is the search used when one-change fixes are not enough (default:
+    the built-in :func:`~gridgov.duty.solver.local.solve`; any registered solver
+    taking the same arguments, e.g. ``cpsat``); ``workers`` is passed on when given.
     """
     new_problem = apply_dropout(problem, change)
     cp = compile_problem(new_problem)
@@ -192,7 +202,9 @@ def repair(
     # 2. if hard rules still fail, search (changes weigh more than soft penalties)
     if state.hard > 0:
         stability = Stability(cp, base, CHANGE_WEIGHT)
-        result = solve(
+        search = solver if solver is not None else solve
+        more: dict[str, Any] = {} if workers is None else {"workers": workers}
+        result = search(
             cp,
             time_limit=time_limit,
             seed=seed,
@@ -202,6 +214,7 @@ def repair(
             max_iterations=max_iterations,
             extra_rules=[stability],
             temperature=REPAIR_TEMPERATURE,
+            **more,
         )
         shifts, posts, _ = to_grid(cp, result.roster)
         state = RosterState(cp, bind_rules(cp), shifts, posts)

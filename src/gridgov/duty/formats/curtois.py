@@ -277,7 +277,8 @@ def dumps(problem: Problem) -> str:
         )
         lines.append(",".join([r.id, caps, *(str(v or 0) for v in nums)]))
     lines += ["", "SECTION_DAYS_OFF"]
-    lines += [",".join([r.id, *map(str, r.unavailable)]) for r in problem.resources if r.unavailable]
+    with_off = [r for r in problem.resources if r.unavailable]
+    lines += [",".join([r.id, *map(str, r.unavailable)]) for r in with_off]
     for title, on in (("SECTION_SHIFT_ON_REQUESTS", True), ("SECTION_SHIFT_OFF_REQUESTS", False)):
         lines += ["", title]
         for r in problem.resources:

@@ -390,6 +390,10 @@ def _row_lns(
             st.commit()
 
 
+TAIL_FACTOR = 2.0
+"""Time kept at the end of a timed run for the final evaluation, in builds of the
+incremental state (measured on the run's own start): the limit holds at any size."""
+
 PRICE_SHARE = 0.5
 """Most of a timed run spent on the priced start (it stops sooner when it stalls)."""
 
@@ -468,17 +472,22 @@ def _best_start(
     posts: list[list[int]],
     fixed: list[list[bool]],
     rng: random.Random,
-) -> RosterState:
-    """The better of the slot-filling and the pattern-first constructions."""
+    clock: Callable[[], float],
+) -> tuple[RosterState, float]:
+    """The better of the slot-filling and the pattern-first constructions, and the
+    seconds one build of the incremental state took."""
     starts = []
+    spent = 0.0
     for build in (construct, construct_patterns):
         a, b = [row[:] for row in shifts], [row[:] for row in posts]
         build(cp, a, b, fixed, rng)
+        t = clock()
         starts.append(RosterState(cp, rules, a, b))
-    return min(starts, key=lambda s: (s.hard, s.soft))
+        spent = max(spent, clock() - t)
+    return min(starts, key=lambda s: (s.hard, s.soft)), spent
 
 
-def solve(
+def _solve_one(
     problem: Problem | Compiled,
     *,
     time_limit: float = 10.0,
@@ -492,7 +501,9 @@ def solve(
     extra_rules: Iterable[Rule] = (),
     temperature: float | None = None,
 ) -> SolveResult:
-    """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
+    """One search (see :func:`solve`).
+
+    Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
 
     - ``pinned`` assignments are fixed: that resource works that shift at that
       post that day, whatever else happens.
@@ -532,7 +543,9 @@ def solve(
     unit = _unit_weight(cp, rules)
     w_min = unit + 1.0
     if start is None:
-        st = _best_start(cp, rules, shifts, posts, fixed, rng)
+        st, spent = _best_start(cp, rules, shifts, posts, fixed, rng, clock)
+        # the final evaluation costs about one state build: keep that much time for it
+        budget = max(time_limit - TAIL_FACTOR * spent, 0.5 * time_limit)
         movable = [r for r in range(cp.R) if not all(fixed[r])]
         priced_start(
             st,
@@ -540,14 +553,16 @@ def solve(
             movable,
             w_min * 10,
             clock,
-            t0 + time_limit * PRICE_SHARE if max_iterations is None else math.inf,
+            t0 + budget * PRICE_SHARE if max_iterations is None else math.inf,
             PRICE_ROUNDS if max_iterations is not None else 10**9,
             rng=rng,
             moves=POOL_MOVES_PER_RESOURCE * len(movable),
             temp=0.3 * unit,
         )
     else:
+        t_build = clock()
         st = RosterState(cp, rules, shifts, posts)
+        budget = max(time_limit - TAIL_FACTOR * (clock() - t_build), 0.5 * time_limit)
     search = _Search(cp, st, fixed, rng)
 
     weight = 10.0 * w_min  # reach feasibility first, then let the weight oscillate down
@@ -567,7 +582,7 @@ def solve(
     ups.sort()
     t_end = 0.3
     # the last 5% of the time is kept for a hard-rule polish, if one is needed
-    search_limit = time_limit * (0.95 - (ROW_DESCENT_SHARE if ROW_DESCENT_SWEEPS else 0.0))
+    search_limit = budget * (0.95 - (ROW_DESCENT_SHARE if ROW_DESCENT_SWEEPS else 0.0))
     t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
     if temperature is not None:
         t_start = max(temperature, t_end)
@@ -598,7 +613,7 @@ def solve(
                 search.refresh_hot()
             if it & FIX_EVERY == 0 and it and best[0] > 0 and st.hard > 0 and frac > 0.5:
                 # rows that keep breaking hard rules: re-plan windows around the breaks
-                fix_deadline = clock() + 0.005 * time_limit if limit is None else math.inf
+                fix_deadline = clock() + 0.005 * budget if limit is None else math.inf
                 _fix_rows(cp, st, fixed, weight, clock, fix_deadline)
                 if (st.hard, st.soft) < best:
                     best = (st.hard, st.soft)
@@ -626,7 +641,7 @@ def solve(
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
         # a feasible best needs no hard-rule polish: the row phases may use its 5% too
         share = 0.95 if best[0] > 0 else 1.0
-        deadline = t0 + time_limit * share if limit is None else math.inf
+        deadline = t0 + budget * share if limit is None else math.inf
         if polish.hard:
             _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline)
         _row_descent(
@@ -640,9 +655,9 @@ def solve(
     if best[0] > 0:
         polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
         # bounded by the clock when the run is timed, by a move budget when it is counted
-        deadline = t0 + time_limit if limit is None else math.inf
-        budget = POLISH_BUDGET if limit is not None else 10**9
-        _polish_hard(cp, polish, fixed, clock, deadline, budget)
+        deadline = t0 + budget if limit is None else math.inf
+        evals = POLISH_BUDGET if limit is not None else 10**9
+        _polish_hard(cp, polish, fixed, clock, deadline, evals)
         if (polish.hard, polish.soft) < best:
             best_grid = polish.copy_grid()
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
@@ -656,3 +671,81 @@ def solve(
         iterations=it,
         seconds=clock() - t0,
     )
+
+
+def solve(
+    problem: Problem | Compiled,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    pinned: Iterable[Assignment] = (),
+    start: Roster | None = None,
+    frozen_before: int = 0,
+    max_iterations: int | None = None,
+    progress: Progress | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    extra_rules: Iterable[Rule] = (),
+    temperature: float | None = None,
+    workers: int | None = None,
+) -> SolveResult:
+    """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
+
+    - ``pinned`` assignments are fixed: that resource works that shift at that
+      post that day, whatever else happens.
+    - ``start`` is an initial roster (e.g. the published one); days before
+      ``frozen_before`` keep exactly what ``start`` says, off days included.
+    - ``progress(iterations, best_score)`` is called on each new best (of the
+      first worker).
+    - ``extra_rules`` are rules bound to the same compiled problem added to the
+      problem's own (repair uses one to count changes).
+    - ``temperature`` sets the starting temperature of the annealing (default:
+      from the soft weights); a low one keeps the search close to ``start``.
+    - ``workers`` searches run at once, each with its own seed, the best kept
+      (:mod:`~gridgov.duty.solver.portfolio`). Default: every core for a timed
+      run, one for a run counted by ``max_iterations``. With one worker (or
+      ``max_iterations``) the result is deterministic for a seed.
+
+    The time limit holds whatever the size: every phase, the row programs
+    included, stops at its deadline, and the end keeps the time the final
+    evaluation takes (measured on the run's own start).
+
+    When the result still breaks hard rules, ``explanation`` says why in terms
+    of the problem (shortages of qualified free people per post, shift and day)
+    and lists the violations left.
+    """
+    from gridgov.duty.solver.portfolio import cores, run_portfolio, worker_seed
+
+    n = workers if workers is not None else (1 if max_iterations is not None else cores())
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+    t0 = clock()
+    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    pins = tuple(pinned)
+    extra = tuple(extra_rules)
+
+    def run(k: int) -> SolveResult:
+        return _solve_one(
+            cp,
+            time_limit=max(time_limit - (clock() - t0), 1e-3),
+            seed=worker_seed(seed, k),
+            pinned=pins,
+            start=start,
+            frozen_before=frozen_before,
+            max_iterations=max_iterations,
+            progress=progress if k == 0 else None,
+            clock=clock,
+            extra_rules=extra,
+            temperature=temperature,
+        )
+
+    if n == 1:
+        return run(0)
+    wait = None if max_iterations is not None else max(0.2, time_limit * GRACE_SHARE)
+    best: SolveResult = run_portfolio(
+        run, lambda r: (r.score.hard, r.score.soft), workers=n, wait=wait
+    )
+    return attrs.evolve(best, seconds=clock() - t0)
+
+
+GRACE_SHARE = 0.02
+"""Share of a timed run's limit (at least 0.2 s) the portfolio waits past worker 0's end."""

@@ -33,6 +33,7 @@ INF = float("inf")
 class OutOfTime(Exception):
     """The program ran past its deadline (caught by :func:`best_row`, which returns None)."""
 
+
 EXACT_COUNTS = 16
 """Most combinations of per-type shift counts the program tracks in its state;
 the per-type maxima past that (the largest ones) are priced by multipliers."""
