@@ -8,8 +8,8 @@ from gridgov.duty.compiled import compile_problem
 from gridgov.duty.formats import curtois
 from gridgov.duty.generate import benchmark_like
 from gridgov.duty.rules import bind_rules
-from gridgov.duty.solver.local import solve
 from gridgov.duty.solver import rowdp
+from gridgov.duty.solver.local import solve
 from gridgov.duty.solver.rowdp import best_row
 
 EXACT = rowdp.EXACT_UNITS, rowdp.EXACT_COUNTS

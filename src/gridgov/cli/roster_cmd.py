@@ -25,7 +25,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     roster = sub.add_parser("roster", help="duty rosters: solve, plan, check, export, repair, swap")
     rsub = roster.add_subparsers(dest="roster_command", metavar="SUBCOMMAND", required=True)
 
-    p = rsub.add_parser("solve", help="solve a problem; print one JSON line with the objective")
+    p = rsub.add_parser(
+        "solve",
+        help="solve a problem; print one JSON line with the objective",
+        description=(
+            'Solve PROBLEM; print one JSON line {"objective", "hard_violations", '
+            '"optimal" (proved by the solver), "bound" (proven lower bound or null), '
+            '"wall_s"}.'
+        ),
+    )
     _problem_args(p)
     _solver_args(p)
     p.add_argument("--out", default=None, help="roster CSV to write (employee,day,shift)")
@@ -220,6 +228,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     line = {
         "objective": result.score.soft,
         "hard_violations": hard,
+        "optimal": result.optimal,
+        "bound": result.bound,
         "wall_s": round(time.perf_counter() - t0, 3),
     }
     print(json.dumps(line))

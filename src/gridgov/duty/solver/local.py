@@ -52,7 +52,13 @@ Progress = Callable[[int, Score], None]
 
 @attrs.frozen
 class SolveResult:
-    """The best roster found, its score and violations, and why hard rules fail (if they do)."""
+    """The best roster found, its score and violations, and why hard rules fail (if they do).
+
+    ``optimal`` is True when the solver proved that no roster has a lower score
+    (exact solvers such as ``cpsat`` can; the local search never claims it);
+    ``bound`` is then, or whenever the solver knows one, a proven lower bound on
+    the soft score of any roster that keeps the hard rules (None: unknown).
+    """
 
     roster: Roster
     score: Score
@@ -60,6 +66,8 @@ class SolveResult:
     explanation: tuple[str, ...]
     iterations: int
     seconds: float
+    optimal: bool = False
+    bound: int | None = None
 
     @property
     def feasible(self) -> bool:
