@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from gridgov.duty.model import (
     Assignment,
     Horizon,
+    Limits,
     Post,
     Problem,
     Resource,
@@ -139,3 +140,23 @@ def test_workers_must_be_positive() -> None:
 
     with pytest.raises(ValueError, match="workers"):
         solve(_checkpoints(people=4, need=1), workers=0, max_iterations=10)
+
+
+def test_a_capacity_shortfall_is_explained_in_hours() -> None:
+    shifts = (
+        ShiftType("D", 480, dt.time(8, 0)),
+        ShiftType("N", 600, dt.time(22, 0), night=True, name="Night"),
+    )
+    post = Post("K3", needs=(StaffNeed("D", min=1, max=1), StaffNeed("N", min=1, max=1)))
+    res = (
+        Resource("T1", limits=Limits(max_shifts={"N": 0})),
+        Resource("T2", limits=Limits(max_shifts={"N": 0})),
+        Resource("T3", limits=Limits(max_minutes=1200)),
+    )
+    problem = Problem(Horizon(dt.date(2026, 12, 1), 3), shifts, (post,), res)
+    result = solve(problem, max_iterations=2000, time_limit=3600)
+    assert result.score.hard > 0
+    assert (
+        "T3's maximum of 20 h cannot cover the 30 h of Night shifts at K3 that only T3 may work"
+        in result.explanation
+    )

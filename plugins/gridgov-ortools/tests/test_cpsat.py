@@ -14,6 +14,7 @@ import attrs
 import pytest
 from gridgov_ortools import solve
 from gridgov_ortools.model import RosterModel, Unsupported
+from gridgov_ortools.plugin import cpsat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -197,7 +198,7 @@ def _run(*argv: str) -> tuple[int, str, str]:
 
 
 def test_registered_as_cpsat_and_used_by_solve_and_repair(tmp_path) -> None:
-    assert get_plugins().get("solver", "cpsat") is solve
+    assert get_plugins().get("solver", "cpsat") is cpsat
     problem = benchmark_like(days=14, staff=6, shift_types=2, seed=4)
     path = tmp_path / "gen.txt"
     path.write_text(curtois.dumps(problem), encoding="utf-8")

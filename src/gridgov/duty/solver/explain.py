@@ -53,9 +53,66 @@ def shortages(cp: Compiled, fixed: list[list[bool]] | None = None) -> list[str]:
     return out
 
 
+def _names(cp: Compiled, rs: list[int]) -> str:
+    labels = [cp.labels[r] for r in rs[:3]]
+    more = f" and {len(rs) - 3} more" if len(rs) > 3 else ""
+    return ", ".join(labels) + more
+
+
+def capacity_shortfalls(cp: Compiled) -> list[str]:
+    """Shift types whose hard minimums need more hours than the only people who may work
+    them can give under their own limits (maximum minutes, per-type maxima, free days).
+
+    Shift types and posts that the same people are qualified for are added up. Each
+    message reads like: ``T3's maximum of 20 h cannot cover the 30 h of Night shifts
+    at K3 that only T3 may work``.
+    """
+    demand: dict[frozenset[int], list[tuple[int, int, int]]] = {}
+    for s in range(cp.S):
+        able = frozenset(r for r in range(cp.R) if cp.max_per_type[r][s] != 0)
+        for p in range(cp.P):
+            need = sum(n.min for d in range(cp.D) if (n := cp.need[d][s][p]) is not None and n.min)
+            if need:
+                demand.setdefault(able, []).append((s, p, need))
+    out: list[str] = []
+    for able, parts in demand.items():
+        minutes = sum(cp.minutes[s] * n for s, _p, n in parts)
+        rs = sorted(able)
+        cap = 0
+        for r in rs:
+            lim = cp.limits[r]
+            most = 0
+            for s, p, _n in parts:
+                days = sum(
+                    1
+                    for d in range(cp.D)
+                    if not cp.unavailable[r][d] and (nd := cp.need[d][s][p]) is not None and nd.min
+                )
+                per_type = cp.max_per_type[r][s]
+                most += cp.minutes[s] * (days if per_type is None else min(days, per_type))
+            if lim.max_minutes is not None:
+                most = min(most, lim.max_minutes)
+            cap += most
+        if minutes <= cap:
+            continue
+        what = " and ".join(
+            f"{cp.shift_label(s)} shifts at {cp.post_label(p)}" for s, p, _n in parts[:3]
+        )
+        if not rs:
+            out.append(f"nobody may work the {minutes / 60:g} h of {what}")
+            continue
+        who = _names(cp, rs)
+        out.append(
+            f"{who}'s maximum of {cap / 60:g} h cannot cover the {minutes / 60:g} h of "
+            f"{what} that only {who} may work"
+        )
+    return out
+
+
 def explain(cp: Compiled, remaining: list[Violation], *, limit: int = 10) -> tuple[str, ...]:
-    """Shortages first, then the hard violations the best roster still has (up to ``limit``)."""
-    lines = shortages(cp)
+    """Capacity shortfalls and shortages first, then the hard violations the best roster
+    still has (up to ``limit``)."""
+    lines = capacity_shortfalls(cp) + shortages(cp)
     hard = [v for v in remaining if v.hard]
     if hard:
         lines.append(
