@@ -129,7 +129,8 @@ class RosterModel:
         for (r, d), (s, p) in fixed.items():
             lit = self._lit(("fixed", r, -1))
             if s < 0:
-                self._enforce(self.m.add(self.w[r][d] == 0), lit)
+                if not isinstance(self.w[r][d], int):
+                    self._enforce(self.m.add(self.w[r][d] == 0), lit)
             else:
                 v = self.x.get((r, d, s, p))
                 if v is None:  # a cell no variable exists for: cannot hold
@@ -185,6 +186,15 @@ class RosterModel:
         if lit is not None:
             ct.only_enforce_if(lit)
 
+    def _hold(self, ct: Any, group: Group) -> None:
+        """Add a constraint of ``group``; a comparison of constants holds or fails outright."""
+        lit = self._lit(group)
+        if isinstance(ct, bool):
+            if not ct:
+                self._enforce(self.m.add_bool_or([]), lit)
+            return
+        self._enforce(self.m.add(ct), lit)
+
     def _hard(self, rule: Rule) -> bool:
         return rule.hard and self.strict
 
@@ -201,7 +211,7 @@ class RosterModel:
     ) -> None:
         """Amount ``ceil(max(expr - k, 0) / scale)``, ``coef`` per unit."""
         if self._hard(rule):
-            self._enforce(self.m.add(expr <= k), self._lit(group))
+            self._hold(expr <= k, group)
             return
         e = self.m.new_int_var(0, 10**9, "")
         self.m.add(scale * e >= expr - k)
@@ -212,7 +222,7 @@ class RosterModel:
     ) -> None:
         """Amount ``ceil(max(k - expr, 0) / scale)``, ``coef`` per unit."""
         if self._hard(rule):
-            self._enforce(self.m.add(expr >= k), self._lit(group))
+            self._hold(expr >= k, group)
             return
         e = self.m.new_int_var(0, 10**9, "")
         self.m.add(scale * e >= k - expr)
@@ -386,9 +396,12 @@ def _slot_members(m: RosterModel) -> dict[tuple[int, int, int], list[tuple[int, 
 def _cover(m: RosterModel, rule: Rule) -> None:
     cp = m.cp
     members = _slot_members(m)
-    for (d, s, p), vs in members.items():
+    # every open slot (also one nobody can work) and every closed slot someone could
+    slots = {(d, s, p) for d in range(cp.D) for s in range(cp.S) for p in cp.open_posts[d][s]}
+    for key in sorted(slots | set(members)):
+        d, s, p = key
         need = cp.need[d][s][p]
-        n = sum(v for _r, v in vs)
+        n = sum(v for _r, v in members.get(key, []))
         g = (rule.name, -1, s * cp.P + p)
         if need is None:  # closed slot: everyone there is one unit
             m.at_most(rule, g, n, 0)
