@@ -10,9 +10,17 @@ unknown households and visits outside the window. Then, in one run:
 - the incremental tracker's update rate on Visit values.
 
 Prints one JSON row per measurement. ``--households``/``--visits`` scale it down
-(e.g. ``--households 100000 --visits 500000`` for a quick look).
+(e.g. ``--households 100000 --visits 500000`` for a quick look); ``--out`` puts the
+generated files elsewhere (``/tmp`` for big runs: they are never committed).
+
+``--whole`` times whole commands instead (``/usr/bin/time -v``: wall seconds and
+peak RSS), interleaved ``--repeat`` times: ``gridgov sweep coverage ... --by grid
+--format csv`` (the columnar engine, and ``GRIDGOV_ENGINE=python`` unless
+``--no-python``) against the pandas script doing the same job
+(``bench_coverage.py --pandas-peer FOLDER``); the tables are compared.
 
     python benchmarks/bench_coverage.py
+    python benchmarks/bench_coverage.py --whole --households 1000000 --visits 1600000 --out /tmp/gg
 """
 
 from __future__ import annotations
@@ -188,6 +196,122 @@ def run_pandas(folder: Path) -> list[tuple[str, int, int, str, int, int, int, in
     return out
 
 
+def pandas_peer_command(folder: Path) -> None:
+    """``--pandas-peer``: the pandas job as a whole command, printing its table as CSV."""
+    rows = run_pandas(folder)
+    out = ["unit_id,target,reached,coverage,not_at_home,refused,vacant,no_access"]
+    out += [",".join(map(str, r)) for r in rows]
+    print("\n".join(out))
+
+
+def _table_of_gridgov_csv(text: str) -> list[tuple[str, ...]]:
+    """The pandas peer's columns out of ``gridgov sweep coverage --format csv``."""
+    import csv
+    import io
+
+    lines = list(csv.reader(io.StringIO(text.strip())))
+    head = lines[0]
+    keep = [
+        head.index(c)
+        for c in (
+            "unit_id",
+            "target",
+            "reached",
+            "coverage",
+            "not_at_home",
+            "refused",
+            "vacant",
+            "no_access",
+        )
+    ]
+    return sorted(tuple(r[i] for i in keep) for r in lines[1:])
+
+
+def whole(
+    folder: Path,
+    repeat: int,
+    python: bool,
+    households: int,
+    visits: int,
+    *,
+    pandas: bool = True,
+    goal: dict[str, float] | None = None,
+) -> None:
+    """Interleaved whole-command runs of gridgov (both engines) and the pandas peer."""
+    import sys
+
+    from whole_command import time_command
+
+    gridgov = str(Path(sys.executable).with_name("gridgov"))
+    end = START + dt.timedelta(days=DAYS)
+    job = [
+        gridgov,
+        "sweep",
+        "coverage",
+        "--org",
+        str(folder / "org.csv"),
+        "--households",
+        str(folder / "households.csv"),
+        "--visits",
+        str(folder / "visits.csv"),
+        "--sweep",
+        "S",
+        "--start",
+        START.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--tz",
+        ZONE,
+        "--by",
+        "grid",
+        "--format",
+        "csv",
+    ]
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {"gridgov": (job, {})}
+    if python:
+        commands["gridgov-python"] = (job, {"GRIDGOV_ENGINE": "python"})
+    if pandas:
+        commands["pandas"] = ([sys.executable, __file__, "--pandas-peer", str(folder)], {})
+    runs: dict[str, list[dict[str, object]]] = {k: [] for k in commands}
+    for r in range(repeat):
+        for name, (cmd, env) in commands.items():
+            got = time_command(cmd, env)
+            runs[name].append(got)
+            emit(
+                bench="coverage by grid (whole command)",
+                impl=name,
+                run=r,
+                households=households,
+                visits=visits,
+                seconds=got["seconds"],
+                peak_mb=got["peak_mb"],
+            )
+    tables = {}
+    for name, got in runs.items():
+        text = str(got[0]["output"])
+        tables[name] = (
+            sorted(tuple(line.split(",")) for line in text.strip().splitlines()[1:])
+            if name == "pandas"
+            else _table_of_gridgov_csv(text)
+        )
+    equal = len({str(t) for t in tables.values()}) == 1
+    best = {k: min(float(x["seconds"]) for x in v) for k, v in runs.items()}  # type: ignore[arg-type]
+    peak = {k: max(float(x["peak_mb"]) for x in v) for k, v in runs.items()}  # type: ignore[arg-type]
+    summary: dict[str, object] = {"best_seconds": best, "peak_mb": peak, "tables_equal": equal}
+    if "pandas" in best:
+        summary["gridgov_over_pandas_time"] = round(best["gridgov"] / best["pandas"], 3)
+        summary["gridgov_over_pandas_memory"] = round(peak["gridgov"] / peak["pandas"], 3)
+        summary["goal"] = "time <= 0.5x pandas, memory <= pandas"
+    if goal is not None:
+        summary["goal"] = goal
+        summary["goal_met"] = (
+            best["gridgov"] <= goal["seconds"] and peak["gridgov"] <= goal["peak_mb"]
+        )
+    emit(bench="coverage by grid (whole command)", summary=True, **summary)
+    if not equal:
+        raise SystemExit("the commands' tables differ")
+
+
 def incremental_rate(folder: Path, n: int) -> tuple[dict[str, tuple[float, float]], int]:
     from gridgov.org import read_csv
     from gridgov.sweep import CoverageTracker, Sweep, read_households, read_visits
@@ -225,11 +349,21 @@ def main() -> None:
     ap.add_argument("--visits", type=int, default=5_000_000)
     ap.add_argument("--incremental", type=int, default=1_000_000, help="visits fed one by one")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for the generated files")
+    ap.add_argument("--whole", action="store_true", help="time whole commands instead")
+    ap.add_argument("--no-python", action="store_true", help="--whole without the pure path")
+    ap.add_argument("--pandas-peer", type=Path, metavar="FOLDER", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    folder = OUT / f"coverage-{args.households}-{args.visits}"
+    if args.pandas_peer:
+        pandas_peer_command(args.pandas_peer)
+        return
+    folder = args.out / f"coverage-{args.households}-{args.visits}"
     t0 = time.perf_counter()
     generate(folder, args.households, args.visits)
     emit(bench="coverage", step="generate", seconds=round(time.perf_counter() - t0, 2))
+    if args.whole:
+        whole(folder, args.repeat, not args.no_python, args.households, args.visits)
+        return
 
     import pandas  # noqa: F401  (imports are not part of the timing, for either side)
 

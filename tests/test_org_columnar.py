@@ -24,9 +24,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gridgov._arrow import PY_SPACE
 from gridgov.errors import InvalidInput
 from gridgov.org import AGGREGATES, Hierarchy, read_csv, rollup, write_csv_text
-from gridgov.org.columnar_csv import PY_SPACE
 from gridgov.org.columnar_tree import ColumnarHierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.unit import Unit

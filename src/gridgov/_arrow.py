@@ -54,15 +54,17 @@ def to_numpy(array: Any) -> Any:
 
 def encode(array: Any) -> tuple[list[Any], Any]:
     """Dictionary encoding of a (chunked) array: its distinct values and an int32 code per cell."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()  # one memo table (unifying per-chunk ones is slow)
     enc = pc.dictionary_encode(array)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.unify_dictionaries()
-        if enc.num_chunks == 0:
-            return [], np.zeros(0, dtype=np.int32)
-        values = enc.chunks[0].dictionary.to_pylist()
-        codes = np.concatenate([to_numpy(c.indices) for c in enc.chunks])
-        return values, codes.astype(np.int32, copy=False)
     return enc.dictionary.to_pylist(), to_numpy(enc.indices).astype(np.int32, copy=False)
+
+
+def codes(array: Any) -> Any:
+    """Only the codes of :func:`encode` (the distinct values stay in Arrow)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return to_numpy(pc.dictionary_encode(array).indices).astype(np.int32, copy=False)
 
 
 def nulls(array: Any) -> Any:
@@ -75,8 +77,11 @@ def nulls(array: Any) -> Any:
 
 
 def from_numpy(values: Any) -> Any:
-    """An Arrow array over a 1-d numeric numpy array (copied once to be contiguous)."""
+    """An Arrow array over a 1-d numeric or boolean numpy array."""
     values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
     return pa.Array.from_buffers(_ARROW[values.dtype], len(values), [None, pa.py_buffer(values)])
 
 
@@ -88,3 +93,24 @@ def strings(values: Sequence[str]) -> Any:
     return pa.Array.from_buffers(
         pa.string(), len(data), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
     )
+
+
+PY_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""Every character ``str.isspace()`` is true for (a test checks the list)."""
+
+_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]"
+_EDGE_SPACE = f"^{_CLASS}|{_CLASS}$"
+
+
+def py_strip(col: Any) -> Any:
+    """Python's ``str.strip()`` of every cell, applied only where an edge is space."""
+    mask = pc.match_substring_regex(col, _EDGE_SPACE)
+    if not pc.any(mask).as_py():
+        return col
+    if isinstance(col, pa.ChunkedArray):
+        col, mask = col.combine_chunks(), mask.combine_chunks()
+    fixed = [v.strip() for v in pc.filter(col, mask).to_pylist()]
+    return pc.replace_with_mask(col, mask, strings(fixed))

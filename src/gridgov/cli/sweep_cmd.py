@@ -21,6 +21,7 @@ from gridgov.cli.common import (
     UsageError,
     add_levels_option,
     emit_table,
+    engine,
     levels_for,
     load_tree,
     progress,
@@ -165,7 +166,7 @@ def load_report(args: argparse.Namespace) -> CoverageReport:
                 read_visits(args.visits, sweep=sweep.id),
                 sweep,
             )
-        return coverage_from_csv(tree, args.households, args.visits, sweep)
+        return coverage_from_csv(tree, args.households, args.visits, sweep, engine=engine())
     finally:
         progress_done()
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from gridgov._arrow import encode, strings
+from gridgov._arrow import encode, py_strip
 from gridgov.org import csv_io
 from gridgov.org.columnar_tree import INT_SAFE, AttrColumn, ColumnarHierarchy, build_columns
 from gridgov.org.levels import Levels
@@ -37,26 +37,6 @@ KNOWN = frozenset({"id", "parent", "level", "name", "party_kind", "party_name", 
 
 STRIPPED = ("id", "parent", "level", "party_kind")
 """Columns whose cells the reference reader strips with ``str.strip()``."""
-
-PY_SPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-"""Every character ``str.isspace()`` is true for (a test checks the list)."""
-
-_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_SPACE) + "]"
-_EDGE_SPACE = f"^{_CLASS}|{_CLASS}$"
-
-
-def _strip(col: Any) -> Any:
-    """``str.strip()`` of every cell, Python's own, applied only where an edge is space."""
-    mask = pc.match_substring_regex(col, _EDGE_SPACE)
-    if not pc.any(mask).as_py():
-        return col
-    col, mask = col.combine_chunks(), mask.combine_chunks()
-    fixed = [v.strip() for v in pc.filter(col, mask).to_pylist()]
-    return pc.replace_with_mask(col, mask, strings(fixed))
-
 
 HEAD_BYTES = 1 << 16
 """The header must end within the file's first 64 KiB (else: the reference reader)."""
@@ -145,7 +125,7 @@ def read_columns(path: Path, *, levels: Levels, numeric: Iterable[str]) -> Colum
         col = columns.pop(h)
         if len(col) and pc.max(pc.utf8_length(col)).as_py() >= limit:
             return None
-        cols[h] = _strip(col) if h in STRIPPED else col
+        cols[h] = py_strip(col) if h in STRIPPED else col
     must = set(numeric)
     attr_cols: list[AttrColumn] = []
     for h in header:

@@ -15,6 +15,7 @@ import datetime as dt
 from itertools import repeat
 from pathlib import Path
 
+from gridgov.engine import Engine, use_columnar
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
@@ -50,11 +51,23 @@ def coverage_from_csv(
     households: str | Path,
     visits: str | Path,
     sweep: Sweep,
+    *,
+    engine: Engine = "auto",
 ) -> CoverageReport:
     """Batch coverage of ``sweep`` from a households CSV and a visits CSV (the fast path).
 
     Rejects carry the visits file and row; conflicts carry the rows of every version.
+    ``engine`` picks this pure-Python path or the columnar one
+    (:mod:`gridgov.sweep.columnar_coverage`; ``"auto"``: columnar for large files
+    when installed); both give the same report and the same errors.
     """
+    size = Path(households).stat().st_size + Path(visits).stat().st_size
+    if use_columnar(engine, size):
+        from gridgov.sweep.columnar_coverage import coverage_columns
+
+        report = coverage_columns(tree, Path(households), Path(visits), sweep)
+        if report is not None:
+            return report
     ids, buildings, _, occ, disc, _, hrows = _household_columns(households)
     frame = HouseholdFrame.from_columns(
         tree,

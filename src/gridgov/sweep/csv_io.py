@@ -50,6 +50,18 @@ class _Occupancies(dict[str, Occupancy | None]):
         return got
 
 
+_BAD = -1
+"""What :func:`_floor_of` gives for a cell that is not a floor."""
+
+
+def _floor_of(text: str) -> int | None:
+    """A floor cell: a whole number, ``None`` when empty, :data:`_BAD` when not a number."""
+    try:
+        return int(text.strip()) if text.strip() else None
+    except ValueError:
+        return _BAD
+
+
 HouseholdColumns = tuple[
     list[str], list[str], list[int | None], list[Occupancy], list[int], list[str], list[int]
 ]
@@ -214,16 +226,12 @@ def _household_columns(path: str | Path) -> HouseholdColumns:
     rows: list[int] = []
     occ_of = _Occupancies().__getitem__
     fcache: dict[str, int | None] = {"": None}
-    bad = -1
+    bad = _BAD
 
     def floor_of(text: str) -> int | None:
         got = fcache.get(text, bad)
         if got == bad:
-            try:
-                got = int(text.strip()) if text.strip() else None
-            except ValueError:
-                got = bad
-            fcache[text] = got
+            got = fcache[text] = _floor_of(text)
         return got
 
     def disc_of(text: str) -> int:

@@ -1,0 +1,53 @@
+"""A megacity's sweep day: coverage by grid from the files, as one whole command.
+
+10,000,000 households (40 a building, 10 buildings a grid: 25,000 grids) and
+about 16,000,000 visits (re-visits, repeated uploads, conflicting ids, unknown
+households, visits outside the window), generated once by
+``bench_coverage.generate`` into ``--out`` (default ``/tmp/gridgov-city``; about
+1.4 GB, never committed). Then ``gridgov sweep coverage --by grid --format
+csv`` runs under ``/usr/bin/time -v`` (wall seconds, peak RSS), ``--repeat``
+times; with ``--pandas`` the pandas script doing the same job runs beside it
+and the tables are compared. Goal: at most 60 s and 8 GB.
+
+    python benchmarks/bench_city.py [--households 10000000] [--visits 16000000] [--pandas]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from bench_coverage import emit, generate, whole
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=10_000_000)
+    ap.add_argument("--visits", type=int, default=16_000_000)
+    ap.add_argument("--out", type=Path, default=Path("/tmp/gridgov-city"))
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--pandas", action="store_true", help="run the pandas peer too")
+    args = ap.parse_args()
+    folder = args.out / f"coverage-{args.households}-{args.visits}"
+    t0 = time.perf_counter()
+    generate(folder, args.households, args.visits)
+    emit(
+        bench="city",
+        step="generate",
+        seconds=round(time.perf_counter() - t0, 1),
+        bytes=sum(p.stat().st_size for p in folder.glob("*.csv")),
+    )
+    whole(
+        folder,
+        args.repeat,
+        False,
+        args.households,
+        args.visits,
+        pandas=args.pandas,
+        goal={"seconds": 60, "peak_mb": 8192},
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,763 @@
+"""Batch coverage from a households CSV and a visits CSV with the columnar engine.
+
+Dispatched to by :func:`gridgov.sweep.csv_coverage.coverage_from_csv` for large
+files (``engine="auto"``) or always (``engine="columnar"``). Both files are
+read by pyarrow as text columns and the intake rules run as array operations:
+
+- each distinct cell of a column is read once by the reference's own rules
+  (occupancy and outcome spellings, floors, ``discovered``, counts, the date and
+  the UTC offset of a time); the clock time and seconds are exact integer
+  arithmetic, so a time becomes the same microsecond the reference computes;
+- households are looked up with one dictionary encoding, the sweep's window,
+  scope and sweep id are masks;
+- a row the reference's own fast loop would hand to its careful parser (an
+  unknown household, an odd time or count, an empty id, another sweep) goes
+  through that same careful parser (:func:`gridgov.sweep.csv_io._careful`) here;
+- repeated ids are grouped by a dictionary encoding: rows equal cell for cell
+  are duplicates, and only ids whose rows differ are compared by the intake's
+  identity, so conflicts and duplicates are counted exactly as the reference
+  counts them;
+- each household's state (outcomes seen, first and last times, persons) is a
+  scatter over its counted visits, and the counters are rolled up the tree as
+  differences of one cumulative sum over the pre-order.
+
+Files the fast path is not certain of (quotes or CR, blank lines, rows of the
+wrong width, bytes that are not UTF-8, bad households) are read by the
+reference instead (:func:`read_coverage_columns` returns ``None``), which reports
+every error at its file, row and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from gridgov._arrow import codes as dict_codes
+from gridgov._arrow import encode, from_numpy, nulls, py_strip, strings, to_numpy
+from gridgov.org.hierarchy import Hierarchy
+from gridgov.spelling import lookup_enum
+from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
+from gridgov.sweep.csv_io import (
+    _TRUE,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_OPTIONAL,
+    _careful,
+    _columns,
+    _floor_of,
+    _Occupancies,
+)
+from gridgov.sweep.model import Outcome, Sweep
+from gridgov.sweep.report import Conflict, CoverageReport, Reject
+from gridgov.sweep.rules import (
+    EARLIEST,
+    INVALID_OCCUPANCY,
+    LATEST,
+    NOT_AT_HOME,
+    NOT_VISITED,
+    PARTLY,
+    REASON_AFTER,
+    REASON_AWARE_IN_NAIVE,
+    REASON_BEFORE,
+    TEXT_CODES,
+    VACANT,
+    VERIFIED,
+    TimeRule,
+    code_of,
+)
+from gridgov.sweep.state import (
+    _STATUS_FIELD,
+    I_CONVERTED,
+    I_DISCOVERED,
+    I_HOUSEHOLDS,
+    I_INVALID,
+    I_NAH_EVER,
+    I_NO_CENTRAL,
+    I_PERSONS,
+    I_RETURNEES,
+    I_VISITED,
+    I_VISITS,
+    F,
+)
+from gridgov.sweep.visit_format import VisitRowParser
+
+_NOT_PLACED = -(2**63)  # a time the fast path could not place (goes to the careful parser)
+_REASONS = (REASON_BEFORE, REASON_AFTER, REASON_AWARE_IN_NAIVE)
+_REASON_CODE = {r: _NOT_PLACED + 1 + i for i, r in enumerate(_REASONS)}
+
+
+def _plain_bytes(path: Path) -> bytes | None:
+    """The file's bytes when the reference would split it on commas and newlines
+    with one record per physical line (no quotes, no CR, no blank lines)."""
+    data = path.read_bytes()
+    if b'"' in data or b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
+        return None
+    return data
+
+
+def _table(data: bytes) -> tuple[list[str], dict[str, Any]] | None:
+    """Header (stripped) and text columns of a plain file; ``None`` when pyarrow objects."""
+    end = data.find(b"\n")
+    try:
+        header = [
+            h.strip() for h in data[: end if end >= 0 else len(data)].decode("utf-8-sig").split(",")
+        ]
+    except UnicodeDecodeError:
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if len(set(header)) != len(header):
+        return None
+    return header, dict(zip(header, table.columns, strict=True))
+
+
+def _mapped(col: Any, fn: Any, dtype: Any) -> Any:
+    """``fn`` of every distinct cell, as a numpy array per row."""
+    values, codes = encode(col)
+    return np.array([fn(v) for v in values] + [0], dtype=dtype)[codes]
+
+
+class _Frame:
+    """The household frame (:class:`~gridgov.sweep.frame.HouseholdFrame`'s fields) in arrays."""
+
+    def __init__(
+        self,
+        tree: Hierarchy,
+        sweep: Sweep,
+        ids: Any,
+        attach: Any,
+        disc: Any,
+        reg: Any,
+        no_central: Any,
+        outside: set[str],
+    ) -> None:
+        self.tree = tree
+        self.sweep = sweep
+        self.rule = TimeRule.of(sweep)
+        self._ids = ids
+        self.arrays: dict[str, Any] = {
+            "attach": attach,
+            "discovered": disc,
+            "register_invalid": reg,
+            "no_central": no_central,
+        }
+        self._lists: dict[str, list[int]] = {}
+        self.outside = outside
+        self._index: Mapping[str, int] | None = None
+
+    def __getattr__(self, name: str) -> list[int]:
+        if name not in ("attach", "discovered", "register_invalid", "no_central"):
+            raise AttributeError(name)
+        got = self._lists.get(name)
+        if got is None:
+            got = self._lists[name] = self.arrays[name].tolist()
+        return got
+
+    @property
+    def ids(self) -> list[str]:
+        out: list[str] = self._ids.to_pylist()
+        return out
+
+    @property
+    def index(self) -> Mapping[str, int]:
+        if self._index is None:
+            ids = self.ids
+            self._index = dict(zip(ids, range(len(ids)), strict=True))
+        return self._index
+
+    def __len__(self) -> int:
+        return len(self.arrays["attach"])
+
+    def prefetch(self, keys: list[str]) -> None:
+        """Look ``keys`` up in one pass, so that the careful parser's look-ups need no
+        dictionary of every household (built only for a key outside the ones given)."""
+        if self._index is not None or not keys:
+            return
+        found = pc.index_in(strings(keys), value_set=self._ids)
+        at = np.where(nulls(found), -1, to_numpy(found).astype(np.int64)).tolist()
+        self._index = _Prefetched(self, dict(zip(keys, at, strict=True)))
+
+
+class _Prefetched(Mapping[str, int]):
+    """Household numbers of some ids (-1: not a household); others from the full dictionary."""
+
+    def __init__(self, frame: _Frame, known: dict[str, int]) -> None:
+        self._frame = frame
+        self._known = known
+        self._full: dict[str, int] | None = None
+
+    def _all(self) -> dict[str, int]:
+        if self._full is None:
+            ids = self._frame.ids
+            self._full = dict(zip(ids, range(len(ids)), strict=True))
+        return self._full
+
+    def get(self, key: str, default: Any = None) -> Any:
+        got = self._known.get(key)
+        if got is None:
+            return self._all().get(key, default)
+        return default if got < 0 else got
+
+    def __getitem__(self, key: str) -> int:
+        got = self.get(key)
+        if got is None:
+            raise KeyError(key)
+        return int(got)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+
+def _tree_arrays(tree: Hierarchy) -> tuple[Any, Any]:
+    cols = getattr(tree, "columns", None)
+    if cols is not None:
+        return cols.ids, cols.size
+    idx = tree.index
+    return strings(idx.order), np.array(idx.size, dtype=np.int64)
+
+
+def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
+    try:
+        TimeRule.of(sweep)
+    except ValueError:
+        return None  # the reference names the problem with the window
+    data = _plain_bytes(path)
+    if data is None:
+        return None
+    got = _table(data)
+    del data
+    if got is None:
+        return None
+    header, cols = got
+    _columns(header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, str(path))  # header errors: raised
+    occ_of = _Occupancies()
+    occ_values, occ_codes = encode(cols["occupancy"])
+    occ = [occ_of[v] for v in occ_values]
+    if None in occ:
+        return None
+    bad = -1
+    floors = [_floor_of(v) for v in encode(cols["floor"])[0]]
+    if bad in floors:
+        return None
+    disc = (
+        _mapped(cols["discovered"], lambda v: _TRUE.get(v.strip().lower(), bad), np.int8)
+        if "discovered" in cols
+        else np.zeros(len(occ_codes), dtype=np.int8)
+    )
+    if np.any(disc == bad):
+        return None
+    reg = np.array([1 if o in INVALID_OCCUPANCY else 0 for o in occ] + [0], dtype=np.int8)[
+        occ_codes
+    ]
+    hids = py_strip(cols["id"])
+    buildings = py_strip(cols["building"])
+    n = len(hids)
+    if np.any(to_numpy(pc.binary_length(hids)) == 0):
+        return None  # empty ids: the reference names them
+    hcodes = dict_codes(hids)
+    if not np.array_equal(hcodes, np.arange(n, dtype=hcodes.dtype)):
+        return None  # a household twice
+    tree_ids, size = _tree_arrays(tree)
+    b = pc.index_in(buildings, value_set=tree_ids)
+    if b.null_count:
+        return None  # an unknown building
+    b = to_numpy(b).astype(np.int64)
+    own = pc.index_in(hids, value_set=tree_ids)
+    p = np.where(nulls(own), b, to_numpy(own).astype(np.int64))
+    if np.any((p != b) & ~((b <= p) & (p < b + size[b]))):
+        return None  # a household unit not under its building
+    lookup = getattr(tree, "_lookup", None) if getattr(tree, "columns", None) is not None else None
+    lo = tree.index.pos.get(sweep.scope) if lookup is None else lookup(sweep.scope)
+    if lo is None:
+        return None  # an unknown scope: the reference says so
+    hi = lo + int(size[lo])
+    inside = (lo <= p) & (p < hi)
+    outside = set(pc.filter(hids, from_numpy(~inside)).to_pylist()) if not inside.all() else set()
+    keep = np.flatnonzero(inside)
+    take = from_numpy(keep)
+    kept_ids = hids.take(take)
+    rel = tree.relations
+    looked = list(rel.looked_after) + list(rel.central)
+    has_central = (
+        to_numpy(pc.is_in(kept_ids, value_set=strings(looked)))
+        if looked
+        else np.zeros(len(keep), dtype=bool)
+    )
+    return _Frame(
+        tree,
+        sweep,
+        kept_ids.combine_chunks() if isinstance(kept_ids, pa.ChunkedArray) else kept_ids,
+        p[keep],
+        disc[keep].astype(np.int64),
+        reg[keep].astype(np.int64),
+        (~has_central).astype(np.int64),
+        outside,
+    )
+
+
+def _days(date: str) -> int | None:
+    """Days since 1970-01-01 of an ISO date, by Python's own parser (``None``: not a date)."""
+    try:
+        return (dt.date.fromisoformat(date) - dt.date(1970, 1, 1)).days
+    except ValueError:
+        return None
+
+
+def _offset_us(text: str) -> int | None:
+    """The UTC offset a time suffix spells (``Z``, ``+08:00``), by Python's parser."""
+    try:
+        off = dt.datetime.fromisoformat("2000-01-01T00:00:00" + text).utcoffset()
+    except ValueError:
+        return None
+    return None if off is None else off // dt.timedelta(microseconds=1)
+
+
+_CLOCK = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(Z|[+-]\d{2}:\d{2})?$"
+
+
+def _times(col: Any, rule: TimeRule) -> Any:
+    """Microseconds on the sweep's time line per row, window reasons as codes, or
+    :data:`_NOT_PLACED` where the careful parser must look.
+
+    Times shaped ``YYYY-MM-DDTHH:MM:SS`` with an offset (or naive in a naive sweep)
+    are computed here; every other distinct text goes through the reference's
+    own parser (:class:`gridgov.sweep.csv_coverage._TimeParser`)."""
+    n = len(col)
+    out = np.full(n, _NOT_PLACED, dtype=np.int64)
+    shaped = to_numpy(pc.match_substring_regex(col, _CLOCK))
+    at = np.flatnonzero(shaped)
+    if len(at):
+        out[at] = _clock_times(col.take(from_numpy(at)), rule)
+    rest = np.flatnonzero(out == _NOT_PLACED)
+    if len(rest):
+        from gridgov.sweep.csv_coverage import _TimeParser
+
+        parser = _TimeParser(rule, {})
+
+        def one(text: str) -> int:
+            got = parser.parse(text)
+            if got is None:
+                return _NOT_PLACED
+            if isinstance(got, str):
+                return _REASON_CODE[got]
+            return got
+
+        out[rest] = _mapped(col.take(from_numpy(rest)), one, np.int64)
+    return out
+
+
+def _clock_times(sub: Any, rule: TimeRule) -> Any:
+    """:func:`_times` for texts of the plain shape (``_NOT_PLACED`` where unsure)."""
+    dates, dcodes = encode(pc.utf8_slice_codeunits(sub, 0, 10))
+    day_of = [_days(d) for d in dates]
+    days = np.array([-(2**40) if d is None else d for d in day_of] + [0], dtype=np.int64)[dcodes]
+    offs, ocodes = encode(pc.utf8_slice_codeunits(sub, 19, 32))
+    clock = pc.utf8_slice_codeunits(sub, 11, 19)
+    h = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 0, 2), pa.int64()))
+    m = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 3, 5), pa.int64()))
+    sec = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 6, 8), pa.int64()))
+    local = ((days * 86400 + h * 3600 + m * 60 + sec) * 1_000_000).astype(np.int64)
+    aware_sweep = rule.zone is not None
+    # per distinct suffix: its offset in µs, None when naive, "bad" when unreadable
+    shift: list[int] = []
+    state: list[int] = []  # 0 placed, 1 careful parser, 2 aware time in a naive sweep
+    for o in offs:
+        if o == "":
+            shift.append(0)
+            state.append(0 if not aware_sweep else 1)  # a naive time takes the sweep's zone
+        else:
+            us = _offset_us(o)
+            shift.append(us or 0)
+            state.append(1 if us is None else (0 if aware_sweep else 2))
+    t = local - np.array([*shift, 0], dtype=np.int64)[ocodes]
+    st = np.array([*state, 1], dtype=np.int8)[ocodes]
+    st[days < -(2**39)] = 1
+    t = np.where(t < rule.start_us, _REASON_CODE[REASON_BEFORE], t)
+    t = np.where(t > rule.end_us, _REASON_CODE[REASON_AFTER], t)
+    t[st == 2] = _REASON_CODE[REASON_AWARE_IN_NAIVE]
+    t[st == 1] = _NOT_PLACED
+    return t
+
+
+def _counts(col: Any) -> Any:
+    """Counts per row as the fast loop reads them (``0``..``99``, empty = 0), else -1."""
+    cache = {str(k): k for k in range(100)}
+    cache[""] = 0
+    return _mapped(col, lambda v: cache.get(v, -1), np.int64)
+
+
+def coverage_columns(
+    tree: Hierarchy, households: Path, visits: Path, sweep: Sweep
+) -> CoverageReport | None:
+    """The report :func:`~gridgov.sweep.csv_coverage.coverage_from_csv` gives, or ``None``
+    when the reference must read the files (see the module docs)."""
+    frame = _frame(tree, sweep, households)
+    if frame is None:
+        return None
+    data = _plain_bytes(visits)
+    if data is None:
+        return None
+    got = _table(data)
+    del data
+    if got is None:
+        return None
+    header, cols = got
+    file = str(visits)
+    p = VisitRowParser.for_header(header, file)
+    n = len(next(iter(cols.values()))) if cols else 0
+    np.arange(2, n + 2)
+    hx_arr = pc.index_in(cols["household"], value_set=frame._ids) if "household" in cols else None
+    hx = (
+        np.where(nulls(hx_arr), -1, to_numpy(hx_arr).astype(np.int64))
+        if hx_arr is not None
+        else np.full(n, -1)
+    )
+    t = _times(cols["at"], frame.rule) if "at" in cols else np.full(n, _NOT_PLACED, dtype=np.int64)
+    if "outcome" in cols:
+
+        def code(v: str) -> int:
+            got = TEXT_CODES.get(v)
+            if got is None:
+                member = lookup_enum(Outcome, v)
+                got = -1 if member is None else code_of(member)
+            return got
+
+        codes = _mapped(cols["outcome"], code, np.int64)
+    else:
+        codes = np.full(n, VERIFIED, dtype=np.int64)
+    names = list(cols)
+    i_p, i_reg, i_r = p.i_p, p.i_reg, p.i_r
+    persons = _counts(cols[names[i_p]]) if i_p >= 0 else np.zeros(n, dtype=np.int64)
+    registered = _counts(cols[names[i_reg]]) if i_reg >= 0 else np.zeros(n, dtype=np.int64)
+    returnees = _counts(cols[names[i_r]]) if i_r >= 0 else np.zeros(n, dtype=np.int64)
+    vids = cols[names[p.i_id]]
+    empty_id = to_numpy(pc.binary_length(vids)) == 0
+    if p.i_s >= 0:
+        sw = cols[names[p.i_s]]
+        other = (to_numpy(pc.binary_length(sw)) > 0) & ~to_numpy(
+            pc.equal(sw, strings([sweep.id])[0])
+        )
+    else:
+        other = np.zeros(n, dtype=bool)
+    careful = (
+        (hx < 0)
+        | (t == _NOT_PLACED)
+        | (codes < 0)
+        | (persons < 0)
+        | (registered < 0)
+        | (returnees < 0)
+        | empty_id
+        | other
+    )
+    reason = (~careful) & (t > _NOT_PLACED) & (t <= _NOT_PLACED + len(_REASONS))
+    ok = ~careful & ~reason
+    # Rows for the careful parser and the window's rejects, in file order.
+    rejects: list[Reject] = []
+    extra: list[
+        tuple[int, int, int, int, int, int, str]
+    ] = []  # (k, h, t, code, persons, returnees, vid)
+    special = np.flatnonzero(careful | reason)
+    if len(special):
+        fields = [cols[nm].take(from_numpy(special)).to_pylist() for nm in names]
+        raw_h = fields[p.i_h] if p.i_h >= 0 else [""] * len(special)
+        frame.prefetch(sorted({k for h in raw_h for k in (h, h.strip())}))
+        for j, k in enumerate(special.tolist()):
+            row = k + 2
+            if reason[k]:
+                rejects.append(
+                    Reject(
+                        fields[p.i_id][j],
+                        raw_h[j],
+                        _REASONS[int(t[k] - _NOT_PLACED - 1)],
+                        row,
+                        file,
+                    )
+                )
+                continue
+            res = _careful(p, [f[j] for f in fields], row, frame, file)  # type: ignore[arg-type]
+            if res is None:
+                continue
+            if isinstance(res, Reject):
+                rejects.append(res)
+                continue
+            h, tt, v = res
+            extra.append((k, h, tt, code_of(v.outcome), v.persons_seen, v.returnees, v.id))
+    p.errors.raise_if_any()
+    # The accepted rows, in file order: fast ones and those the careful parser placed.
+    acc = np.flatnonzero(ok)
+    if extra:
+        ek = np.array([e[0] for e in extra], dtype=np.int64)
+        t = t.copy()
+        hx = hx.copy()
+        codes = codes.copy()
+        persons = persons.copy()
+        returnees = returnees.copy()
+        t[ek] = [e[2] for e in extra]
+        hx[ek] = [e[1] for e in extra]
+        codes[ek] = [e[3] for e in extra]
+        persons[ek] = [e[4] for e in extra]
+        returnees[ek] = [e[5] for e in extra]
+        acc = np.sort(np.concatenate([acc, ek]))
+    acc_ids = vids.take(from_numpy(acc))  # the raw cells, as the reference keys them
+    idc = dict_codes(acc_ids).astype(np.int64)
+    counts = np.bincount(idc)
+    multi = counts[idc] > 1
+    duplicates = 0
+    conflict_ids: set[int] = set()
+    conflicts: list[Conflict] = []
+    first = np.ones(len(acc), dtype=bool)
+    if multi.any():
+        m_at = np.flatnonzero(multi)
+        m_rows = acc[m_at]
+        # rows equal cell for cell (the raw line) are duplicates at once
+        cell_codes = [dict_codes(cols[nm].take(from_numpy(m_rows))) for nm in names]
+        order = np.lexsort([*cell_codes[::-1], idc[m_at]])
+        keyed = np.stack([idc[m_at], *cell_codes])[:, order]
+        new_raw = np.ones(len(order), dtype=bool)
+        new_raw[1:] = np.any(keyed[:, 1:] != keyed[:, :-1], axis=0)
+        new_id = np.ones(len(order), dtype=bool)
+        new_id[1:] = keyed[0, 1:] != keyed[0, :-1]
+        raws_per_id = np.bincount(keyed[0], weights=new_raw, minlength=len(counts)).astype(np.int64)
+        # the first row of each id counts; later rows are repeats
+        seen_first = np.zeros(len(counts), dtype=bool)
+        firsts = np.unique(idc, return_index=True)[1]
+        first[:] = False
+        first[firsts] = True
+        simple = raws_per_id[idc[m_at]] == 1
+        duplicates += int(np.sum(simple & ~first[m_at]))
+        del seen_first
+        hard = np.unique(idc[m_at][~simple])
+        if len(hard):
+            duplicates += _settle_conflicts(
+                p, cols, names, acc, idc, hard, frame, file, conflicts, conflict_ids
+            )
+    counted = (
+        first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int64)) if conflict_ids else first
+    )
+    c_rows = acc[counted]
+    conflicts.sort(key=lambda c: c.visit_id)
+    return _report(
+        frame,
+        hx[c_rows],
+        t[c_rows],
+        codes[c_rows],
+        persons[c_rows],
+        returnees[c_rows],
+        acc_ids.take(from_numpy(np.flatnonzero(counted))),
+        rejects,
+        conflicts,
+        duplicates,
+    )
+
+
+def _settle_conflicts(
+    p: VisitRowParser,
+    cols: dict[str, Any],
+    names: list[str],
+    acc: Any,
+    idc: Any,
+    hard: Any,
+    frame: _Frame,
+    file: str,
+    conflicts: list[Conflict],
+    conflict_ids: set[int],
+) -> int:
+    """Ids whose rows differ: compared by the intake's identity, one row at a time."""
+    at = np.flatnonzero(np.isin(idc, hard))
+    rows = acc[at]
+    fields = [cols[nm].take(from_numpy(rows)).to_pylist() for nm in names]
+    keys: dict[int, dict[VisitKey, str]] = {}
+    lines: dict[int, list[int]] = {}
+    vid_of: dict[int, str] = {}
+    raw_ids = fields[names.index(names[p.i_id])]
+    dup = 0
+    for j, k in enumerate(rows.tolist()):
+        res = _careful(p, [f[j] for f in fields], k + 2, frame, file)  # type: ignore[arg-type]
+        assert res is not None
+        assert not isinstance(res, Reject)
+        _, tt, v = res
+        c = int(idc[at[j]])
+        key = visit_key(v, tt)
+        group = keys.setdefault(c, {})
+        lines.setdefault(c, []).append(k + 2)
+        vid_of[c] = raw_ids[j]
+        if key in group:
+            dup += 1
+        else:
+            group[key] = render_visit(v)
+    for c, group in keys.items():
+        if len(group) > 1:
+            conflict_ids.add(c)
+            conflicts.append(
+                Conflict(vid_of[c], tuple(sorted(group.values())), tuple(lines[c]), file)
+            )
+    return dup
+
+
+_STATE_FIELDS = (
+    "mask",
+    "nvisits",
+    "last_at",
+    "last_code",
+    "first_reach",
+    "first_visit",
+    "nah_min",
+    "ver_max",
+    "persons",
+    "returnees",
+)
+
+
+class _State:
+    """The visit state (:class:`~gridgov.sweep.state.VisitState`'s fields) in arrays.
+
+    ``arrays`` holds the numpy arrays; the attributes the report reads give
+    Python lists, made on first use.
+    """
+
+    def __init__(self, n: int) -> None:
+        full = np.full
+        self.arrays: dict[str, Any] = {
+            "mask": np.zeros(n, dtype=np.int64),
+            "nvisits": np.zeros(n, dtype=np.int64),
+            "last_at": full(n, EARLIEST, dtype=np.int64),
+            "last_code": full(n, NOT_VISITED, dtype=np.int64),
+            "first_reach": full(n, LATEST, dtype=np.int64),
+            "first_visit": full(n, LATEST, dtype=np.int64),
+            "nah_min": full(n, LATEST, dtype=np.int64),
+            "ver_max": full(n, EARLIEST, dtype=np.int64),
+            "persons": np.zeros(n, dtype=np.int64),
+            "returnees": np.zeros(n, dtype=np.int64),
+        }
+        self._lists: dict[str, list[int]] = {}
+
+    def __getattr__(self, name: str) -> list[int]:
+        if name not in _STATE_FIELDS:
+            raise AttributeError(name)
+        got = self._lists.get(name)
+        if got is None:
+            got = self._lists[name] = self.arrays[name].tolist()
+        return got
+
+    def status(self, h: int) -> int:
+        """The household's status code (see :mod:`gridgov.sweep.rules`)."""
+        m = int(self.arrays["mask"][h])
+        if m & (1 << VERIFIED):
+            return VERIFIED
+        if m & (1 << PARTLY):
+            return PARTLY
+        return int(self.arrays["last_code"][h])
+
+    def statuses(self) -> Any:
+        """Every household's status code."""
+        m = self.arrays["mask"]
+        partly = np.where(m & (1 << PARTLY), PARTLY, self.arrays["last_code"])
+        return np.where(m & (1 << VERIFIED), VERIFIED, partly)
+
+
+def _report(
+    frame: _Frame,
+    h: Any,
+    t: Any,
+    code: Any,
+    persons: Any,
+    returnees: Any,
+    vids: Any,
+    rejects: list[Reject],
+    conflicts: list[Conflict],
+    duplicates: int,
+) -> CoverageReport:
+    """Each household's state from its counted visits, then the counters of every unit."""
+    n = len(frame)
+    st = _State(n)
+    a = st.arrays
+    np.bitwise_or.at(a["mask"], h, np.left_shift(1, code))
+    a["nvisits"] = np.bincount(h, minlength=n).astype(np.int64)
+    np.minimum.at(a["first_visit"], h, t)
+    reach = code <= PARTLY
+    np.minimum.at(a["first_reach"], h[reach], t[reach])
+    np.maximum.at(a["persons"], h[reach], persons[reach])
+    np.maximum.at(a["returnees"], h[reach], returnees[reach])
+    ver = code == VERIFIED
+    np.maximum.at(a["ver_max"], h[ver], t[ver])
+    nah = code == NOT_AT_HOME
+    np.minimum.at(a["nah_min"], h[nah], t[nah])
+    other = np.flatnonzero(~reach)
+    if len(other):  # the latest unreached outcome, by time then by visit id
+        table = pa.table(
+            {
+                "h": from_numpy(h[other]),
+                "t": from_numpy(t[other]),
+                "v": vids.take(from_numpy(other)),
+            }
+        )
+        order = to_numpy(
+            pc.sort_indices(
+                table, sort_keys=[("h", "ascending"), ("t", "ascending"), ("v", "ascending")]
+            )
+        )
+        hs = h[other][order]
+        last = np.ones(len(hs), dtype=bool)
+        last[:-1] = hs[1:] != hs[:-1]
+        pick = other[order[last]]
+        a["last_at"][h[pick]] = t[pick]
+        a["last_code"][h[pick]] = code[pick]
+    return CoverageReport(frame, st, _tally(frame, st), rejects, conflicts, duplicates)  # type: ignore[arg-type]
+
+
+def _tally(frame: _Frame, st: _State) -> list[list[int]]:
+    """:func:`gridgov.sweep.state.tally` in arrays: per household, then up the tree."""
+    tree = frame.tree
+    cols_of = getattr(tree, "columns", None)
+    size = cols_of.size if cols_of is not None else np.array(tree.index.size, dtype=np.int64)
+    n_units = len(size)
+    status = st.statuses()
+    a = st.arrays
+    fa = frame.arrays
+    invalid = (status > PARTLY) & ((status == VACANT) | (fa["register_invalid"] == 1))
+    valid = ~invalid
+    visited = valid & (a["nvisits"] > 0)
+    nah_ever = visited & ((a["mask"] & (1 << NOT_AT_HOME)) != 0)
+    reached = visited & (status <= PARTLY)
+    per: list[Any] = [None] * F
+    per[I_HOUSEHOLDS] = np.ones(len(status), dtype=np.int64)
+    per[I_DISCOVERED] = fa["discovered"]
+    per[I_INVALID] = invalid.astype(np.int64)
+    for code, field in enumerate(_STATUS_FIELD):
+        if field >= 0:
+            per[field] = (valid & (status == code)).astype(np.int64)
+    per[I_NO_CENTRAL] = (valid & (fa["no_central"] == 1)).astype(np.int64)
+    per[I_VISITED] = visited.astype(np.int64)
+    per[I_NAH_EVER] = nah_ever.astype(np.int64)
+    per[I_CONVERTED] = (nah_ever & (a["nah_min"] < a["ver_max"])).astype(np.int64)
+    per[I_PERSONS] = np.where(reached, a["persons"], 0)
+    per[I_RETURNEES] = np.where(reached, a["returnees"], 0)
+    per[I_VISITS] = a["nvisits"]
+    out: list[list[int]] = []
+    start = np.arange(n_units)
+    for values in per:
+        at_unit = np.bincount(fa["attach"], weights=values, minlength=n_units).astype(np.int64)
+        cs = np.zeros(n_units + 1, dtype=np.int64)
+        np.cumsum(at_unit, out=cs[1:])
+        out.append((cs[start + size] - cs[start]).tolist())
+    return out
