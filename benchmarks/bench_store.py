@@ -50,14 +50,14 @@ def run(url: str) -> None:
     )
     replay = time.perf_counter() - t
     t = time.perf_counter()
-    cov = store.building_coverage("s1")
+    cov = store.sweep_counts("s1")
     rollup = time.perf_counter() - t
     assert again == N_VISITS
-    assert sum(c.visits for c in cov) == N_VISITS
+    assert cov["C"].visits == N_VISITS
     backend = url.split(":", 1)[0]
     unit_t = time.perf_counter()
-    grids = store.unit_coverage("s1", "grid")
-    assert sum(g.visits for g in grids) == N_VISITS
+    grids = store.sweep_counts("s1", level="grid")
+    assert sum(g.visits for g in grids.values()) == N_VISITS
     unit_secs = time.perf_counter() - unit_t
     ops = (("ingest", ingest), ("replay", replay), ("coverage", rollup), ("unit-rollup", unit_secs))
     for op, secs in ops:

@@ -65,7 +65,9 @@ def _import(root: Path, path: Path, batch: int) -> subprocess.Popen[str]:
 def _counts(root: Path) -> tuple[int, int, str]:
     conn = sqlite3.connect(root / "gridgov.db")
     try:
-        total, distinct = conn.execute("SELECT count(*), count(DISTINCT id) FROM visits").fetchone()
+        total, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT id) FROM visit_versions"
+        ).fetchone()
         check = conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()

@@ -148,7 +148,7 @@ def test_conflicts_and_unknown_households_exit_1_and_send_events(
     captured = capsys.readouterr()
     assert f"visit '{v.id}': already stored with different content" in captured.err
     assert "visit 'ghost': unknown household 'nowhere'" in captured.err
-    assert list(store.visits()) == [v]
+    assert list(store.visits()) == [v, changed]  # append-only: both versions kept
     log = (ws / "events.log").read_text(encoding="utf-8")
     assert "[visit-rejected]" in log
     assert "ghost" in log

@@ -176,7 +176,7 @@ def coverage_below(
         (sweep, unit, threshold),
         at=at,
         unit=unit,
-        summary=f"coverage {coverage:.0%} is below {threshold:.0%} in sweep {sweep}",
+        summary=f"coverage {coverage:.1%} is below {threshold:.0%} in sweep {sweep}",
         data={"sweep": sweep, "coverage": coverage, "threshold": threshold},
     )
 

@@ -85,13 +85,13 @@ def test_roll_ups_in_sql_agree_with_the_memory_store(pg_url: str) -> None:
             assert store.append_visits(visits[i : i + 1000]).added == 1000
     mem, pg = stores
     for sweep in ("s1", "s2"):
-        assert pg.building_coverage(sweep) == mem.building_coverage(sweep)
+        assert pg.sweep_counts(sweep) == mem.sweep_counts(sweep)
         for level in ("county", "township", "community", "grid"):
-            assert pg.unit_coverage(sweep, level) == mem.unit_coverage(sweep, level)
+            assert pg.sweep_counts(sweep, level=level) == mem.sweep_counts(sweep, level=level)
     community = tree.at_level("community")[0]  # type: ignore[attr-defined]
-    assert pg.scoped(community).unit_coverage("s1", "grid") == mem.scoped(community).unit_coverage(
-        "s1", "grid"
-    )
+    assert pg.scoped(community).sweep_counts("s1", level="grid") == mem.scoped(
+        community
+    ).sweep_counts("s1", level="grid")
     assert pg.count_visits() == 4000
     pg.close()
 
@@ -102,18 +102,18 @@ def test_ingest_goes_through_copy(pg_url: str) -> None:
     store.save_households([Household("h", "B")])
     store.save_sweep(Sweep("s", "C", T0, T0))
     statements: list[str] = []
-    real = store._insert_visits
+    real = store._insert_versions
 
     def spy(cur, rows):  # type: ignore[no-untyped-def]
         statements.append("copy")
         return real(cur, rows)
 
-    store._insert_visits = spy  # type: ignore[method-assign]
+    store._insert_versions = spy  # type: ignore[method-assign]
     result = store.append_visits(Visit(f"v{i}", "s", "h", T0) for i in range(500))
     assert result.added == 500
     assert statements == ["copy"]
     with store.connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM visits")
+        cur.execute("SELECT count(*) FROM visit_versions")
         assert cur.fetchone() == (500,)
     store.close()
 
@@ -152,8 +152,62 @@ def test_two_processes_ingesting_the_same_visits_store_each_once(fresh_url: str)
         assert p.returncode == 0, err.decode()
     assert store.count_visits() == 3000
     with store.connection.cursor() as cur:
-        cur.execute("SELECT count(DISTINCT id), count(*) FROM visits")
+        cur.execute("SELECT count(DISTINCT id), count(*) FROM visit_versions")
         assert cur.fetchone() == (3000, 3000)
+    store.close()
+
+
+CONFLICTING_WRITER = textwrap.dedent(
+    """
+    import datetime as dt, json, sys
+    from gridgov_postgres import PostgresStore
+    from gridgov.sweep.model import Visit
+    store = PostgresStore(sys.argv[1])
+    note, backwards = sys.argv[2], sys.argv[3] == "1"
+    t = dt.datetime(2022, 4, 1)
+    ids = [f"v{i:05d}" for i in range(int(sys.argv[4]))]
+    batches = [ids[i : i + 250] for i in range(0, len(ids), 250)]
+    totals = [0, 0, 0]
+    for batch in reversed(batches) if backwards else batches:
+        r = store.append_visits(Visit(v, "s", f"h{int(v[1:]) % 20}", t, note=note) for v in batch)
+        totals[0] += r.added
+        totals[1] += r.duplicates
+        totals[2] += len(r.conflicts)
+    print(json.dumps(totals))
+    """
+)
+
+
+def test_two_processes_sending_different_versions_lose_nothing(fresh_url: str) -> None:
+    """Issue 10: the same ids with other notes from two importers at once. The database
+    decides what is new, so every version is kept and each is reported exactly once."""
+    import json
+
+    n = 3000
+    store = PostgresStore(fresh_url)
+    store.save_households(Household(f"h{i}", "B") for i in range(20))
+    store.save_sweep(Sweep("s", "C", T0, T0))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONFLICTING_WRITER, fresh_url, note, backwards, str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for note, backwards in (("first", "0"), ("second", "1"))
+    ]
+    totals = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+        totals.append(json.loads(out))
+    added = sum(t[0] for t in totals)
+    duplicates = sum(t[1] for t in totals)
+    conflicts = sum(t[2] for t in totals)
+    assert (added, duplicates, conflicts) == (n, 0, n)
+    assert store.count_visits() == 2 * n
+    listed = store.conflicts("s")
+    assert len(listed) == n
+    assert all(sorted(v.visit.note for v in c.versions) == ["first", "second"] for c in listed)
     store.close()
 
 

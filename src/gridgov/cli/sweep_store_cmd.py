@@ -115,7 +115,8 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
 
 def _report_problems(file: str, result: AppendResult) -> None:
     lines = [
-        f"{file}: visit {c.id!r}: already stored with different content (kept the stored one)"
+        f"{file}: visit {c.id!r}: already stored with different content (both versions kept;"
+        f" neither counts until resolved: gridgov sweep conflicts --sweep {c.offered.sweep})"
         for c in result.conflicts
     ] + [f"{file}: visit {r.visit.id!r}: {r.reason}" for r in result.rejected]
     for line in lines[:MAX_LISTED]:

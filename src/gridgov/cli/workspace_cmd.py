@@ -292,13 +292,12 @@ def demo_store_step(
             for r in result.rejected
         ]
         below = []
-        for c in store.unit_coverage(sweep.id, "community"):
-            share = c.reached / c.households if c.households else 1.0
-            if share < threshold:
-                below.append((c.unit, share))
+        for unit, c in store.sweep_counts(sweep.id, level="community").items():
+            if c.target and c.coverage < threshold:
+                below.append((unit, c.coverage))
                 events.append(
                     ev.coverage_below(
-                        sweep=sweep.id, unit=c.unit, coverage=share, threshold=threshold, at=at
+                        sweep=sweep.id, unit=unit, coverage=c.coverage, threshold=threshold, at=at
                     )
                 )
         publish_all(notifier, events)

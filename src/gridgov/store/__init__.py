@@ -11,15 +11,15 @@ from gridgov.store.port import (
     ROSTER_STATUSES,
     AppendResult,
     Attempt,
-    BuildingCoverage,
     Delivery,
     Rejected,
     RosterRecord,
     ScopeError,
     Store,
+    StoredVersion,
     StoreError,
-    UnitCoverage,
     VisitConflict,
+    VisitVersions,
 )
 from gridgov.store.registry import open_store, url_scheme
 from gridgov.store.schema import LATEST_VERSION, MIGRATIONS
@@ -32,7 +32,6 @@ __all__ = [
     "ROSTER_STATUSES",
     "AppendResult",
     "Attempt",
-    "BuildingCoverage",
     "Delivery",
     "MemoryStore",
     "Rejected",
@@ -42,8 +41,9 @@ __all__ = [
     "SqliteStore",
     "Store",
     "StoreError",
-    "UnitCoverage",
+    "StoredVersion",
     "VisitConflict",
+    "VisitVersions",
     "open_store",
     "url_scheme",
 ]

@@ -17,23 +17,28 @@ from gridgov.events import Event
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.store import codec
 from gridgov.store.port import (
-    REACHED_OUTCOMES,
     ROSTER_STATUSES,
     AppendResult,
     Attempt,
-    BuildingCoverage,
     Delivery,
     Outbox,
-    Rejected,
     RosterRecord,
     ScopeError,
+    StoredVersion,
     StoreError,
-    UnitCoverage,
-    VisitConflict,
+    VisitVersions,
     pick_roster,
 )
 from gridgov.store.schema import LATEST_VERSION
+from gridgov.store.versions import (
+    append_result,
+    check_keep,
+    check_same_zone,
+    prepare,
+    time_rule,
+)
 from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.sweep.report import Counts
 
 
 @attrs.define
@@ -41,7 +46,10 @@ class _State:
     tree: Hierarchy | None = None
     households: dict[str, Household] = attrs.field(factory=dict)
     sweeps: dict[str, Sweep] = attrs.field(factory=dict)
-    visits: dict[str, Visit] = attrs.field(factory=dict)
+    versions: dict[tuple[str, str], list[tuple[str, Visit]]] = attrs.field(factory=dict)
+    """``{(sweep, visit id): [(digest, visit)]}`` in arrival order (append-only)."""
+    resolutions: dict[tuple[str, str], list[str]] = attrs.field(factory=dict)
+    """``{(sweep, visit id): [digest kept]}``, every resolution recorded, latest last."""
     problems: dict[str, tuple[str, str | None]] = attrs.field(factory=dict)
     rosters: dict[str, list[RosterRecord]] = attrs.field(factory=dict)
     events: dict[str, Event] = attrs.field(factory=dict)
@@ -188,9 +196,13 @@ class MemoryStore:
         return h if h is not None and self._in(h.building) else None
 
     def save_sweep(self, sweep: Sweep) -> None:
-        """Insert or replace a sweep."""
+        """Insert or replace a sweep (its time zone is fixed once it has visits)."""
         state = self._writable()
+        rule = time_rule(sweep)
         with state.lock:
+            old = state.sweeps.get(sweep.id)
+            if old is not None and any(s == sweep.id for s, _ in state.versions):
+                check_same_zone(old, rule)
             state.sweeps[sweep.id] = sweep
 
     def sweeps(self) -> list[Sweep]:
@@ -206,92 +218,111 @@ class MemoryStore:
 
     # -- visits -------------------------------------------------------------------------
     def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
-        """Append visits; duplicates are counted, conflicts and unknown references reported."""
+        """Append visits: every version is kept, exact repeats once (see the intake)."""
         state = self._writable()
         batch = list(visits)
-        added = dups = 0
-        conflicts: list[VisitConflict] = []
-        rejected: list[Rejected] = []
         with state.lock:
-            new: dict[str, Visit] = {}
-            for v in batch:
-                old = state.visits.get(v.id) or new.get(v.id)
-                if old is not None:
-                    if old == v:
-                        dups += 1
-                    else:
-                        conflicts.append(VisitConflict(v.id, old, v))
-                    continue
-                if v.household not in state.households:
-                    rejected.append(Rejected(v, f"unknown household {v.household!r}"))
-                    continue
-                if v.sweep not in state.sweeps:
-                    rejected.append(Rejected(v, f"unknown sweep {v.sweep!r}"))
-                    continue
-                new[v.id] = v
-                added += 1
-            state.visits.update(new)
-        return AppendResult(added, dups, tuple(conflicts), tuple(rejected))
+            rows, rejected = prepare(batch, state.sweeps, state.households)
+            new_ids: set[tuple[str, str]] = set()
+            new_versions: set[tuple[str, str, str]] = set()
+            for row in rows:
+                pair = (row.sweep, row.id)
+                versions = state.versions.get(pair)
+                if versions is None:
+                    versions = state.versions[pair] = []
+                    new_ids.add(pair)
+                if all(d != row.digest for d, _ in versions):
+                    versions.append((row.digest, row.visit))
+                    new_versions.add(row.key)
+            return append_result(
+                rows,
+                rejected,
+                new_ids,
+                new_versions,
+                lambda pairs: {p: list(state.versions[p]) for p in pairs},
+            )
 
     def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
-        """Visits in scope, by id."""
+        """Every stored version in scope, by id then arrival."""
         state = self._open()
         with state.lock:
-            items = sorted(state.visits.items())
+            items = sorted(state.versions.items(), key=lambda kv: (kv[0][1], kv[0][0]))
             out = [
                 v
-                for _, v in items
-                if (sweep is None or v.sweep == sweep)
-                and (household is None or v.household == household)
+                for (s, _), versions in items
+                if sweep is None or s == sweep
+                for _, v in versions
+                if (household is None or v.household == household)
                 and self._household_in(state, v.household)
             ]
         return iter(out)
 
     def count_visits(self, *, sweep: str | None = None) -> int:
-        """How many visits in scope."""
+        """How many stored versions in scope."""
         return sum(1 for _ in self.visits(sweep=sweep))
 
-    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
-        """Counts per building, computed in Python."""
+    def sweep_counts(self, sweep: str, *, level: str | None = None) -> dict[str, Counts]:
+        """Counts of every unit of the sweep's scope in this view, by
+        :func:`gridgov.sweep.coverage` itself (the reference)."""
+        from gridgov.sweep.coverage import coverage
+
         state = self._open()
         with state.lock:
-            per_house: dict[str, list[Visit]] = {}
-            for v in state.visits.values():
-                if v.sweep == sweep:
-                    per_house.setdefault(v.household, []).append(v)
-            acc: dict[str, list[Any]] = {}
-            for h in state.households.values():
-                if not self._in(h.building):
-                    continue
-                row = acc.setdefault(h.building, [0, 0, 0, 0, {}])
-                row[0] += 1
-                vs = per_house.get(h.id, [])
-                if vs:
-                    row[1] += 1
-                    row[3] += len(vs)
-                    if any(v.outcome.value in REACHED_OUTCOMES for v in vs):
-                        row[2] += 1
-                    for v in vs:
-                        row[4][v.outcome.value] = row[4].get(v.outcome.value, 0) + 1
-        return [BuildingCoverage(b, *r) for b, r in sorted(acc.items())]
+            tree, sw = state.tree, state.sweeps.get(sweep)
+            if tree is None or sw is None or sw.scope not in tree:
+                return {}
+            index = tree.index
+            pos, size = index.pos, index.size
 
-    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
-        """Per-building counts summed up to the ancestors at ``level``."""
+            def on_tree(h: Household) -> bool:
+                b = pos.get(h.building)
+                if b is None:
+                    return False
+                p = pos.get(h.id, b)
+                return b <= p < b + size[b]
+
+            households = [h for h in state.households.values() if on_tree(h)]
+            visits = [v for (s, _), vs in state.versions.items() if s == sweep for _, v in vs]
+            kept = self._kept(state, sweep)
+        report = coverage(tree, households, visits, sw, resolutions=kept)
+        return {u: report.counts(u) for u in report.units(level) if self._in(u)}
+
+    def _kept(self, state: _State, sweep: str) -> dict[str, str]:
+        return {vid: ds[-1] for (s, vid), ds in state.resolutions.items() if s == sweep}
+
+    def _stored(self, state: _State, sweep: str, visit_id: str) -> VisitVersions | None:
+        versions = state.versions.get((sweep, visit_id))
+        if not versions or not self._household_in(state, versions[0][1].household):
+            return None
+        kept = state.resolutions.get((sweep, visit_id))
+        numbered = tuple(StoredVersion(i, d, v) for i, (d, v) in enumerate(versions, start=1))
+        number = next((x.number for x in numbered if kept and x.digest == kept[-1]), None)
+        return VisitVersions(sweep, visit_id, numbered, number)
+
+    def conflicts(self, sweep: str) -> list[VisitVersions]:
+        """Ids stored with two or more contents, by id."""
         state = self._open()
-        tree = state.tree
-        if tree is None:
-            return []
-        acc: dict[str, list[int]] = {}
-        for b in self.building_coverage(sweep):
-            if b.building not in tree:
-                continue
-            unit = tree.level_of_ancestor(b.building, level)
-            if unit is None or not self._in(unit):
-                continue
-            row = acc.setdefault(unit, [0, 0, 0, 0])
-            for i, n in enumerate((b.households, b.visited, b.reached, b.visits)):
-                row[i] += n
-        return [UnitCoverage(u, *r) for u, r in sorted(acc.items())]
+        with state.lock:
+            ids = sorted(
+                vid for (s, vid), vs in state.versions.items() if s == sweep and len(vs) > 1
+            )
+            found = [self._stored(state, sweep, vid) for vid in ids]
+        return [f for f in found if f is not None]
+
+    def resolve(self, sweep: str, visit_id: str, keep: int, *, note: str = "") -> StoredVersion:
+        """Record which version counts."""
+        state = self._writable()
+        with state.lock:
+            stored = self._stored(state, sweep, visit_id)
+            chosen = check_keep(stored, sweep, visit_id, keep)
+            state.resolutions.setdefault((sweep, visit_id), []).append(chosen.digest)
+        return chosen
+
+    def resolutions(self, sweep: str) -> dict[str, str]:
+        """The kept digest of every resolved id of ``sweep``."""
+        state = self._open()
+        with state.lock:
+            return self._kept(state, sweep)
 
     # -- duty ---------------------------------------------------------------------------
     def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:

@@ -2,8 +2,9 @@
 
 A store keeps the hierarchy, duty problems and rosters (draft and published
 versions, kept as JSON documents so this layer does not depend on the duty
-model), households, sweeps, visits (append-only, idempotent by id) and the
-event outbox. A store opened for a unit (:meth:`Store.scoped`) is a read-only
+model), households, sweeps, visits (append-only: every version of a visit id is kept;
+what counts is the intake's rule, :mod:`gridgov.sweep.intake`) and the event
+outbox. A store opened for a unit (:meth:`Store.scoped`) is a read-only
 view that returns nothing outside that unit's subtree.
 
 Backends are chosen by URL (:func:`gridgov.store.open_store`) and registered
@@ -21,6 +22,7 @@ from gridgov.errors import GridgovError
 from gridgov.events import Event
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.sweep.report import Counts
 
 Outbox = Callable[[int], Iterable[tuple[Event, Sequence[str]]]]
 """Events to enqueue with a write, made from what the write allocated (a version)."""
@@ -48,7 +50,8 @@ class ScopeError(StoreError):
 
 @attrs.frozen
 class VisitConflict:
-    """A visit whose id is already stored with different content; the stored one is kept."""
+    """A visit id stored with another content before: ``offered`` is kept as a new version
+    beside ``stored`` (an earlier version) and neither counts until resolved."""
 
     id: str
     stored: Visit
@@ -65,7 +68,12 @@ class Rejected:
 
 @attrs.frozen
 class AppendResult:
-    """What :meth:`Store.append_visits` did with a batch."""
+    """What :meth:`Store.append_visits` did with a batch.
+
+    ``added`` counts visit ids new to the store; ``duplicates`` exact repeats of a
+    stored version; ``conflicts`` new versions of an id stored with another content
+    (stored too); ``rejected`` visits not stored (unknown household or sweep).
+    """
 
     added: int = 0
     duplicates: int = 0
@@ -82,30 +90,23 @@ class AppendResult:
 
 
 @attrs.frozen
-class BuildingCoverage:
-    """Visit counts of one sweep for the households of one building.
+class StoredVersion:
+    """One stored version of a visit id: its number (1 = first to arrive) and digest."""
 
-    ``reached`` counts households with at least one visit whose outcome is
-    ``verified`` or ``partly-verified``; ``by_outcome`` counts visits.
-    """
-
-    building: str
-    households: int
-    visited: int
-    reached: int
-    visits: int
-    by_outcome: dict[str, int] = attrs.field(factory=dict)
+    number: int
+    digest: str
+    visit: Visit
 
 
 @attrs.frozen
-class UnitCoverage:
-    """Visit counts of one sweep rolled up to one unit (all households of its buildings)."""
+class VisitVersions:
+    """Every stored version of one visit id of a sweep, and the one a coordinator kept."""
 
-    unit: str
-    households: int
-    visited: int
-    reached: int
-    visits: int
+    sweep: str
+    visit_id: str
+    versions: tuple[StoredVersion, ...]
+    kept: int | None = None
+    """The number of the kept version, when the conflict was resolved."""
 
 
 @attrs.frozen
@@ -181,7 +182,6 @@ class Attempt:
         return cls(event_id, channel, outcome, error, next_attempt)
 
 
-REACHED_OUTCOMES = ("verified", "partly-verified")
 
 
 def pick_roster(
@@ -251,19 +251,31 @@ class Store(Protocol):
         """One sweep, or None."""
 
     def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
-        """Append visits in one transaction; idempotent by id (see :class:`AppendResult`)."""
+        """Append visits in one transaction; an exact repeat of a stored version is stored
+        once, every other version is kept (see :class:`AppendResult`)."""
 
     def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
-        """Stored visits (in scope), by id, optionally of one sweep or household."""
+        """Every stored version (in scope), by id then arrival, optionally of one sweep or
+        household."""
 
     def count_visits(self, *, sweep: str | None = None) -> int:
-        """How many visits are stored (in scope)."""
+        """How many visit versions are stored (in scope)."""
 
-    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
-        """Visit and outcome counts of ``sweep`` per building (in scope), by building id."""
+    def sweep_counts(self, sweep: str, *, level: str | None = None) -> dict[str, Counts]:
+        """The :class:`~gridgov.sweep.Counts` of every unit of the sweep's scope (in scope;
+        only those at ``level`` when given), by the library's counting rules: exactly what
+        :func:`gridgov.sweep.coverage` gives for the stored visits and resolutions."""
 
-    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
-        """Counts of ``sweep`` rolled up to every unit at ``level`` that has households, by id."""
+    def conflicts(self, sweep: str) -> list[VisitVersions]:
+        """Visit ids of ``sweep`` stored with two or more contents, with every version."""
+
+    def resolve(self, sweep: str, visit_id: str, keep: int, *, note: str = "") -> StoredVersion:
+        """Record that version ``keep`` of a visit id is the one that counts (a new fact:
+        nothing is deleted; a later resolution replaces it). Unknown ids or numbers raise
+        :class:`StoreError`."""
+
+    def resolutions(self, sweep: str) -> dict[str, str]:
+        """``{visit id: digest of the kept version}`` of the sweep's resolved conflicts."""
 
     # duty
     def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:

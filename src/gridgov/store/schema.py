@@ -3,7 +3,10 @@
 ``MIGRATIONS[v - 1]`` holds the statements that take a database from version
 ``v - 1`` to version ``v``. A store applies what is pending when it opens, in
 one transaction, and refuses a database whose version is newer than it knows.
-The SQL is the common subset of SQLite and PostgreSQL.
+The SQL is the common subset of SQLite and PostgreSQL, except ``{SERIAL}``: a
+backend's auto-numbered primary key (see ``SqlStore._ddl``). Migrations whose
+data must be rewritten in Python (digests of visits) name a step in
+:data:`DATA_STEPS` that the store runs in the same transaction.
 """
 
 from __future__ import annotations
@@ -52,7 +55,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "INSERT INTO roster_counters (id, last_version)"
         " SELECT id, MAX(version) FROM rosters GROUP BY id",
     ),
+    # 4: append-only visits (every version kept, decided in the database), resolutions,
+    #    the columns the coverage roll-up reads
+    (
+        "CREATE TABLE visit_ids (sweep TEXT NOT NULL REFERENCES sweeps (id),"
+        " id TEXT NOT NULL, PRIMARY KEY (sweep, id))",
+        "CREATE TABLE visit_versions (seq {SERIAL}, sweep TEXT NOT NULL, id TEXT NOT NULL,"
+        " digest TEXT NOT NULL, household TEXT NOT NULL REFERENCES households (id),"
+        " t_us BIGINT, code INTEGER NOT NULL, persons BIGINT NOT NULL,"
+        " returnees BIGINT NOT NULL, doc TEXT NOT NULL, UNIQUE (sweep, id, digest),"
+        " FOREIGN KEY (sweep, id) REFERENCES visit_ids (sweep, id))",
+        "CREATE INDEX visit_versions_sweep_household ON visit_versions (sweep, household)",
+        "CREATE INDEX visit_versions_household ON visit_versions (household)",
+        "CREATE TABLE visit_resolutions (seq {SERIAL}, sweep TEXT NOT NULL, id TEXT NOT NULL,"
+        " digest TEXT NOT NULL, note TEXT NOT NULL)",
+        "CREATE INDEX visit_resolutions_id ON visit_resolutions (sweep, id)",
+        "CREATE TABLE central_links (household TEXT PRIMARY KEY)",
+        "ALTER TABLE households ADD COLUMN discovered INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE households ADD COLUMN register_invalid INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sweeps ADD COLUMN start_us BIGINT",
+        "ALTER TABLE sweeps ADD COLUMN end_us BIGINT",
+    ),
 )
+
+DATA_STEPS: dict[int, str] = {4: "append_only_visits"}
+"""``{version: name}``: after the statements of a migration, ``SqlStore._data_<name>``
+rewrites what SQL alone cannot (digests, flags read from documents)."""
 
 LATEST_VERSION = len(MIGRATIONS)
 """The schema version this gridgov writes."""

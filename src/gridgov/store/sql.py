@@ -22,26 +22,20 @@ from gridgov.redact import redact_url
 from gridgov.store import codec
 from gridgov.store.outbox_sql import SqlOutbox
 from gridgov.store.port import (
-    REACHED_OUTCOMES,
     ROSTER_STATUSES,
-    AppendResult,
-    BuildingCoverage,
     Outbox,
-    Rejected,
     RosterRecord,
     ScopeError,
     StoreError,
-    UnitCoverage,
-    VisitConflict,
     pick_roster,
 )
-from gridgov.store.schema import LATEST_VERSION, META_TABLE, MIGRATIONS
-from gridgov.sweep.model import Household, Sweep, Visit
+from gridgov.store.schema import DATA_STEPS, LATEST_VERSION, META_TABLE, MIGRATIONS
+from gridgov.store.versions import prepare
+from gridgov.store.visits_sql import VisitsSql, household_values
+from gridgov.sweep.model import Household, Sweep
 
 PAGE = 5000
 CHUNK = 500
-
-VisitRow = tuple[str, str, str, str, str]
 
 
 def _chunks(items: Sequence[str], n: int = CHUNK) -> Iterator[Sequence[str]]:
@@ -49,7 +43,7 @@ def _chunks(items: Sequence[str], n: int = CHUNK) -> Iterator[Sequence[str]]:
         yield items[i : i + n]
 
 
-class SqlStore(SqlOutbox):
+class SqlStore(SqlOutbox, VisitsSql):
     """Base class of SQL stores; subclasses implement the four connection methods."""
 
     url: str
@@ -83,17 +77,11 @@ class SqlStore(SqlOutbox):
     def _lock_for_migration(self, cur: Any) -> None:
         """Serialise concurrent first opens (SQLite's BEGIN IMMEDIATE already does)."""
 
-    def _insert_visits(self, cur: Any, rows: list[VisitRow]) -> int:
-        """Insert new visit rows, skipping ids already there; returns how many were added."""
-        cur.executemany(
-            self._sql(
-                "INSERT INTO visits (id, sweep, household, outcome, doc) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO NOTHING"
-            ),
-            rows,
-        )
-        count = int(cur.rowcount)
-        return count if count >= 0 else len(rows)
+    _serial = "INTEGER PRIMARY KEY"
+    """The DDL of an auto-numbered primary key (``{SERIAL}`` in the migrations)."""
+
+    def _ddl(self, statement: str) -> str:
+        return statement.replace("{SERIAL}", self._serial)
 
     # -- plumbing -------------------------------------------------------------------------
     def __enter__(self) -> SqlStore:
@@ -139,9 +127,12 @@ class SqlStore(SqlOutbox):
                     f"{redact_url(self.url)} has schema version {version}, newer than this gridgov "
                     f"({LATEST_VERSION}); upgrade gridgov"
                 )
-            for statements in MIGRATIONS[version:]:
+            for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in statements:
-                    cur.execute(statement)
+                    cur.execute(self._ddl(statement))
+                step = DATA_STEPS.get(number)
+                if step is not None:
+                    getattr(self, f"_data_{step}")(cur)
             if version < LATEST_VERSION:
                 cur.execute(
                     self._sql(
@@ -209,6 +200,7 @@ class SqlStore(SqlOutbox):
                 ),
                 [(r.id, r.parent, r.level, pos, size, codec.doc(r)) for r, pos, size in rows],
             )
+            self._save_central_links(cur, tree)
             for key, value in (("levels", codec.dumps(levels)), ("relations", relations)):
                 cur.execute(
                     self._sql(
@@ -221,24 +213,57 @@ class SqlStore(SqlOutbox):
                 self._write_households(cur, batch)
                 cur.execute(
                     "DELETE FROM households WHERE building NOT IN (SELECT id FROM units)"
-                    " AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.household = households.id)"
+                    " AND NOT EXISTS (SELECT 1 FROM visit_versions v"
+                    " WHERE v.household = households.id)"
                 )
+
+    def _save_central_links(self, cur: Any, tree: Hierarchy) -> None:
+        """The households that have a responsible central household (for the roll-up)."""
+        rel = tree.relations
+        cur.execute("DELETE FROM central_links")
+        cur.executemany(
+            self._sql("INSERT INTO central_links (household) VALUES (?)"),
+            [(h,) for h in sorted(set(rel.looked_after) | set(rel.central))],
+        )
+
+    def _data_append_only_visits(self, cur: Any) -> None:
+        """Migration 4's data: flags of households, windows of sweeps, central links, and
+        every visit of the old one-row-per-id table as a version with its digest."""
+        houses = self._q(cur, "SELECT id, doc FROM households")
+        cur.executemany(
+            self._sql("UPDATE households SET discovered = ?, register_invalid = ? WHERE id = ?"),
+            [(*household_values(codec.household_from(doc))[3:], hid) for hid, doc in houses],
+        )
+        sweeps = {
+            sid: codec.sweep_from(doc) for sid, doc in self._q(cur, "SELECT id, doc FROM sweeps")
+        }
+        for sweep in sweeps.values():
+            self._save_sweep_row(cur, sweep)
+        tree = self._read_hierarchy(cur)
+        if tree is not None:
+            self._save_central_links(cur, tree)
+        visits = [codec.visit_from(doc) for (doc,) in self._q(cur, "SELECT doc FROM visits")]
+        rows, _ = prepare(visits, sweeps, {hid for hid, _ in houses})
+        if rows:
+            self._insert_versions(cur, rows)
+        cur.execute("DROP TABLE visits")
 
     def hierarchy(self) -> Hierarchy | None:
         """The stored hierarchy, or the scope's subtree."""
         with self._rd() as cur:
-            meta = dict(
-                self._q(
-                    cur, "SELECT key, value FROM gridgov_meta WHERE key IN ('levels', 'relations')"
-                )
-            )
-            if "levels" not in meta:
-                return None
-            where, params = self._unit_clause("units.id")
-            rows = self._q(cur, f"SELECT id, doc FROM units WHERE {where} ORDER BY pos", params)
-            gone = self.scope is not None and not self._q(
-                cur, "SELECT 1 FROM units WHERE id = ?", (self.scope,)
-            )
+            return self._read_hierarchy(cur)
+
+    def _read_hierarchy(self, cur: Any) -> Hierarchy | None:
+        meta = dict(
+            self._q(cur, "SELECT key, value FROM gridgov_meta WHERE key IN ('levels', 'relations')")
+        )
+        if "levels" not in meta:
+            return None
+        where, params = self._unit_clause("units.id")
+        rows = self._q(cur, f"SELECT id, doc FROM units WHERE {where} ORDER BY pos", params)
+        gone = self.scope is not None and not self._q(
+            cur, "SELECT 1 FROM units WHERE id = ?", (self.scope,)
+        )
         if gone or (not rows and self.scope is None):
             return None
         if self.scope is not None and (not rows or rows[0][0] != self.scope):
@@ -261,15 +286,17 @@ class SqlStore(SqlOutbox):
             self._write_households(cur, batch)
         return len(batch)
 
-    def _household_rows(self, households: Iterable[Household]) -> list[tuple[str, str, str]]:
-        return list({h.id: (h.id, h.building, codec.doc(h)) for h in households}.values())
+    def _household_rows(self, households: Iterable[Household]) -> list[tuple[Any, ...]]:
+        return list({h.id: household_values(h) for h in households}.values())
 
-    def _write_households(self, cur: Any, rows: list[tuple[str, str, str]]) -> None:
+    def _write_households(self, cur: Any, rows: list[tuple[Any, ...]]) -> None:
         cur.executemany(
             self._sql(
-                "INSERT INTO households (id, building, doc) VALUES (?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET building = excluded.building,"
-                " doc = excluded.doc"
+                "INSERT INTO households (id, building, doc, discovered, register_invalid)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " building = excluded.building, doc = excluded.doc,"
+                " discovered = excluded.discovered,"
+                " register_invalid = excluded.register_invalid"
             ),
             rows,
         )
@@ -307,13 +334,7 @@ class SqlStore(SqlOutbox):
     def save_sweep(self, sweep: Sweep) -> None:
         """Insert or replace a sweep."""
         with self._tx() as cur:
-            cur.execute(
-                self._sql(
-                    "INSERT INTO sweeps (id, scope, doc) VALUES (?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET scope = excluded.scope, doc = excluded.doc"
-                ),
-                (sweep.id, sweep.scope, codec.doc(sweep)),
-            )
+            self._save_sweep_row(cur, sweep)
 
     def sweeps(self) -> list[Sweep]:
         """Sweeps whose scope is in scope, by id."""
@@ -330,150 +351,6 @@ class SqlStore(SqlOutbox):
                 cur, f"SELECT doc FROM sweeps WHERE id = ? AND {where}", [sweep_id, *params]
             )
         return codec.sweep_from(rows[0][0]) if rows else None
-
-    # -- visits --------------------------------------------------------------------------------
-    def _existing(
-        self, cur: Any, table: str, values: Iterable[str], *, doc: bool = True
-    ) -> dict[str, Any]:
-        """``{id: doc}`` (or ``{id: None}``) of the rows of ``table`` among ``values``."""
-        out: dict[str, Any] = {}
-        keys = sorted(set(values))
-        cols = "id, doc" if doc else "id, NULL"
-        for part in _chunks(keys):
-            marks = ", ".join("?" * len(part))
-            for row in self._q(cur, f"SELECT {cols} FROM {table} WHERE id IN ({marks})", part):
-                out[row[0]] = row[1]
-        return out
-
-    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
-        """Append a batch of visits in one transaction (see :class:`AppendResult`)."""
-        batch = [(v, codec.doc(v)) for v in visits]
-        if not batch:
-            self._check_open()
-            return AppendResult()
-        dups = 0
-        conflicts: list[VisitConflict] = []
-        rejected: list[Rejected] = []
-        with self._tx() as cur:
-            stored = self._existing(cur, "visits", (v.id for v, _ in batch))
-            houses = self._existing(cur, "households", (v.household for v, _ in batch), doc=False)
-            sweeps = self._existing(cur, "sweeps", (v.sweep for v, _ in batch), doc=False)
-            rows: list[VisitRow] = []
-            new: dict[str, tuple[Visit, str]] = {}
-            for v, text in batch:
-                old = stored.get(v.id)
-                if old is not None or v.id in new:
-                    if old is None:
-                        old_visit, old = new[v.id]
-                    else:
-                        old_visit = None
-                    if old == text:
-                        dups += 1
-                    else:
-                        stored_visit = old_visit or codec.visit_from(old)
-                        conflicts.append(VisitConflict(v.id, stored_visit, v))
-                    continue
-                if v.household not in houses:
-                    rejected.append(Rejected(v, f"unknown household {v.household!r}"))
-                    continue
-                if v.sweep not in sweeps:
-                    rejected.append(Rejected(v, f"unknown sweep {v.sweep!r}"))
-                    continue
-                new[v.id] = (v, text)
-                rows.append((v.id, v.sweep, v.household, v.outcome.value, text))
-            added = self._insert_visits(cur, rows) if rows else 0
-        dups += len(rows) - added
-        return AppendResult(added, dups, tuple(conflicts), tuple(rejected))
-
-    def _visit_where(self, sweep: str | None, household: str | None) -> tuple[str, list[Any]]:
-        conds: list[str] = []
-        params: list[Any] = []
-        if sweep is not None:
-            conds.append("visits.sweep = ?")
-            params.append(sweep)
-        if household is not None:
-            conds.append("visits.household = ?")
-            params.append(household)
-        if self._scopes:
-            where, scope_params = self._unit_clause("sh.building")
-            conds.append(
-                f"EXISTS (SELECT 1 FROM households sh WHERE sh.id = visits.household AND {where})"
-            )
-            params.extend(scope_params)
-        return (" AND ".join(conds) or "1 = 1"), params
-
-    def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
-        """Visits in scope, by id (read page by page)."""
-        where, params = self._visit_where(sweep, household)
-        for text in self._paged("SELECT id, doc FROM visits", where, params):
-            yield codec.visit_from(text)
-
-    def count_visits(self, *, sweep: str | None = None) -> int:
-        """How many visits are in scope (counted in the database)."""
-        where, params = self._visit_where(sweep, None)
-        with self._rd() as cur:
-            rows = self._q(cur, f"SELECT COUNT(*) FROM visits WHERE {where}", params)
-        return int(rows[0][0])
-
-    def building_coverage(self, sweep: str) -> list[BuildingCoverage]:
-        """Households, visited, reached and visits per building, aggregated in SQL."""
-        where, params = self._unit_clause("h.building")
-        reached = ", ".join(f"'{o}'" for o in REACHED_OUTCOMES)
-        with self._rd() as cur:
-            totals = self._q(
-                cur,
-                "SELECT h.building, COUNT(*),"
-                " SUM(CASE WHEN v.n IS NULL THEN 0 ELSE 1 END),"
-                " SUM(CASE WHEN v.r > 0 THEN 1 ELSE 0 END),"
-                " SUM(COALESCE(v.n, 0))"
-                " FROM households h LEFT JOIN ("
-                "  SELECT household, COUNT(*) AS n,"
-                f"  SUM(CASE WHEN outcome IN ({reached}) THEN 1 ELSE 0 END) AS r"
-                "  FROM visits WHERE sweep = ? GROUP BY household"
-                " ) v ON v.household = h.id"
-                f" WHERE {where} GROUP BY h.building",
-                [sweep, *params],
-            )
-            outcomes = self._q(
-                cur,
-                "SELECT h.building, v.outcome, COUNT(*) FROM visits v"
-                " JOIN households h ON h.id = v.household"
-                f" WHERE v.sweep = ? AND {where} GROUP BY h.building, v.outcome",
-                [sweep, *params],
-            )
-        by: dict[str, dict[str, int]] = {}
-        for building, outcome, n in outcomes:
-            by.setdefault(building, {})[outcome] = int(n)
-        return [
-            BuildingCoverage(b, int(n), int(vis), int(r), int(nv), by.get(b, {}))
-            for b, n, vis, r, nv in sorted(totals)
-        ]
-
-    def unit_coverage(self, sweep: str, level: str) -> list[UnitCoverage]:
-        """Counts rolled up to the units at ``level`` in one SQL query (pre-order ranges)."""
-        where, params = self._unit_clause("a.id")
-        reached = ", ".join(f"'{o}'" for o in REACHED_OUTCOMES)
-        with self._rd() as cur:
-            rows = self._q(
-                cur,
-                "SELECT a.id, COUNT(*),"
-                " SUM(CASE WHEN v.n IS NULL THEN 0 ELSE 1 END),"
-                " SUM(CASE WHEN v.r > 0 THEN 1 ELSE 0 END),"
-                " SUM(COALESCE(v.n, 0))"
-                " FROM units a"
-                " JOIN units b ON b.pos BETWEEN a.pos AND a.pos + a.size - 1"
-                " JOIN households h ON h.building = b.id"
-                " LEFT JOIN ("
-                "  SELECT household, COUNT(*) AS n,"
-                f"  SUM(CASE WHEN outcome IN ({reached}) THEN 1 ELSE 0 END) AS r"
-                "  FROM visits WHERE sweep = ? GROUP BY household"
-                " ) v ON v.household = h.id"
-                f" WHERE a.level = ? AND {where} GROUP BY a.id",
-                [sweep, level, *params],
-            )
-        return [
-            UnitCoverage(u, int(n), int(vis), int(r), int(nv)) for u, n, vis, r, nv in sorted(rows)
-        ]
 
     # -- duty -------------------------------------------------------------------------------------
     def save_problem(self, problem_id: str, data: Any, *, unit: str | None = None) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 from gridgov.engine import Engine, use_columnar
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
-from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
 from gridgov.sweep.csv_io import (
     _careful,
     _Chunk,
@@ -29,6 +28,9 @@ from gridgov.sweep.csv_io import (
     _read_text,
 )
 from gridgov.sweep.frame import HouseholdFrame
+from gridgov.sweep.intake import VisitKey
+from gridgov.sweep.intake import identity as visit_key
+from gridgov.sweep.intake import render as render_visit
 from gridgov.sweep.model import Outcome, Sweep
 from gridgov.sweep.report import Conflict, CoverageReport, Reject
 from gridgov.sweep.rules import (

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.spelling import lookup_enum, unknown_message
-from gridgov.sweep.coverage import check_visit
 from gridgov.sweep.frame import HouseholdFrame
+from gridgov.sweep.intake import place as check_visit
 from gridgov.sweep.model import Household, Occupancy, Visit
 from gridgov.sweep.report import Reject
 from gridgov.sweep.visit_format import ErrorList, VisitRowParser

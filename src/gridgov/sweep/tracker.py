@@ -21,8 +21,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.coverage import VisitKey, check_visit, render_visit, visit_key
 from gridgov.sweep.frame import HouseholdFrame
+from gridgov.sweep.intake import ACCEPTED, CONFLICT, DUPLICATE, VisitKey
+from gridgov.sweep.intake import identity as visit_key
+from gridgov.sweep.intake import place as check_visit
+from gridgov.sweep.intake import render as render_visit
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.records import (
     CLEAN,
@@ -80,10 +83,6 @@ from gridgov.sweep.state import FIELDS, I_INVALID, VisitState, tally
 
 _ONE_US = dt.timedelta(microseconds=1)
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()
-
-ACCEPTED = "accepted"
-DUPLICATE = "duplicate"
-CONFLICT = "conflict"
 
 
 class CoverageTracker:

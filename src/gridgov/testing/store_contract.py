@@ -9,15 +9,17 @@ Use it from a plugin's tests by subclassing and saying how to get an empty store
             return MyStore(...)      # an EMPTY store, every call
 
 pytest then runs every ``test_*`` method below against your backend: exact
-round-trips of every kind of value (hostile text included), idempotent visit
-appends, conflicts and rejections, scoped views, roster versions, the outbox,
-and the SQL-side coverage roll-up against a count made in Python.
+round-trips of every kind of value (hostile text included), append-only visits
+(every version kept, exact repeats once, the same instant in any offset one
+visit), conflicts, resolutions and rejections, scoped views, roster versions,
+the outbox, and the one-truth property: the store's coverage of any messy visit
+log equals :func:`gridgov.sweep.coverage` and the tracker for every unit and
+counter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 
 import attrs
 import pytest
@@ -29,7 +31,6 @@ from gridgov.events import Event, EventKind, roster_published
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.unit import PartyOrg, Unit
 from gridgov.store.port import (
-    REACHED_OUTCOMES,
     AppendResult,
     Attempt,
     ScopeError,
@@ -75,6 +76,11 @@ def contract_tree() -> Hierarchy:
         party = PartyOrg("branch", name[:100], "张伟") if level == "community" else None
         pairs.append((Unit(uid, level, name[:500], {"note": name[:50], "n": i}, party), parent))
     return Hierarchy.from_units(pairs)
+
+
+def _spellings(value: str) -> list[str]:
+    """Ways field apps spell one enumerated value (all read as ``value``)."""
+    return [value, value.replace("-", "_"), value.replace("-", " ").title(), value.upper()]
 
 
 class StoreContract:
@@ -200,7 +206,7 @@ class StoreContract:
         finally:
             store.close()
 
-    def test_same_id_different_content_is_a_reported_conflict(self) -> None:
+    def test_same_id_different_content_keeps_every_version(self) -> None:
         store = self.seeded()
         try:
             v = Visit("v1", "S1", "B1-1", T0, "a", Outcome.VERIFIED)
@@ -210,11 +216,105 @@ class StoreContract:
             assert result.added == 0
             assert result.duplicates == 1
             assert [(c.id, c.stored, c.offered) for c in result.conflicts] == [("v1", v, other)]
-            assert list(store.visits()) == [v]
+            assert list(store.visits()) == [v, other]  # nothing a field worker sent is lost
+            assert store.append_visits([other]) == AppendResult(duplicates=1)
             within = store.append_visits(
                 [Visit("v2", "S1", "B1-2", T0), Visit("v2", "S1", "B1-3", T0)]
             )
             assert (within.added, len(within.conflicts)) == (1, 1)
+            listed = store.conflicts("S1")
+            assert [(c.visit_id, len(c.versions), c.kept) for c in listed] == [
+                ("v1", 2, None),
+                ("v2", 2, None),
+            ]
+            assert [x.visit for x in listed[0].versions] == [v, other]
+            assert store.conflicts("S2") == []
+        finally:
+            store.close()
+
+    def test_the_same_instant_in_another_offset_is_the_same_visit(self) -> None:
+        store = self.seeded()
+        try:
+            zone = dt.timezone(dt.timedelta(hours=8))
+            store.save_sweep(Sweep("Z", "C", T0.replace(tzinfo=zone), T0.replace(tzinfo=zone)))
+            eight = Visit("z", "Z", "B1-1", T0.replace(tzinfo=zone))
+            utc = attrs.evolve(eight, at=dt.datetime(2022, 4, 1, 0, 0, tzinfo=dt.UTC))
+            naive = attrs.evolve(eight, at=T0)  # read in the sweep's zone
+            assert store.append_visits([eight]).added == 1
+            assert store.append_visits([utc, naive]) == AppendResult(duplicates=2)
+            assert store.sweep_counts("Z")["C"].verified == 1
+        finally:
+            store.close()
+
+    def test_a_resolution_is_a_new_fact_after_which_the_kept_version_counts(self) -> None:
+        store = self.seeded()
+        try:
+            first = Visit("v1", "S1", "B1-1", T0, "a", Outcome.NOT_AT_HOME)
+            second = attrs.evolve(first, outcome=Outcome.VERIFIED, persons_seen=3)
+            store.append_visits([first, second])
+            before = store.sweep_counts("S1")["B1"]
+            assert (before.visits, before.verified, before.not_visited) == (0, 0, 3)
+            with pytest.raises(StoreError, match="no version 3"):
+                store.resolve("S1", "v1", 3)
+            with pytest.raises(StoreError, match="no visit"):
+                store.resolve("S1", "nope", 1)
+            kept = store.resolve("S1", "v1", 2, note="phoned the family")
+            assert kept.visit == second
+            assert store.resolutions("S1") == {"v1": kept.digest}
+            after = store.sweep_counts("S1")["B1"]
+            assert (after.visits, after.verified, after.persons) == (1, 1, 3)
+            assert [c.kept for c in store.conflicts("S1")] == [2]
+            store.resolve("S1", "v1", 1)  # a coordinator may change their mind: latest wins
+            assert store.sweep_counts("S1")["B1"].not_at_home == 1
+            assert store.count_visits() == 2  # nothing was deleted
+            with pytest.raises(ScopeError):
+                store.scoped("G1").resolve("S1", "v1", 2)
+        finally:
+            store.close()
+
+    @EXAMPLES
+    @given(data=st.data())
+    def test_counts_equal_the_batch_and_the_tracker_for_every_unit(
+        self, data: st.DataObject
+    ) -> None:
+        """The one-truth property: the store's coverage of any messy log, appended in any
+        order and batches and with mixed spellings, is exactly the batch coverage and the
+        tracker's, for every unit and every counter."""
+        from gridgov import strategies as gs
+        from gridgov.sweep import CoverageTracker, coverage
+        from gridgov.sweep.visit_format import read_visits_text, visits_csv_text
+
+        tree = data.draw(gs.sweep_trees())
+        households = data.draw(gs.households(tree))
+        sweep = data.draw(gs.sweeps(tree))
+        log = data.draw(gs.visit_logs(households, sweep, max_size=30))
+        text = visits_csv_text(log)
+        for outcome in Outcome:
+            spelled = data.draw(st.sampled_from(_spellings(outcome.value)))
+            text = text.replace(f",{outcome.value},", f",{spelled},")
+        log = read_visits_text(text)
+        order = data.draw(st.permutations(range(len(log))))
+        cuts = sorted(data.draw(st.lists(st.integers(0, len(log)), max_size=3)))
+        batch = coverage(tree, households, log, sweep)
+        tracker = CoverageTracker(tree, households, sweep)
+        tracker.add_many([log[i] for i in order])
+        store = self.make_store()
+        try:
+            store.save_hierarchy(tree)
+            store.save_households(households)
+            store.save_sweep(sweep)
+            store.save_sweep(Sweep("S0", sweep.scope, sweep.start, sweep.end))
+            shuffled = [log[i] for i in order]
+            for lo, hi in zip([0, *cuts], [*cuts, len(log)], strict=True):
+                store.append_visits(shuffled[lo:hi])
+            got = store.sweep_counts(sweep.id)
+            assert set(got) == set(batch.units())
+            for unit in batch.units():
+                assert got[unit] == batch.counts(unit) == tracker.counts(unit), unit
+            level = data.draw(st.sampled_from(tree.levels.names))
+            assert store.sweep_counts(sweep.id, level=level) == {
+                u: batch.counts(u) for u in batch.units(level)
+            }
         finally:
             store.close()
 
@@ -234,58 +334,30 @@ class StoreContract:
         finally:
             store.close()
 
-    def test_building_coverage_matches_a_count_in_python(self) -> None:
-        store = self.seeded()
-        try:
-            outcomes = list(Outcome)
-            vs = []
-            for i, b in enumerate(BUILDINGS):
-                for k in range(1, 3 if b != "B2" else 2):
-                    for j in range(i + k):
-                        vs.append(
-                            Visit(f"{b}{k}{j}", "S1", f"{b}-{k}", T0, outcome=outcomes[(i + j) % 6])
-                        )
-            vs.append(Visit("other-sweep", "S2", "B3-3", T0))
-            store.append_visits(vs)
-            got = {c.building: c for c in store.building_coverage("S1")}
-            assert set(got) == set(BUILDINGS)
-            for b in BUILDINGS:
-                mine = [v for v in vs if v.sweep == "S1" and v.household.startswith(b + "-")]
-                houses = {v.household for v in mine}
-                reached = {v.household for v in mine if v.outcome.value in REACHED_OUTCOMES}
-                c = got[b]
-                assert (c.households, c.visited, c.reached, c.visits) == (
-                    3,
-                    len(houses),
-                    len(reached),
-                    len(mine),
-                )
-                assert c.by_outcome == dict(Counter(v.outcome.value for v in mine))
-            scoped = store.scoped("G2").building_coverage("S1")
-            assert [c.building for c in scoped] == ["B3"]
-        finally:
-            store.close()
-
-    def test_unit_coverage_rolls_buildings_up_to_a_level(self) -> None:
+    def test_sweep_counts_follow_the_coverage_rules_and_scopes(self) -> None:
         store = self.seeded()
         try:
             store.append_visits(
                 [
                     Visit("a", "S1", "B1-1", T0, outcome=Outcome.NOT_AT_HOME),
-                    Visit("b", "S1", "B1-1", T0, outcome=Outcome.VERIFIED),
+                    Visit("b", "S1", "B1-1", T0 + dt.timedelta(hours=5), persons_seen=2),
                     Visit("c", "S1", "B2-2", T0, outcome=Outcome.REFUSED),
-                    Visit("d", "S1", "B3-3", T0),
+                    Visit("d", "S1", "B3-3", T0, outcome=Outcome.VACANT_CONFIRMED),
+                    Visit("late", "S1", "B3-1", T0 + dt.timedelta(days=9)),  # outside
                     Visit("e", "S2", "B3-1", T0),
                 ]
             )
-            got = [attrs.astuple(c) for c in store.unit_coverage("S1", "grid")]
-            assert got == [("G1", 6, 2, 1, 3), ("G2", 3, 1, 1, 1)]
-            county = [attrs.astuple(c) for c in store.unit_coverage("S1", "county")]
-            assert county == [("C", 9, 3, 2, 4)]
-            per_building = store.unit_coverage("S2", "building")
-            assert [(c.unit, c.visits) for c in per_building] == [("B1", 0), ("B2", 0), ("B3", 1)]
-            scoped = store.scoped("T2").unit_coverage("S1", "community")
-            assert [attrs.astuple(c) for c in scoped] == [("C2", 3, 1, 1, 1)]
+            g1 = store.sweep_counts("S1", level="grid")["G1"]
+            assert (g1.households, g1.target, g1.reached, g1.refused, g1.visits) == (6, 6, 1, 1, 3)
+            assert (g1.not_at_home_ever, g1.converted, g1.persons, g1.revisits) == (1, 1, 2, 5)
+            c = store.sweep_counts("S1")["C"]
+            assert (c.households, c.invalid, c.target, c.reached, c.visits) == (9, 1, 8, 1, 4)
+            assert set(store.sweep_counts("S2")) == {"G2", "B3"}
+            assert store.sweep_counts("S2")["G2"].visits == 1
+            scoped = store.scoped("T2").sweep_counts("S1", level="community")
+            assert list(scoped) == ["C2"]
+            assert scoped["C2"].invalid == 1
+            assert store.sweep_counts("nope") == {}
         finally:
             store.close()
 
