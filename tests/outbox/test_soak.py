@@ -152,7 +152,7 @@ def test_soak_kills_of_flushers_and_importers_lose_and_repeat_nothing(tmp_path: 
         try:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             visits, distinct = conn.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT id) FROM visits"
+                "SELECT COUNT(*), COUNT(DISTINCT id) FROM visit_versions"
             ).fetchone()
             rejected = {
                 r[0]

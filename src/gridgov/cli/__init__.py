@@ -21,6 +21,7 @@ from gridgov.cli import (
     roster_cmd,
     sweep_cmd,
     sweep_store_cmd,
+    sweep_ws_cmd,
     workspace_cmd,
 )
 from gridgov.cli.common import UsageError, fail
@@ -36,6 +37,7 @@ COMMANDS = (
     plugins_cmd,
     workspace_cmd,
     sweep_store_cmd,
+    sweep_ws_cmd,
     report_cmd,
 )
 

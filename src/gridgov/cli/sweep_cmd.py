@@ -27,13 +27,14 @@ from gridgov.cli.common import (
     progress,
     progress_done,
 )
+from gridgov.cli.groups import add_store_options
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.coverage import coverage
 from gridgov.sweep.csv_coverage import coverage_from_csv
 from gridgov.sweep.csv_io import read_households
 from gridgov.sweep.model import Sweep
-from gridgov.sweep.report import CSV_HEADER, CoverageReport
+from gridgov.sweep.report import CSV_HEADER, CoverageReport, TableRow, table_row
 from gridgov.sweep.visit_format import field_key, is_jsonl, read_visits
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
@@ -44,8 +45,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sweep = sub.add_parser("sweep", help="door-to-door sweeps: coverage, re-visits, assignment")
     ssub = sweep.add_subparsers(dest="sweep_command", metavar="SUBCOMMAND", required=True)
 
-    p = ssub.add_parser("coverage", help="coverage of every unit (or every unit at --by LEVEL)")
-    _inputs(p)
+    p = ssub.add_parser(
+        "coverage",
+        help="coverage of every unit (or every unit at --by LEVEL), from files or the workspace",
+    )
+    _inputs(p, required=False)
+    add_store_options(p)
     p.add_argument("--by", default=None, metavar="LEVEL", help="one row per unit at LEVEL")
     p.add_argument("--format", choices=("csv", "json", "table"), default="table")
     p.add_argument(
@@ -72,10 +77,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_assign)
 
 
-def _inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--org", required=True, metavar="ORG.csv", help="the hierarchy")
-    p.add_argument("--households", required=True, metavar="HH.csv")
-    p.add_argument("--visits", required=True, metavar="VISITS.csv")
+def _inputs(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    where = "" if required else " (all three, or none to read the workspace's store)"
+    p.add_argument("--org", required=required, metavar="ORG.csv", help="the hierarchy" + where)
+    p.add_argument("--households", required=required, metavar="HH.csv")
+    p.add_argument("--visits", required=required, metavar="VISITS.csv", help="CSV or JSON Lines")
     p.add_argument("--sweep", default=None, metavar="ID", help="the sweep the visits belong to")
     p.add_argument("--scope", default=None, metavar="UNIT", help="the sweep's scope (root)")
     p.add_argument("--start", default=None, help="start of the window (ISO 8601)")
@@ -196,19 +202,41 @@ def _reject_lines(report: CoverageReport) -> list[tuple[Any, ...]]:
     return out
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
-    """Print the coverage table; rejects go to stderr or ``--rejects``; exit 0."""
-    report = load_report(args)
-    if args.by is not None and args.by not in report.tree.levels:
+def check_level(tree: Hierarchy, level: str | None) -> None:
+    """``--by``: a level of ``tree``, or a usage error naming the levels."""
+    if level is not None and level not in tree.levels:
         raise UsageError(
-            f"--by: unknown level {args.by!r} (expected one of {', '.join(report.tree.levels)})"
+            f"--by: unknown level {level!r} (expected one of {', '.join(tree.levels)})"
         )
-    rows: list[tuple[Any, ...]] = list(report.table(args.by))
-    if args.format == "table":
+
+
+def emit_coverage(tree: Hierarchy, table: list[TableRow], fmt: str) -> None:
+    """Print coverage table rows (with unit names) as ``csv``, ``json`` or ``table``."""
+    rows: list[tuple[Any, ...]] = list(table)
+    if fmt == "table":
         rows = [(*r[:4], f"{float(r[4]) * 100:.1f}%", *r[5:]) for r in rows]
-    elif args.format == "json":
+    elif fmt == "json":
         rows = [(*r[:4], float(r[4]), *r[5:]) for r in rows]
-    emit_table(*with_names(report.tree, CSV_HEADER, rows), args.format)
+    emit_table(*with_names(tree, CSV_HEADER, rows), fmt)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Print the coverage table; rejects go to stderr or ``--rejects``; exit 0.
+
+    Without ``--org``/``--households``/``--visits`` the workspace's store answers
+    (:func:`coverage_from_store`), printed exactly the same way.
+    """
+    given = [o for o in (args.org, args.households, args.visits) if o is not None]
+    if not given:
+        return coverage_from_store(args)
+    if len(given) != 3:
+        raise UsageError(
+            "give --org, --households and --visits together, or none of them to read the "
+            "workspace's store"
+        )
+    report = load_report(args)
+    check_level(report.tree, args.by)
+    emit_coverage(report.tree, report.table(args.by), args.format)
     lines = _reject_lines(report)
     if args.rejects is not None:
         buf = io.StringIO(newline="")
@@ -223,6 +251,40 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if lines:
         dest = args.rejects if args.rejects is not None else "standard error"
         print(f"gridgov: {len(lines)} visit(s) not counted (see {dest})", file=sys.stderr)
+    return 0
+
+
+def coverage_from_store(args: argparse.Namespace) -> int:
+    """``gridgov sweep coverage --sweep ID`` in a workspace: the store's counts (SQL)."""
+    from gridgov.cli.workspace_cmd import open_for
+
+    if args.sweep is None:
+        raise UsageError("--sweep ID is required to read coverage from the workspace's store")
+    if args.rejects is not None:
+        raise UsageError("--rejects needs the visit files (--org, --households, --visits)")
+    _, store = open_for(args)
+    try:
+        tree = store.hierarchy()
+        if tree is None:
+            raise UsageError("the store has no hierarchy yet (gridgov org import FILE)")
+        sweep = store.sweep(args.sweep)
+        if sweep is None:
+            raise UsageError(
+                f"--sweep: no sweep {args.sweep!r} in the store (gridgov sweep create)"
+            )
+        check_level(tree, args.by)
+        counts = store.sweep_counts(sweep.id, level=args.by)
+        open_conflicts = sum(1 for c in store.conflicts(sweep.id) if c.kept is None)
+    finally:
+        store.close()
+    units = tree.at_level(args.by, under=sweep.scope) if args.by else tree.subtree(sweep.scope)
+    emit_coverage(tree, [table_row(u, tree[u].level, counts[u]) for u in units], args.format)
+    if open_conflicts:
+        print(
+            f"gridgov: {open_conflicts} visit id(s) in conflict, not counted "
+            f"(gridgov sweep conflicts --sweep {sweep.id})",
+            file=sys.stderr,
+        )
     return 0
 
 

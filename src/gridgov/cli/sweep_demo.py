@@ -57,4 +57,10 @@ def demo_sweep(
         f"(not-at-home conversion {total.conversion:.0%}, refusal rate {total.refusal_rate:.1%})"
     )
     print(f"sweep files written under {out}/: coverage.csv, households.csv, visits.csv")
+    print(
+        "  into a workspace: gridgov org import county.csv; gridgov sweep import-households "
+        f"households.csv; gridgov sweep create {sweep.id} --scope {sweep.scope} "
+        f"--start {sweep.start.isoformat()} --end {sweep.end.isoformat()}; "
+        "gridgov sweep import-visits visits.csv"
+    )
     return households, sweep, visits

@@ -253,6 +253,23 @@ def publish_all(notifier: Notifier, events: list[ev.Event]) -> int:
     return sum(notifier.publish(e) for e in events)
 
 
+def _same_coverage(
+    store: Store, tree: Hierarchy, households: list[Household], visits: list[Visit], sweep: Sweep
+) -> str:
+    """Whether the store's coverage (SQL) equals the batch coverage the demo printed."""
+    from gridgov.sweep.coverage import coverage
+
+    batch = coverage(tree, households, visits, sweep)
+    stored = store.sweep_counts(sweep.id)
+    differ = [u for u in batch.units() if stored.get(u) != batch.counts(u)]
+    if not differ:
+        return (
+            f"the store's coverage (computed in SQL) equals the coverage above "
+            f"for all {len(stored):,} units"
+        )
+    return f"WARNING: the store's coverage differs in {len(differ)} units, e.g. {differ[0]}"
+
+
 def demo_store_step(
     out: Path,
     tree: Hierarchy,
@@ -307,6 +324,7 @@ def demo_store_step(
             f"({result.added:,} added, {result.duplicates:,} already there, "
             f"{len(result.rejected)} rejected)"
         )
+        print(f"  {_same_coverage(store, tree, households, visits, sweep)}")
         print(
             f"  {len(below)} communities below {threshold:.0%} reached; "
             f"{report.delivered} notifications delivered through "

@@ -153,7 +153,7 @@ class MemoryStore:
             state.tree = copied
             if batch is not None:
                 state.households.update(batch)
-                visited = {v.household for v in state.visits.values()}
+                visited = {v.household for vs in state.versions.values() for _, v in vs}
                 for hid, h in list(state.households.items()):
                     if h.building not in copied and hid not in visited:
                         del state.households[hid]

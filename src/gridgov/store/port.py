@@ -182,8 +182,6 @@ class Attempt:
         return cls(event_id, channel, outcome, error, next_attempt)
 
 
-
-
 def pick_roster(
     versions: list[RosterRecord], *, version: int | None = None, status: str | None = None
 ) -> RosterRecord | None:

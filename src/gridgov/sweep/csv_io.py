@@ -277,6 +277,11 @@ def _household_columns(path: str | Path) -> HouseholdColumns:
 
 def read_households(path: str | Path) -> list[Household]:
     """Read a households CSV (see the module docs); every bad row is reported."""
+    return [h for _, h in read_household_rows(path)]
+
+
+def read_household_rows(path: str | Path) -> list[tuple[int, Household]]:
+    """``(row, household)`` of every household of a CSV; every bad row is reported."""
     ids, buildings, floors, occ, disc, doors, rows = _household_columns(path)
     errs = _Errors(str(path))
     seen: set[str] = set()
@@ -288,8 +293,8 @@ def read_households(path: str | Path) -> list[Household]:
         seen.add(hid)
     errs.raise_if_any()
     return [
-        Household(i, b, f, d, o, bool(x))
-        for i, b, f, o, x, d in zip(ids, buildings, floors, occ, disc, doors, strict=True)
+        (r, Household(i, b, f, d, o, bool(x)))
+        for r, i, b, f, o, x, d in zip(rows, ids, buildings, floors, occ, disc, doors, strict=True)
     ]
 
 

@@ -27,6 +27,22 @@ CSV_HEADER = (
 TableRow = tuple[str, str, int, int, str, int, int, int, int]
 
 
+def table_row(unit_id: str, level: str, c: Counts) -> TableRow:
+    """One row of the coverage table (:data:`CSV_HEADER`) from a unit's counts: the same
+    row whether the counts come from files, the tracker or a store."""
+    return (
+        unit_id,
+        level,
+        c.target,
+        c.reached,
+        f"{c.coverage:.4f}",
+        c.not_at_home,
+        c.refused,
+        c.invalid,
+        c.no_access,
+    )
+
+
 def _ratio(num: int, den: int) -> float:
     return num / den if den else 0.0
 
@@ -234,30 +250,14 @@ class CoverageReport:
             else tree.subtree(self.frame.sweep.scope)
         )
 
-    def table(
-        self, level: str | None = None
-    ) -> list[tuple[str, str, int, int, str, int, int, int, int]]:
+    def table(self, level: str | None = None) -> list[TableRow]:
         """Rows of the coverage table (:data:`CSV_HEADER`), coverage with four decimals."""
-        tree = self.tree
-        pos = tree.index.pos
+        pos = self.tree.index.pos
         cols = self.columns
-        out = []
-        for uid in self.units(level):
-            c = Counts.from_columns(cols, pos[uid])
-            out.append(
-                (
-                    uid,
-                    tree[uid].level,
-                    c.target,
-                    c.reached,
-                    f"{c.coverage:.4f}",
-                    c.not_at_home,
-                    c.refused,
-                    c.invalid,
-                    c.no_access,
-                )
-            )
-        return out
+        return [
+            table_row(uid, self.tree[uid].level, Counts.from_columns(cols, pos[uid]))
+            for uid in self.units(level)
+        ]
 
     def first_visit(self) -> dt.datetime | None:
         """The time of the earliest accepted visit of the sweep, if any."""
