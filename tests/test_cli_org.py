@@ -32,10 +32,11 @@ def test_validate_lists_every_error(tmp_path: Path, capsys: pytest.CaptureFixtur
     bad = tmp_path / "bad.csv"
     bad.write_text("id,parent,level,name,residents\nC,,county,C,\nx,C,grid,X,lots\ny,q,grid,Y,\n")
     assert main(["org", "validate", str(bad)]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().err.splitlines()
     assert lines == [
-        f"{bad}:3: residents: not a number: 'lots'",
-        f"{bad}:4: parent: unknown parent 'q'",
+        f"gridgov: error: {bad}:3: residents: not a number: 'lots'",
+        f"gridgov: error: {bad}:4: parent: unknown parent 'q'",
+        "gridgov: 2 error(s)",
     ]
 
 
@@ -115,7 +116,7 @@ def test_custom_level_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     f = tmp_path / "p.csv"
     f.write_text("id,parent,level,name\nP,,province,P\nc,P,city,C\nd,c,district,D\n")
     assert main(["org", "validate", str(f)]) == 1
-    assert "unknown level 'province'" in capsys.readouterr().out
+    assert "unknown level 'province'" in capsys.readouterr().err
     assert main(["org", "validate", str(f), "--levels", "province,city,district"]) == 0
     assert "district: 1" in capsys.readouterr().out
     assert main(["org", "validate", str(f), "--levels", "a,a"]) == 2

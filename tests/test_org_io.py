@@ -103,7 +103,7 @@ def test_missing_columns_and_empty_file() -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     p = tmp_path / "latin.csv"
     p.write_bytes(b"id,parent,level,name\nC,,county,Caf\xe9\n")
-    with pytest.raises(InvalidInput, match=r"latin.csv:2: not UTF-8"):
+    with pytest.raises(InvalidInput, match=r"latin.csv: not UTF-8 text \(line 2, byte 34\)"):
         read_csv(p)
 
 
@@ -121,7 +121,7 @@ def test_party_columns_and_masking(tmp_path: Path) -> None:
     masked = write_csv_text(t)
     assert "Zhang Wei" not in masked and "Z**" in masked
     assert "Zhang Wei" in write_csv_text(t, mask=False)
-    assert read_csv_text(write_csv_text(t, mask=False)) == t
+    assert read_csv_text(write_csv_text(t, mask=False, raw=True)) == t
     assert "Zhang Wei" not in dumps(t)
     assert loads(dumps(t, mask=False)) == t
     write_json(t, tmp_path / "t.json")

@@ -158,10 +158,9 @@ class Workspace:
                     )
                 ]
             )
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=str(path))]) from None
+        from gridgov.documents import read_toml_file
+
+        data = read_toml_file(path)
         return cls.from_data(folder, data, file=str(path))
 
     @classmethod

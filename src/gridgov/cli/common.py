@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from gridgov.csvsafe import neutralise_row
 from gridgov.engine import ENGINES, Engine
 from gridgov.errors import GridgovError
 from gridgov.org.hierarchy import Hierarchy
@@ -98,11 +99,13 @@ def household_level_for(args: argparse.Namespace) -> str:
     return ws.household_level if ws is not None else "household"
 
 
-def load_tree(path: str, levels: Levels | None = None) -> Hierarchy:
+def load_tree(
+    path: str, levels: Levels | None = None, text_columns: Sequence[str] = ()
+) -> Hierarchy:
     """Read a hierarchy from CSV, JSON or GraphML, by the file's extension.
 
-    CSV files use ``levels`` (default: county > ... > household); JSON and GraphML
-    carry their own scheme.
+    CSV files use ``levels`` (default: county > ... > household) and keep the
+    ``text_columns`` as text; JSON and GraphML carry their own scheme and types.
     """
     from gridgov.org import read_csv, read_graphml, read_json
 
@@ -113,21 +116,32 @@ def load_tree(path: str, levels: Levels | None = None) -> Hierarchy:
             return read_json(path)
         if suffix in (".graphml", ".xml"):
             return read_graphml(path)
-        return read_csv(path, levels=levels or DEFAULT_LEVELS, engine=engine())
+        return read_csv(
+            path, levels=levels or DEFAULT_LEVELS, engine=engine(), text_columns=text_columns
+        )
     finally:
         progress_done()
 
 
 def emit_table(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, out: Any = None
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    fmt: str,
+    out: Any = None,
+    *,
+    raw: bool = False,
 ) -> None:
-    """Print rows as ``csv``, ``json`` (a list of objects) or an aligned ``table``."""
+    """Print rows as ``csv``, ``json`` (a list of objects) or an aligned ``table``.
+
+    CSV text cells that a spreadsheet would run as a formula get a leading
+    ``'`` unless ``raw`` (:mod:`gridgov.csvsafe`).
+    """
     out = out or sys.stdout
     rows = list(rows)
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(neutralise_row(header, raw=raw))
+        writer.writerows(neutralise_row(r, raw=raw) for r in rows)
     elif fmt == "json":
         json.dump([dict(zip(header, r, strict=True)) for r in rows], out, ensure_ascii=False)
         out.write("\n")

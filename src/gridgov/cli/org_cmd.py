@@ -31,6 +31,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     osub = org.add_subparsers(dest="org_command", metavar="SUBCOMMAND", required=True)
     common = argparse.ArgumentParser(add_help=False)
     add_levels_option(common)
+    common.add_argument(
+        "--text",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="CSV input: keep COLUMN as text even when it holds numbers (repeatable)",
+    )
+    raw = argparse.ArgumentParser(add_help=False)
+    raw.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV output: write cells exactly, without neutralising formula-like text",
+    )
 
     p = osub.add_parser(
         "validate", parents=[common], help="check a hierarchy file; list every error"
@@ -43,7 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--depth", type=int, default=None, help="levels below the root to show")
     p.set_defaults(func=cmd_show)
 
-    p = osub.add_parser("rollup", parents=[common], help="sum an attribute over every subtree")
+    p = osub.add_parser("rollup", parents=[common, raw], help="sum an attribute over every subtree")
     p.add_argument("file")
     p.add_argument("--sum", dest="attribute", required=True, metavar="ATTR")
     p.add_argument("--level", default=None)
@@ -51,7 +64,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_rollup)
 
     p = osub.add_parser(
-        "export", parents=[common], help="convert to csv, json, graphml, mermaid or dot"
+        "export", parents=[common, raw], help="convert to csv, json, graphml, mermaid or dot"
     )
     p.add_argument("file")
     p.add_argument("--to", required=True, choices=("csv", "json", "graphml", "mermaid", "dot"))
@@ -66,7 +79,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_export)
 
     p = osub.add_parser(
-        "diff", parents=[common], help="what changed from A to B: added, removed, moved, changed"
+        "diff",
+        parents=[common, raw],
+        help="what changed from A to B: added, removed, moved, changed",
     )
     p.add_argument("old", metavar="A")
     p.add_argument("new", metavar="B")
@@ -74,7 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_diff)
 
     p = osub.add_parser(
-        "find", parents=[common], help="units whose name contains NAME, each with its path"
+        "find", parents=[common, raw], help="units whose name contains NAME, each with its path"
     )
     p.add_argument("file")
     p.add_argument("name", metavar="NAME")
@@ -85,13 +100,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Exit 0 with units per level, or 1 with every error as ``FILE:ROW: FIELD: message``."""
+    """Exit 0 with units per level, or 1 with every error on stderr.
+
+    Each error is ``gridgov: error: FILE:ROW: FIELD: message``, as every command prints.
+    """
     try:
-        tree = load_tree(args.file, levels_for(args))
+        tree = load_tree(args.file, levels_for(args), args.text)
     except InvalidInput as exc:
         for err in exc.errors:
-            print(err)
-        print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+            print(f"gridgov: error: {err}", file=sys.stderr)
+        print(f"gridgov: {len(exc.errors)} error(s)", file=sys.stderr)
         return 1
     counts = Counter(u.level for u in tree)
     print(f"{args.file}: valid, {len(tree)} units")
@@ -129,13 +147,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Print the tree as indented text."""
     if args.depth is not None and args.depth < 0:
         raise UsageError("--depth must be 0 or more")
-    print(show_text(load_tree(args.file, levels_for(args)), args.depth))
+    print(show_text(load_tree(args.file, levels_for(args), args.text), args.depth))
     return 0
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Print the sum of an attribute over each unit's subtree."""
-    tree = load_tree(args.file, levels_for(args))
+    tree = load_tree(args.file, levels_for(args), args.text)
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(f"unknown level {args.level!r} (expected one of {', '.join(tree.levels)})")
     if not has_number(tree, args.attribute):
@@ -149,7 +167,12 @@ def cmd_rollup(args: argparse.Namespace) -> int:
             ]
         )
     sums = rollup(tree, args.attribute, "sum")
-    emit_table(("id", "name", "level", args.attribute), sums.rows(tree, args.level), args.format)
+    emit_table(
+        ("id", "name", "level", args.attribute),
+        sums.rows(tree, args.level),
+        args.format,
+        raw=args.raw,
+    )
     return 0
 
 
@@ -170,13 +193,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     CSV written to ``--out FILE`` comes with its relations companion file; on
     standard output only the tree is written (a note on stderr says so).
     """
-    tree = subtree_or_all(load_tree(args.file, levels_for(args)), args.root)
+    tree = subtree_or_all(load_tree(args.file, levels_for(args), args.text), args.root)
     mask = not args.reveal_personal
     if args.to == "csv":
         if args.out:
-            write_csv(tree, args.out, mask=mask)
+            write_csv(tree, args.out, mask=mask, raw=args.raw)
             return 0
-        text = write_csv_text(tree, mask=mask)
+        text = write_csv_text(tree, mask=mask, raw=args.raw)
         if has_relations(tree):
             print(
                 "gridgov: note: the relations (central households, pairings) are not in "
@@ -203,7 +226,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Print every difference from A to B, one row each; exit 1 when they differ (like diff)."""
     levels = levels_for(args)
-    old, new = load_tree(args.old, levels), load_tree(args.new, levels)
+    old, new = load_tree(args.old, levels, args.text), load_tree(args.new, levels, args.text)
     d = diff(old, new)
 
     def name(uid: str | None) -> str:
@@ -231,7 +254,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     rows += [
         ("gov-changed", g, new.relations.gov_units[g].name, "name or cadres") for g in d.gov_changed
     ]
-    emit_table(("change", "id", "name", "detail"), rows, args.format)
+    emit_table(("change", "id", "name", "detail"), rows, args.format, raw=args.raw)
     if args.format == "table":
         print(
             f"{len(d.added)} added, {len(d.removed)} removed, {len(d.moved)} moved, "
@@ -243,7 +266,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_find(args: argparse.Namespace) -> int:
     """Print every unit whose name matches, with its path of names; exit 1 when none does."""
-    tree = load_tree(args.file, levels_for(args))
+    tree = load_tree(args.file, levels_for(args), args.text)
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(
             f"--level: unknown level {args.level!r} (expected one of {', '.join(tree.levels)})"
@@ -256,7 +279,7 @@ def cmd_find(args: argparse.Namespace) -> int:
         if hit and (args.level is None or unit.level == args.level):
             path = " > ".join(tree[a].name or a for a in tree.path(unit.id))
             rows.append((unit.id, unit.name, unit.level, path))
-    emit_table(("id", "name", "level", "path"), rows, args.format)
+    emit_table(("id", "name", "level", "path"), rows, args.format, raw=args.raw)
     if not rows:
         print(f"gridgov: no unit named like {args.name!r}", file=sys.stderr)
     return 0 if rows else 1

@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     _roster_args(p)
     p.add_argument("--to", required=True, choices=("csv", "ics", "html"))
     p.add_argument("--out", required=True, help="file (csv, html) or folder (ics) to write")
+    p.add_argument(
+        "--raw",
+        action="store_true",
+        help="CSV: write cells exactly, without neutralising formula-like text (CSV injection)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = rsub.add_parser(
@@ -300,7 +305,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     problem = load_problem(args.problem, args.format)
     roster = _roster(args.roster, problem)
-    written = write_export(problem, roster, args.to, Path(args.out), mask=not args.reveal_personal)
+    written = write_export(
+        problem, roster, args.to, Path(args.out), mask=not args.reveal_personal, raw=args.raw
+    )
     print(f"wrote {len(written)} file(s) under {args.out}")
     return 0
 

@@ -130,7 +130,9 @@ def _sweep_id(args: argparse.Namespace) -> str:
 
 def _has_sweep_field(path: Path) -> bool:
     """Whether a visits file has a ``sweep`` field (its CSV header, or a JSON line's keys)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    from gridgov.utf8 import open_utf8
+
+    with open_utf8(path) as fh:
         if is_jsonl(path):
             first = next((line for line in fh if line.strip()), "{}")
             try:

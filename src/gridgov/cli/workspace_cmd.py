@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -26,7 +25,6 @@ from gridgov.cli.common import (
     load_tree,
 )
 from gridgov.cli.groups import add_store_options, command_group
-from gridgov.errors import InvalidInput, SourceError
 from gridgov.notify.notifier import FlushReport, Notifier
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.redact import redact_text, redact_url
@@ -176,14 +174,13 @@ def cmd_org_import(args: argparse.Namespace) -> int:
 
 def _roster_doc(path: Path) -> Any:
     if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        from gridgov.utf8 import open_utf8
+
+        with open_utf8(path) as fh:
             return list(csv.DictReader(fh))
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            [SourceError(f"not valid JSON: {exc.msg}", row=exc.lineno, file=str(path))]
-        ) from None
+    from gridgov.documents import read_json_file
+
+    return read_json_file(path)
 
 
 def cmd_roster_publish(args: argparse.Namespace) -> int:

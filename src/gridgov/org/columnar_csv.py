@@ -10,9 +10,11 @@ does not know — it returns ``None`` and the caller runs the reference reader,
 so every error message is the reference's, word for word.
 
 The cell rules are the reference's own functions, applied once per *distinct*
-value of a column (a dictionary encoding): the number grammar
-(:func:`gridgov.org.csv_io._number`), the column kind rule, and ``str.strip``
-for the columns the reference strips.
+value of a column (a dictionary encoding): the number grammar and the column
+kind rule of :mod:`gridgov.numbers` (declared numeric, declared text, or
+numeric only when every value is a plain number), and ``str.strip`` for the
+columns the reference strips. A NUL anywhere means fallback (the reference
+decoder refuses it, :mod:`gridgov.utf8`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gridgov._arrow import encode, py_strip
+from gridgov.numbers import ColumnKind, type_column
 from gridgov.org import csv_io
 from gridgov.org.columnar_tree import INT_SAFE, AttrColumn, ColumnarHierarchy, build_columns
 from gridgov.org.levels import Levels
@@ -61,13 +64,18 @@ def _header(path: Path) -> list[str] | None:
     return text.split(",")
 
 
-def _attr_column(name: str, col: Any, must: bool) -> AttrColumn | None:
+def _attr_column(name: str, col: Any, kind: ColumnKind) -> AttrColumn | None:
     """An attribute column by the reference's rules, per distinct value (``None``: errors)."""
     uniques, codes = encode(col)
-    parsed = [None if u == "" else csv_io._number(u) for u in uniques]
-    bad = any(v is None and u != "" for u, v in zip(uniques, parsed, strict=True))
-    if bad and must:
+    typed, errors = type_column(list(uniques), kind)
+    if errors:
         return None
+    if kind is ColumnKind.NUMBER and any(
+        v is None and u != "" for u, v in zip(uniques, typed, strict=True)
+    ):
+        return None  # a blank-but-spaces cell: the reference reads it as empty; keep it exact
+    bad = any(isinstance(v, str) for v in typed)
+    parsed: list[Any] = [None if isinstance(v, str) else v for v in typed]
     values: list[Any] = list(uniques) if bad else parsed
     empty = [k for k, u in enumerate(uniques) if u == ""]
     if empty:
@@ -91,7 +99,9 @@ def _ints(codes: Any, parsed: list[Any]) -> Any:
     return table[codes]  # code -1 picks the trailing 0
 
 
-def read_columns(path: Path, *, levels: Levels, numeric: Iterable[str]) -> ColumnarHierarchy | None:
+def read_columns(
+    path: Path, *, levels: Levels, numeric: Iterable[str], text_columns: Iterable[str] = ()
+) -> ColumnarHierarchy | None:
     """The tree in the org CSV file at ``path``, or ``None`` to use the reference reader."""
     raw = _header(path)
     if raw is None:
@@ -125,13 +135,15 @@ def read_columns(path: Path, *, levels: Levels, numeric: Iterable[str]) -> Colum
         col = columns.pop(h)
         if len(col) and pc.max(pc.utf8_length(col)).as_py() >= limit:
             return None
+        if len(col) and pc.any(pc.match_substring(col, "\x00")).as_py():
+            return None
         cols[h] = py_strip(col) if h in STRIPPED else col
-    must = set(numeric)
+    kinds = csv_io.column_kinds(numeric, text_columns)
     attr_cols: list[AttrColumn] = []
     for h in header:
         if h in csv_io.RESERVED:
             continue
-        attr = _attr_column(h, cols[h], h in must)
+        attr = _attr_column(h, cols[h], kinds.get(h, ColumnKind.INFER))
         if attr is None:
             return None
         attr_cols.append(attr)

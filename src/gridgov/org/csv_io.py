@@ -11,28 +11,39 @@ live in a companion file, ``county.relations.csv`` beside ``county.csv``
 (:mod:`gridgov.org.relations_csv`): :func:`read_csv` reads it when it is there,
 :func:`write_csv` writes it, so ``read_csv(write_csv(tree))`` keeps them.
 
-An extra column is numeric when every non-empty cell in it is a number; columns
-named in ``numeric`` must be numeric, and a cell that is not is an error naming
-file, row and column. An empty cell means "no value".
+Extra columns are typed by :mod:`gridgov.numbers`: a column named in ``text``
+is text; a column named in ``numeric`` must hold numbers (a cell that is not
+is an error naming file, row and column); any other column is numeric only
+when every non-empty cell is a plain number (no leading zero, no leading
+``+``), so a postcode ``030100`` or a phone prefix ``0351`` stays text, kept
+exactly as given. ``text`` wins over ``numeric`` (so ``text=["households"]``
+overrides the default list). An empty cell means "no value". Numbers follow
+the one grammar of :mod:`gridgov.numbers` (``1_000`` or ``４５０００`` are not
+numbers). The file is decoded by :mod:`gridgov.utf8`.
+
+CSV written by :func:`write_csv_text` neutralises formula-like text cells
+(:mod:`gridgov.csvsafe`) unless ``raw=True``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
 from gridgov.bulk import paused_gc
+from gridgov.csvsafe import neutralise_row
 from gridgov.engine import Engine, use_columnar
 from gridgov.errors import HierarchyError, InvalidInput, SourceError
+from gridgov.numbers import ColumnKind, type_column
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.unit import AttrValue, PartyOrg, Unit
 from gridgov.org.validate import check_columns
 from gridgov.privacy import mask_name
+from gridgov.utf8 import read_utf8
 
 REQUIRED = ("id", "parent", "level")
 BASE = ("id", "parent", "level", "name")
@@ -45,36 +56,28 @@ DEFAULT_NUMERIC = frozenset(
 """Columns that must hold numbers when present."""
 
 
-def _number(text: str) -> int | float | None:
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def read_csv_text(
     text: str,
     *,
     file: str | None = None,
     levels: Levels = DEFAULT_LEVELS,
     numeric: Iterable[str] = DEFAULT_NUMERIC,
+    text_columns: Iterable[str] = (),
     relations: str | None = None,
     relations_file: str | None = None,
 ) -> Hierarchy:
     """Parse CSV ``text`` into a validated hierarchy; every problem is reported together.
 
-    ``relations`` is the text of the companion relations CSV, if any
+    ``numeric`` names columns that must hold numbers, ``text_columns`` columns
+    kept as text whatever they hold (see the module docs). ``relations`` is the
+    text of the companion relations CSV, if any
     (:func:`gridgov.org.relations_csv.relations_csv_text` writes it).
     """
     if text.startswith("\ufeff"):
         text = text[1:]
+    kinds = column_kinds(numeric, text_columns)
     with paused_gc():
-        tree = _read(io.StringIO(text, newline=""), file=file, levels=levels, numeric=numeric)
+        tree = _read(io.StringIO(text, newline=""), file=file, levels=levels, kinds=kinds)
     if relations is not None:
         from gridgov.org.relations_csv import apply_relations_csv_text
 
@@ -82,11 +85,19 @@ def read_csv_text(
     return tree
 
 
+def column_kinds(numeric: Iterable[str], text_columns: Iterable[str]) -> dict[str, ColumnKind]:
+    """Declared kinds of columns: ``numeric`` ones, then ``text_columns`` (text wins)."""
+    kinds = dict.fromkeys(numeric, ColumnKind.NUMBER)
+    kinds.update(dict.fromkeys(text_columns, ColumnKind.TEXT))
+    return kinds
+
+
 def read_csv(
     path: str | Path,
     *,
     levels: Levels = DEFAULT_LEVELS,
     numeric: Iterable[str] = DEFAULT_NUMERIC,
+    text_columns: Iterable[str] = (),
     relations: str | Path | None = None,
     engine: Engine = "auto",
 ) -> Hierarchy:
@@ -100,7 +111,9 @@ def read_csv(
     """
     from gridgov.org.relations_csv import companion_path, read_relations_csv
 
-    tree = _read_tree_csv(path, levels=levels, numeric=numeric, engine=engine)
+    tree = _read_tree_csv(
+        path, levels=levels, numeric=numeric, text_columns=text_columns, engine=engine
+    )
     rel = Path(relations) if relations is not None else companion_path(path)
     if relations is not None or rel.exists():
         read_relations_csv(tree, rel)
@@ -108,27 +121,28 @@ def read_csv(
 
 
 def _read_tree_csv(
-    path: str | Path, *, levels: Levels, numeric: Iterable[str], engine: Engine = "auto"
+    path: str | Path,
+    *,
+    levels: Levels,
+    numeric: Iterable[str],
+    text_columns: Iterable[str] = (),
+    engine: Engine = "auto",
 ) -> Hierarchy:
     p = Path(path)
     if use_columnar(engine, p.stat().st_size):
         from gridgov.org.columnar_csv import read_columns
 
-        tree = read_columns(p, levels=levels, numeric=numeric)
+        tree = read_columns(p, levels=levels, numeric=numeric, text_columns=text_columns)
         if tree is not None:
             return tree
-    data = p.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
-        ) from None
-    return read_csv_text(text, file=str(p), levels=levels, numeric=numeric)
+    return read_csv_text(
+        read_utf8(p), file=str(p), levels=levels, numeric=numeric, text_columns=text_columns
+    )
 
 
-def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[str]) -> Hierarchy:
+def _read(
+    fh: IO[str], *, file: str | None, levels: Levels, kinds: dict[str, ColumnKind]
+) -> Hierarchy:
     reader = csv.reader(fh)
     try:
         header = [h.strip() for h in next(reader)]
@@ -175,33 +189,15 @@ def _read(fh: IO[str], *, file: str | None, levels: Levels, numeric: Iterable[st
     except csv.Error as exc:
         errors.append(SourceError(f"malformed CSV: {exc}", row=last + 1, file=file))
 
-    # Pass 2: extra columns, parsed column by column. A column is numeric when every
-    # non-empty cell is a number; a column named in ``numeric`` must be.
-    must = set(numeric)
+    # Pass 2: extra columns, typed column by column (gridgov.numbers owns the rule).
     n = len(records)
     attrs_of: list[dict[str, AttrValue] | None] = [None] * n
     for name, col in where.items():
         if name in RESERVED:
             continue
-        cells = [r[col] for r in records]
-        parsed: list[int | float | None] = []
-        bad: list[int] = []
-        for k, cell in enumerate(cells):
-            if cell == "":
-                parsed.append(None)
-                continue
-            value = _number(cell)
-            if value is None:
-                bad.append(k)
-            parsed.append(value)
-        if bad and name not in must:
-            values: list[AttrValue | None] = [c if c != "" else None for c in cells]
-        else:
-            values = list[AttrValue | None](parsed)
-            for k in bad:
-                errors.append(
-                    SourceError(f"not a number: {cells[k]!r}", field=name, row=starts[k], file=file)
-                )
+        values, bad = type_column([r[col] for r in records], kinds.get(name, ColumnKind.INFER))
+        for k, message in bad:
+            errors.append(SourceError(message, field=name, row=starts[k], file=file))
         for k, item in enumerate(values):
             if item is not None:
                 d = attrs_of[k]
@@ -249,10 +245,12 @@ def _cell(value: AttrValue | None) -> str:
     return str(value)
 
 
-def write_csv_text(tree: Hierarchy, *, mask: bool = True) -> str:
+def write_csv_text(tree: Hierarchy, *, mask: bool = True, raw: bool = False) -> str:
     """``tree`` as CSV text; party secretaries masked unless ``mask=False``.
 
     Lines end in CRLF (RFC 4180), so that a bare CR inside a value is quoted too.
+    Formula-like text cells get a leading ``'`` (:mod:`gridgov.csvsafe`) unless
+    ``raw=True``; use ``raw=True`` for a file meant to be read back.
     """
     extra = sorted({k for u in tree for k in u.attributes})
     has_party = any(u.party is not None for u in tree)
@@ -271,21 +269,22 @@ def write_csv_text(tree: Hierarchy, *, mask: bool = True) -> str:
                 row += [u.party.kind, u.party.name, sec]
         attrs = u.attributes
         row += [_cell(attrs.get(k)) for k in extra]
-        writer.writerow(row)
+        writer.writerow(neutralise_row(row, raw=raw))
     return out.getvalue()
 
 
-def write_csv(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:
+def write_csv(tree: Hierarchy, path: str | Path, *, mask: bool = True, raw: bool = False) -> None:
     """Write ``tree`` to a CSV file atomically (see :func:`write_csv_text`), and its relations.
 
     The relations go to the companion file beside ``path``; when ``tree`` has
     none and an older companion is there, it is emptied (a header only) so that
-    reading ``path`` back gives ``tree``.
+    reading ``path`` back gives ``tree``. Both files are neutralised alike
+    unless ``raw``.
     """
     from gridgov.fsutil import atomic_write_text
     from gridgov.org.relations_csv import companion_path, has_relations, relations_csv_text
 
-    atomic_write_text(Path(path), write_csv_text(tree, mask=mask))
+    atomic_write_text(Path(path), write_csv_text(tree, mask=mask, raw=raw))
     rel = companion_path(path)
     if has_relations(tree) or rel.exists():
-        atomic_write_text(rel, relations_csv_text(tree))
+        atomic_write_text(rel, relations_csv_text(tree, raw=raw))

@@ -89,8 +89,11 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
 
 def read_graphml(path: str | Path) -> Hierarchy:
     """Read a hierarchy from GraphML written by :func:`write_graphml`."""
+    from gridgov.utf8 import read_utf8
+
+    text = read_utf8(path)
     try:
-        graph = nx.read_graphml(str(path))
+        graph = nx.parse_graphml(text)
     except Exception as exc:  # networkx raises several unrelated types for bad XML
         raise InvalidInput([SourceError(f"not readable GraphML: {exc}", file=str(path))]) from None
     return from_graph(graph, file=str(path))

@@ -167,19 +167,17 @@ def dumps(tree: Hierarchy, *, mask: bool = True, indent: int | None = None) -> s
 
 def loads(text: str, *, file: str | None = None) -> Hierarchy:
     """A hierarchy from JSON text."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            [SourceError(f"not valid JSON: {exc.msg}", row=exc.lineno, file=file)]
-        ) from None
-    return from_json_data(data, file=file)
+    from gridgov.documents import load_json_text
+
+    return from_json_data(load_json_text(text, file=file), file=file)
 
 
 def read_json(path: str | Path) -> Hierarchy:
     """Read a hierarchy from a JSON file."""
+    from gridgov.utf8 import read_utf8
+
     p = Path(path)
-    return loads(p.read_text(encoding="utf-8-sig"), file=str(p))
+    return loads(read_utf8(p), file=str(p))
 
 
 def write_json(tree: Hierarchy, path: str | Path, *, mask: bool = True) -> None:

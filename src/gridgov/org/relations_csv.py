@@ -50,19 +50,27 @@ def has_relations(tree: Hierarchy) -> bool:
     return bool(rel.central or rel.gov_units)
 
 
-def relations_csv_text(tree: Hierarchy) -> str:
-    """The relations of ``tree`` as CSV text (CRLF line ends, like the tree's CSV)."""
+def relations_csv_text(tree: Hierarchy, *, raw: bool = False) -> str:
+    """The relations of ``tree`` as CSV text (CRLF line ends, like the tree's CSV).
+
+    Formula-like text cells get a leading ``'`` unless ``raw``, as in the
+    tree's CSV (:mod:`gridgov.csvsafe`), so that ids in both files agree.
+    """
+    from gridgov.csvsafe import neutralise_row
+
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     rel = tree.relations
     for central, households in rel.central.items():
         for hh in households or ("",):
-            writer.writerow(("central", central, hh, "", ""))
+            writer.writerow(neutralise_row(("central", central, hh, "", ""), raw=raw))
     for gid, gov in rel.gov_units.items():
         units = rel.pairings.get(gid, ())
         for uid in units or ("",):
-            writer.writerow(("pairing", gid, uid, gov.name, str(gov.cadres)))
+            writer.writerow(
+                neutralise_row(("pairing", gid, uid, gov.name, str(gov.cadres)), raw=raw)
+            )
     return out.getvalue()
 
 

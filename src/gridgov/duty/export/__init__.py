@@ -30,10 +30,14 @@ def write_export(
     *,
     mask: bool = True,
     now: dt.datetime | None = None,
+    raw: bool = False,
 ) -> list[Path]:
-    """Write ``to`` (``csv``, ``html``: the file ``out``; ``ics``: one file a team in ``out``)."""
+    """Write ``to`` (``csv``, ``html``: the file ``out``; ``ics``: one file a team in ``out``).
+
+    ``raw`` turns off CSV-injection neutralising of the CSV (:mod:`gridgov.csvsafe`).
+    """
     if to == "csv":
-        atomic_write_text(out, roster_table_csv(problem, roster, mask=mask))
+        atomic_write_text(out, roster_table_csv(problem, roster, mask=mask, raw=raw))
         return [out]
     if to == "html":
         atomic_write_text(out, roster_html(problem, roster, mask=mask))

@@ -253,7 +253,9 @@ def loads(text: str, *, file: str | None = None, name: str = "") -> Problem:
 def load(path: str | Path) -> Problem:
     """Read an instance file (see :func:`loads`)."""
     p = Path(path)
-    return loads(p.read_text(encoding="utf-8-sig"), file=str(p), name=p.stem)
+    from gridgov.utf8 import read_utf8
+
+    return loads(read_utf8(p), file=str(p), name=p.stem)
 
 
 def dumps(problem: Problem) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -102,21 +101,18 @@ def from_data(data: Any, *, file: str | None = None) -> Problem:
 
 def loads(text: str, *, file: str | None = None, toml: bool = False) -> Problem:
     """Parse a JSON (or TOML) problem text."""
-    try:
-        data = tomllib.loads(text) if toml else json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            [SourceError(f"not valid JSON: {exc.msg}", row=exc.lineno, file=file)]
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+    from gridgov.documents import load_json_text, load_toml_text
+
+    data = load_toml_text(text, file=file) if toml else load_json_text(text, file=file)
     return from_data(data, file=file)
 
 
 def load(path: str | Path) -> Problem:
     """Read a ``.json`` or ``.toml`` problem file."""
     p = Path(path)
-    return loads(p.read_text(encoding="utf-8"), file=str(p), toml=p.suffix.lower() == ".toml")
+    from gridgov.utf8 import read_utf8
+
+    return loads(read_utf8(p), file=str(p), toml=p.suffix.lower() == ".toml")
 
 
 def dumps(problem: Problem, *, indent: int | None = 1) -> str:

@@ -63,4 +63,6 @@ def parse_roster_csv(text: str, *, file: str | None = None, post: str = "") -> R
 def read_roster_csv(path: str | Path, *, post: str = "") -> Roster:
     """Read a roster CSV file (see :func:`parse_roster_csv`)."""
     p = Path(path)
-    return parse_roster_csv(p.read_text(encoding="utf-8-sig"), file=str(p), post=post)
+    from gridgov.utf8 import read_utf8
+
+    return parse_roster_csv(read_utf8(p), file=str(p), post=post)

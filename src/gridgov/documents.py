@@ -1,0 +1,143 @@
+"""JSON and TOML documents read strictly: one place that turns text into data.
+
+Every JSON or TOML file gridgov reads (org JSON, problem JSON/TOML, roster
+JSON, ``gridgov.toml``) is decoded by :mod:`gridgov.utf8` and parsed here;
+the data are then structured by the library's cattrs converter
+(:mod:`gridgov.serialize`). Errors are one :class:`~gridgov.errors.InvalidInput`
+line naming the file (and the line where the parser knows it), never a
+traceback. What is refused, beyond what the JSON and TOML grammars refuse:
+
+- ``NaN``, ``Infinity``, ``-Infinity`` (Python's :mod:`json` accepts them; the
+  JSON grammar does not) and TOML's ``nan``/``inf``: no gridgov value is
+  non-finite, and "retry after ``inf`` seconds" leaves work pending forever.
+- A number past the bounds of :mod:`gridgov.numbers` (a 64-bit integer, a
+  finite float): ``1e400`` or a 5,000-digit integer is an error, not an
+  ``OverflowError`` or ``ValueError`` traceback later.
+- A key that appears twice in one JSON object (Python keeps the last one
+  silently; SQLite's ``json()`` and PostgreSQL's ``jsonb`` keep one of them):
+  the user meant one of the two, so gridgov asks which.
+- JSON nested deeper than Python's recursion limit (about 1,000 levels;
+  200,000 ``[`` ended in ``RecursionError``) and TOML nested deeper than
+  :data:`MAX_DEPTH`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from gridgov.errors import InvalidInput, SourceError
+from gridgov.numbers import MAX_INT, MAX_NUMBER_CHARS, MIN_INT, NumberError, parse_int
+from gridgov.utf8 import read_utf8
+
+__all__ = ["MAX_DEPTH", "load_json_text", "load_toml_text", "read_json_file", "read_toml_file"]
+
+MAX_DEPTH = 100
+"""The deepest nesting of TOML arrays and tables gridgov reads."""
+
+
+class _Refused(ValueError):
+    """A value the JSON grammar allows but gridgov refuses (see module docs)."""
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a number gridgov reads (numbers must be finite)")
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(f"number longer than {MAX_NUMBER_CHARS} characters")
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"number out of range: {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return parse_int(text)
+    except NumberError:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _Refused(f"integer longer than {MAX_NUMBER_CHARS} digits") from None
+        raise _Refused(f"integer out of range ({MIN_INT} .. {MAX_INT}): {text}") from None
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(f"key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def load_json_text(text: str, *, file: str | None = None) -> Any:
+    """Parse JSON ``text`` strictly (see the module docs); errors name ``file``."""
+    try:
+        return json.loads(
+            text,
+            parse_constant=_constant,
+            parse_int=_int,
+            parse_float=_float,
+            object_pairs_hook=_pairs,
+        )
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            [
+                SourceError(
+                    f"not valid JSON: {exc.msg} (column {exc.colno})", row=exc.lineno, file=file
+                )
+            ]
+        ) from None
+    except _Refused as exc:
+        raise InvalidInput([SourceError(f"not valid JSON: {exc}", file=file)]) from None
+    except RecursionError:
+        raise InvalidInput([SourceError("not valid JSON: nested too deeply", file=file)]) from None
+
+
+def _toml_float(text: str) -> float:
+    if text.lstrip("+-") in ("inf", "nan"):
+        raise _Refused(f"{text} is not a number gridgov reads (numbers must be finite)")
+    return _float(text.replace("_", ""))
+
+
+def _check_toml(value: Any, path: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise _Refused(f"nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_toml(item, f"{path}.{key}" if path else key, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_toml(item, f"{path}[{i}]", depth + 1)
+    elif isinstance(value, int) and not isinstance(value, bool) and not MIN_INT <= value <= MAX_INT:
+        raise _Refused(f"{path}: integer out of range ({MIN_INT} .. {MAX_INT})")
+
+
+def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
+    """Parse TOML ``text`` strictly (no ``inf``/``nan``, 64-bit integers); errors name ``file``."""
+    try:
+        data = tomllib.loads(text, parse_float=_toml_float)
+        _check_toml(data, "", 0)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+    except _Refused as exc:
+        raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+    except RecursionError:
+        raise InvalidInput(
+            [SourceError(f"not valid TOML: nested deeper than {MAX_DEPTH} levels", file=file)]
+        ) from None
+    return data
+
+
+def read_json_file(path: str | Path) -> Any:
+    """Read and parse a JSON file (UTF-8, see :mod:`gridgov.utf8`) strictly."""
+    return load_json_text(read_utf8(path), file=str(path))
+
+
+def read_toml_file(path: str | Path) -> dict[str, Any]:
+    """Read and parse a TOML file (UTF-8, see :mod:`gridgov.utf8`) strictly."""
+    return load_toml_text(read_utf8(path), file=str(path))

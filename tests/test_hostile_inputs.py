@@ -1,0 +1,187 @@
+"""Regression tests for issue 12: each is one of its reproductions, run through the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from gridgov.cli import main
+from gridgov.errors import InvalidInput
+from gridgov.org import read_csv_text, write_csv_text
+
+ORG = "id,parent,level,name,postcode,phone,households\nC,,county,County,030100,0351,\n"
+ORG += "T,C,township,=cmd|' /C calc'!A0,030200,+8613800000000,12\n"
+
+
+def _one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert "Traceback" not in captured.err + captured.out
+    assert lines, captured
+    return lines[0]
+
+
+# ---- data kept exactly as given
+
+
+def test_text_column_keeps_leading_zeros() -> None:
+    tree = read_csv_text(ORG)
+    assert tree["C"].attributes["postcode"] == "030100"
+    assert tree["C"].attributes["phone"] == "0351"
+    assert tree["T"].attributes["phone"] == "+8613800000000"
+    assert tree["T"].attributes["households"] == 12
+    quoted = read_csv_text('id,parent,level,code\nC,,county,"007"\n')
+    assert quoted["C"].attributes["code"] == "007"
+    assert read_csv_text(write_csv_text(tree, raw=True)) == tree
+
+
+def test_a_column_can_be_declared_text() -> None:
+    text = "id,parent,level,households,zip\nC,,county,12,100\n"
+    tree = read_csv_text(text, text_columns=["households", "zip"])
+    assert tree["C"].attributes == {"households": "12", "zip": "100"}
+    assert read_csv_text(text)["C"].attributes == {"households": 12, "zip": 100}
+
+
+def test_text_option_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text("id,parent,level,zip\nC,,county,100\n")
+    assert main(["org", "export", str(f), "--to", "json", "--text", "zip"]) == 0
+    assert json.loads(capsys.readouterr().out)["units"][0]["attributes"] == {"zip": "100"}
+
+
+@pytest.mark.parametrize("cell", ["1_000", "４５０００", "٣٠٠٠", "nan", "inf", "1e999"])
+def test_numbers_outside_the_grammar_are_errors_at_their_row(cell: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        read_csv_text(
+            f"id,parent,level,households\nC,,county,1\nT,C,township,{cell}\n", file="o.csv"
+        )
+    assert str(info.value.errors[0]).startswith("o.csv:3: households: ")
+    # not declared numeric: the column is text, kept exactly
+    tree = read_csv_text(f"id,parent,level,size\nC,,county,1\nT,C,township,{cell}\n")
+    assert tree["T"].attributes["size"] == cell
+    assert tree["C"].attributes["size"] == "1"
+
+
+# ---- errors are one line
+
+
+def test_latin1_json_to_org_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "x.json"
+    f.write_bytes(
+        '{"levels": ["county"], "units": [{"id": "C", "name": "Café"}]}'.encode("latin-1")
+    )
+    assert main(["org", "validate", str(f)]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {f}: not UTF-8 text (line 1, byte 57)"
+
+
+def test_deep_json_to_org_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "x.json"
+    f.write_text("[" * 200_000)
+    assert main(["org", "validate", str(f)]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {f}: not valid JSON: nested too deeply"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "gb18030"])
+def test_non_utf8_roster_to_roster_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encoding: str
+) -> None:
+    from .duty.test_curtois import TINY
+
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    ros = tmp_path / "r.csv"
+    ros.write_bytes("employee,day,shift\nAé社,0,D\n".encode(encoding, errors="replace"))
+    assert main(["roster", "check", str(inst), str(ros)]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {ros}: not UTF-8 text (line ")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_non_utf8_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str) -> None:
+    f = tmp_path / f"p{suffix}"
+    f.write_bytes("# é\n".encode("utf-16"))
+    assert main(["roster", "check", str(f), str(f)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith(f"gridgov: error: {f}: not UTF-8 text (line 1, byte 0): ")
+    assert "UTF-16" in line
+
+
+def test_non_utf8_curtois(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "i.txt"
+    f.write_bytes(b"# \xff\n")
+    assert main(["roster", "check", str(f), str(f), "--format", "curtois"]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {f}: not UTF-8 text (line 1, byte 2)"
+
+
+def test_non_utf8_graphml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "o.graphml"
+    f.write_bytes(b"<?xml version='1.0' encoding='latin-1'?>\n<graphml>\xe9</graphml>")
+    assert main(["org", "validate", str(f)]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {f}: not UTF-8 text (line 2, byte 50)"
+
+
+def test_org_validate_errors_have_the_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text("id,parent,level\nC,,nowhere\n")
+    assert main(["org", "validate", str(f)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"gridgov: error: {f}:2: level: ")
+
+
+# ---- output that can hurt its reader
+
+
+def test_org_export_csv_neutralises_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text(ORG)
+    assert main(["org", "export", str(f), "--to", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1]["name"] == "'=cmd|' /C calc'!A0"
+    assert rows[1]["phone"] == "+8613800000000"  # a number to a spreadsheet, not a formula
+    assert main(["org", "export", str(f), "--to", "csv", "--raw"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1]["name"] == "=cmd|' /C calc'!A0"
+
+
+def test_org_rollup_csv_neutralises_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text("id,parent,level,households\n@SUM(A1),,county,3\n-2+3,@SUM(A1),township,4\n")
+    assert main(["org", "rollup", str(f), "--sum", "households", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1:] == [["'@SUM(A1)", "county", "7"], ["'-2+3", "township", "4"]]
+    assert main(["org", "rollup", str(f), "--sum", "households", "--format", "csv", "--raw"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[1][0] == "@SUM(A1)"
+
+
+def test_roster_export_csv_neutralises_formulas(tmp_path: Path) -> None:
+    problem = {
+        "horizon": {"start": "2026-12-01", "days": 1},
+        "shifts": [{"id": "D", "minutes": 480, "start": "08:00"}],
+        "posts": [{"id": "K1", "name": '=HYPERLINK("http://x")', "needs": [{"shift": "D"}]}],
+        "resources": [{"id": "t1", "name": "+cmd|' /C calc'!A0"}],
+    }
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(problem))
+    rf = tmp_path / "r.csv"
+    rf.write_text("employee,day,shift,post\nt1,0,D,K1\n")
+    out = tmp_path / "out.csv"
+    assert main(["roster", "export", str(pf), str(rf), "--to", "csv", "--out", str(out)]) == 0
+    row = next(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["name"] == "'+cmd|' /C calc'!A0"
+    assert row["post_name"] == '\'=HYPERLINK("http://x")'
+    args = ["roster", "export", str(pf), str(rf), "--to", "csv", "--out", str(out), "--raw"]
+    assert main(args) == 0
+    row = next(csv.DictReader(io.StringIO(out.read_text())))
+    assert row["name"] == "+cmd|' /C calc'!A0"
