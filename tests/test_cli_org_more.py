@@ -53,7 +53,7 @@ def test_unknown_level_says_how_to_declare_a_scheme(
     five_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["org", "validate", str(five_csv)]) == 1
-    out = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().err.splitlines()
     assert "unknown level 'country'" in out[0]
     assert "--levels" in out[0] and "[org] in gridgov.toml" in out[0]
     assert "--levels" not in out[1]  # said once, not on every row

@@ -159,7 +159,7 @@ def test_org_rollup_csv_neutralises_formulas(
     f.write_text("id,parent,level,households\n@SUM(A1),,county,3\n-2+3,@SUM(A1),township,4\n")
     assert main(["org", "rollup", str(f), "--sum", "households", "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[1:] == [["'@SUM(A1)", "county", "7"], ["'-2+3", "township", "4"]]
+    assert rows[1:] == [["'@SUM(A1)", "", "county", "7"], ["'-2+3", "", "township", "4"]]
     assert main(["org", "rollup", str(f), "--sum", "households", "--format", "csv", "--raw"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[1][0] == "@SUM(A1)"

@@ -136,10 +136,10 @@ def test_validation_reports_every_injected_error(t: Hierarchy, data: st.DataObje
         kind = data.draw(st.sampled_from(["parent", "level", "id"]))
         r = rows[v]
         if kind == "parent":
-            rows[v] = Row(r.unit, "\x00missing", r.row, r.file)
+            rows[v] = Row(r.unit, "\x01missing", r.row, r.file)
             expected[r.row or 0] = "unknown parent"
         elif kind == "level":
-            rows[v] = Row(Unit(r.unit.id, "\x00nolevel"), r.parent, r.row, r.file)
+            rows[v] = Row(Unit(r.unit.id, "\x01nolevel"), r.parent, r.row, r.file)
             expected[r.row or 0] = "unknown level"
         else:
             rows[v] = Row(Unit("", r.unit.level), r.parent, r.row, r.file)

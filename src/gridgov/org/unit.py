@@ -12,15 +12,26 @@ from gridgov.values import AttrValue
 __all__ = ["AttrValue", "PartyOrg", "Unit"]
 
 
+def _no_nul(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """Texts are ``str`` without NUL: no text file holds one and PostgreSQL cannot store it."""
+    del instance
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be text, got {value!r}")
+    if "\x00" in value:
+        raise ValueError(f"{attribute.name} must not contain a NUL character")
+
+
 def _check_attributes(
     instance: object, attribute: attrs.Attribute[dict[str, AttrValue]], value: dict[str, AttrValue]
 ) -> None:
     del instance, attribute
     for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"attribute names must be non-empty text, got {key!r}")
+        if not isinstance(key, str) or not key or "\x00" in key:
+            raise ValueError(f"attribute names must be non-empty text without NUL, got {key!r}")
         if isinstance(item, bool) or not isinstance(item, int | float | str):
             raise TypeError(f"attribute {key!r} must be a number or text, got {item!r}")
+        if isinstance(item, str) and "\x00" in item:
+            raise ValueError(f"attribute {key!r} must not contain a NUL character")
         if isinstance(item, float) and not math.isfinite(item):
             raise ValueError(f"attribute {key!r} must be a finite number, got {item!r}")
 
@@ -38,9 +49,9 @@ class PartyOrg:
     exports unless the caller asks otherwise.
     """
 
-    kind: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    secretary: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    kind: str = attrs.field(validator=_no_nul)
+    name: str = attrs.field(default="", validator=_no_nul)
+    secretary: str = attrs.field(default="", validator=_no_nul)
 
 
 @attrs.frozen(hash=False)
@@ -52,9 +63,9 @@ class Unit:
     Change a unit with :func:`attrs.evolve`.
     """
 
-    id: str = attrs.field(validator=attrs.validators.instance_of(str))
-    level: str = attrs.field(validator=attrs.validators.instance_of(str))
-    name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    id: str = attrs.field(validator=_no_nul)
+    level: str = attrs.field(validator=_no_nul)
+    name: str = attrs.field(default="", validator=_no_nul)
     attributes: dict[str, AttrValue] = attrs.field(
         factory=dict, converter=_to_dict, validator=_check_attributes
     )

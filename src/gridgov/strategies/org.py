@@ -16,7 +16,10 @@ _ID_ALPHABET = st.characters(
     categories=["L", "N"],
     include_characters="-_.:/ ",
 )
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00"),
+    max_size=12,
+)  # any text a unit may hold: everything but NUL (see gridgov.org.unit)
 _WORD = st.text(st.characters(codec="utf-8", categories=["L"]), min_size=1, max_size=8)
 _NUMBER: st.SearchStrategy[AttrValue] = st.one_of(
     st.integers(min_value=-(10**6), max_value=10**6),
