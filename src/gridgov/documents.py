@@ -43,6 +43,15 @@ class _Refused(ValueError):
     """A value the JSON grammar allows but gridgov refuses (see module docs)."""
 
 
+class _Located(ValueError):
+    """A TOML value gridgov refuses, at a dotted key path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
 def _constant(name: str) -> Any:
     raise _Refused(f"{name} is not a number gridgov reads (numbers must be finite)")
 
@@ -98,15 +107,9 @@ def load_json_text(text: str, *, file: str | None = None) -> Any:
         raise InvalidInput([SourceError("not valid JSON: nested too deeply", file=file)]) from None
 
 
-def _toml_float(text: str) -> float:
-    if text.lstrip("+-") in ("inf", "nan"):
-        raise _Refused(f"{text} is not a number gridgov reads (numbers must be finite)")
-    return _float(text.replace("_", ""))
-
-
 def _check_toml(value: Any, path: str, depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise _Refused(f"nested deeper than {MAX_DEPTH} levels")
+        raise _Refused(f"nested deeper than {MAX_DEPTH} levels")  # before a RecursionError
     if isinstance(value, dict):
         for key, item in value.items():
             _check_toml(item, f"{path}.{key}" if path else key, depth + 1)
@@ -114,16 +117,20 @@ def _check_toml(value: Any, path: str, depth: int) -> None:
         for i, item in enumerate(value):
             _check_toml(item, f"{path}[{i}]", depth + 1)
     elif isinstance(value, int) and not isinstance(value, bool) and not MIN_INT <= value <= MAX_INT:
-        raise _Refused(f"{path}: integer out of range ({MIN_INT} .. {MAX_INT})")
+        raise _Located(path, f"integer out of range ({MIN_INT} .. {MAX_INT})")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise _Located(path, f"{value} is not a number gridgov reads (numbers must be finite)")
 
 
 def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
     """Parse TOML ``text`` strictly (no ``inf``/``nan``, 64-bit integers); errors name ``file``."""
     try:
-        data = tomllib.loads(text, parse_float=_toml_float)
+        data = tomllib.loads(text)
         _check_toml(data, "", 0)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+    except _Located as exc:
+        raise InvalidInput([SourceError(exc.message, field=exc.path, file=file)]) from None
     except _Refused as exc:
         raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
     except RecursionError:
