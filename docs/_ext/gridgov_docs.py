@@ -186,11 +186,17 @@ class ModuleDirective(SphinxDirective):
 
         module_name = self.arguments[0]
         module = importlib.import_module(module_name)
+        from sphinx.pycode import ModuleAnalyzer
+
         lines = [f".. automodule:: {module_name}", ""]
+        # constants with a docstring in the module's own source: automodule shows them
+        own = {name for _, name in ModuleAnalyzer.for_module(module_name).find_attr_docs()}
         if hasattr(module, "__all__"):
             for name in module_names(module_name):
                 value = getattr(module, name)
                 if inspect.isclass(value) or inspect.isroutine(value) or inspect.ismodule(value):
+                    continue
+                if name in own:
                     continue
                 lines += [f".. autodata:: {module_name}.{name}"]
                 if len(repr(value)) > 70:
