@@ -17,12 +17,19 @@ remaining visits), exactly as the batch :func:`gridgov.sweep.coverage` decides.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.frame import HouseholdFrame
-from gridgov.sweep.intake import ACCEPTED, CONFLICT, DUPLICATE, VisitKey
+from gridgov.sweep.intake import (
+    ACCEPTED,
+    CONFLICT,
+    DUPLICATE,
+    VisitKey,
+    counted_version,
+    digest,
+)
 from gridgov.sweep.intake import identity as visit_key
 from gridgov.sweep.intake import place as check_visit
 from gridgov.sweep.intake import render as render_visit
@@ -103,6 +110,7 @@ class CoverageTracker:
         "_duplicates",
         "_flat",
         "_hot",
+        "_kept",
         "_naive_offset",
         "_offsets",
         "_packed",
@@ -110,8 +118,16 @@ class CoverageTracker:
         "frame",
     )
 
-    def __init__(self, tree: Hierarchy, households: Iterable[Household], sweep: Sweep) -> None:
+    def __init__(
+        self,
+        tree: Hierarchy,
+        households: Iterable[Household],
+        sweep: Sweep,
+        *,
+        resolutions: Mapping[str, str] | None = None,
+    ) -> None:
         self.frame = HouseholdFrame(tree, households, sweep)
+        self._kept: dict[str, str] = dict(resolutions or {})
         frame = self.frame
         cols = tally(frame, VisitState(len(frame)))
         self._packed = [
@@ -119,7 +135,8 @@ class CoverageTracker:
         ]
         self._accepted: dict[str, Visit] = {}
         self._by_household: list[list[str] | None] | None = None
-        self._conflicts: dict[str, list[Visit]] = {}
+        # resolved ids go the careful way from their first version on (see _again)
+        self._conflicts: dict[str, list[Visit]] = {vid: [] for vid in self._kept}
         self._depths = max(tree.index.depth, default=0) + 1
         self._dirty: list[int] = []
         self._deltas: dict[int, dict[int, int]] = {}
@@ -418,15 +435,23 @@ class CoverageTracker:
         return n_acc, n_dup, n_con, n_rej
 
     def _again(self, visit: Visit, h: int, t: int) -> str:
-        """A visit whose id was seen before: a duplicate, or a conflict."""
+        """A visit whose id was seen before (or was resolved): a duplicate, or a conflict.
+
+        Versions of a resolved id are kept aside; only the kept one counts, from
+        whenever it arrives (the intake's :func:`~gridgov.sweep.intake.counted_version`).
+        """
         vid = visit.id
         key = visit_key(visit, t)
         versions = self._conflicts.get(vid)
         if versions is not None:
             if any(self._key(v) == key for v in versions):
                 self._duplicates += 1
-            else:
-                versions.append(visit)
+                return DUPLICATE if vid in self._kept else CONFLICT
+            versions.append(visit)
+            kept = self._kept.get(vid)
+            if kept is not None and counted_version([digest(key)], kept) is not None:
+                self._count(vid, visit, h)
+                return ACCEPTED
             return CONFLICT
         prev = self._accepted[vid]
         if self._key(prev) == key:
@@ -441,13 +466,11 @@ class CoverageTracker:
         assert isinstance(placed, tuple)  # only accepted visits are kept
         return visit_key(visit, placed[1])
 
-    def _withdraw(self, vid: str) -> None:
-        """Take back an accepted visit: its household's record is rebuilt from the rest."""
-        visit = self._accepted.pop(vid)
-        h = self.frame.index[visit.household]
-        if self._by_household is None:
-            # the first conflict: index the accepted visits by household, once
-            byh: list[list[str] | None] = [None] * len(self.frame)
+    def _index(self) -> list[list[str] | None]:
+        """Accepted visit ids by household, built once (the first conflict needs it)."""
+        byh = self._by_household
+        if byh is None:
+            byh = [None] * len(self.frame)
             index = self.frame.index
             for other_id, other_visit in self._accepted.items():
                 i = index[other_visit.household]
@@ -456,11 +479,31 @@ class CoverageTracker:
                     byh[i] = [other_id]
                 else:
                     lst.append(other_id)
-            byh[h] = [*(byh[h] or []), vid]
             self._by_household = byh
-        remaining = self._by_household[h]
-        assert remaining is not None
+        return byh
+
+    def _count(self, vid: str, visit: Visit, h: int) -> None:
+        """Count the kept version of a resolved id: its household is rebuilt with it."""
+        byh = self._index()
+        self._accepted[vid] = visit
+        byh[h] = [*(byh[h] or []), vid]
+        self._rebuild(h)
+
+    def _withdraw(self, vid: str) -> None:
+        """Take back an accepted visit: its household's record is rebuilt from the rest."""
+        byh = self._index()
+        visit = self._accepted.pop(vid)
+        h = self.frame.index[visit.household]
+        remaining = byh[h]
+        if remaining is None or vid not in remaining:  # accepted before the index was made
+            remaining = byh[h] = [*(remaining or []), vid]
         remaining.remove(vid)
+        self._rebuild(h)
+
+    def _rebuild(self, h: int) -> None:
+        """Household ``h``'s record from its accepted visits (marked for the next flush)."""
+        byh = self._by_household
+        assert byh is not None
         st = self._flat
         b = h * RECORD_SIZE
         if st[b + R_FLUSHED_KEY] == CLEAN:
@@ -468,7 +511,7 @@ class CoverageTracker:
             st[b + R_FLUSHED_VISITS] = st[b + R_NVISITS]
             self._dirty.append(h)
         reset(st, b)
-        for other in remaining:
+        for other in byh[h] or ():
             v = self._accepted[other]
             placed = check_visit(self.frame, v)
             assert isinstance(placed, tuple)
@@ -538,6 +581,7 @@ class CoverageTracker:
         conflicts = [
             Conflict(vid, tuple(sorted(render_visit(v) for v in versions)))
             for vid, versions in sorted(self._conflicts.items())
+            if vid not in self._kept
         ]
         return CoverageReport(
             self.frame,

@@ -279,7 +279,7 @@ class StoreContract:
     ) -> None:
         """The one-truth property: the store's coverage of any messy log, appended in any
         order and batches and with mixed spellings, is exactly the batch coverage and the
-        tracker's, for every unit and every counter."""
+        tracker's, for every unit and every counter; and again after resolutions."""
         from gridgov import strategies as gs
         from gridgov.sweep import CoverageTracker, coverage
         from gridgov.sweep.visit_format import read_visits_text, visits_csv_text
@@ -315,6 +315,19 @@ class StoreContract:
             assert store.sweep_counts(sweep.id, level=level) == {
                 u: batch.counts(u) for u in batch.units(level)
             }
+            # a coordinator resolves some conflicts: the kept versions count, everywhere
+            for c in store.conflicts(sweep.id):
+                keep = data.draw(st.none() | st.integers(1, len(c.versions)))
+                if keep is not None:
+                    store.resolve(sweep.id, c.visit_id, keep)
+            kept = store.resolutions(sweep.id)
+            if kept:
+                batch = coverage(tree, households, log, sweep, resolutions=kept)
+                tracker = CoverageTracker(tree, households, sweep, resolutions=kept)
+                tracker.add_many(shuffled)
+                got = store.sweep_counts(sweep.id)
+                for unit in batch.units():
+                    assert got[unit] == batch.counts(unit) == tracker.counts(unit), unit
         finally:
             store.close()
 
