@@ -6,7 +6,7 @@ PLUGINS := $(sort $(wildcard plugins/*/pyproject.toml))
 STAMP  := $(VENV)/.gridgov-installed
 DEMO_STAMP := $(VENV)/.gridgov-demo-installed
 
-.PHONY: demo test docs lint typecheck pytest bench bench-tree bench-coverage bench-roster bench-store clean install
+.PHONY: demo test docs lint typecheck pytest bench bench-tree bench-coverage bench-roster bench-store bench-outbox clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,8 +72,10 @@ bench-roster: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_roster.py --time-limit 60 --seeds 0,1,2 --jobs 2
 bench-store: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/bench_store.py
+bench-outbox: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench_outbox.py
 
-bench: bench-tree bench-coverage bench-roster bench-store
+bench: bench-tree bench-coverage bench-roster bench-store bench-outbox
 
 clean:
 	rm -rf $(VENV) docs/_build .mypy_cache .ruff_cache .pytest_cache .hypothesis gridgov-demo

@@ -102,12 +102,15 @@ def test_a_scoped_store_opened_by_url_closes_its_connection(fresh_url: str) -> N
     unit = next(iter(tree.children(tree.root)))
     time.sleep(0.2)
     before = _connections(fresh_url)
+    closed = []  # kept alive: closing must release the connection, not the garbage collector
     for _ in range(20):
         view = open_store(fresh_url, scope=unit)
         assert view.hierarchy() is not None
         view.close()
+        closed.append(view)
     time.sleep(0.2)
     assert _connections(fresh_url) <= before
+    assert len(closed) == 20
 
 
 class _Hook:

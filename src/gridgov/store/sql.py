@@ -178,11 +178,22 @@ class SqlStore(SqlOutbox, VisitsSql):
         """A condition keeping rows whose ``column`` names a unit in scope (of every view)."""
         if not self._scopes:
             return "1 = 1", []
-        part = (
-            "EXISTS (SELECT 1 FROM units su JOIN units sc ON sc.id = ?"
-            f" WHERE su.id = {column} AND su.pos >= sc.pos AND su.pos < sc.pos + sc.size)"
-        )
-        return " AND ".join([part] * len(self._scopes)), list(self._scopes)
+        where, params = self._pos_clause("su.pos")
+        return f"EXISTS (SELECT 1 FROM units su WHERE su.id = {column} AND {where})", params
+
+    def _pos_clause(self, pos: str) -> tuple[str, list[Any]]:
+        """A condition keeping pre-order numbers ``pos`` inside every scope, as stored *now*.
+
+        The scope's numbers are scalar subqueries of the same statement, so a
+        hierarchy replaced meanwhile is seen whole or not at all, and the
+        ``units_pos`` index still serves the range.
+        """
+        parts = [
+            f"{pos} >= (SELECT sc.pos FROM units sc WHERE sc.id = ?)"
+            f" AND {pos} < (SELECT sc.pos + sc.size FROM units sc WHERE sc.id = ?)"
+            for _ in self._scopes
+        ]
+        return " AND ".join(parts), [s for s in self._scopes for _ in (0, 1)]
 
     # -- hierarchy ---------------------------------------------------------------------------
     def save_hierarchy(
@@ -259,7 +270,7 @@ class SqlStore(SqlOutbox, VisitsSql):
         )
         if "levels" not in meta:
             return None
-        where, params = self._unit_clause("units.id")
+        where, params = self._pos_clause("pos") if self._scopes else ("1 = 1", [])
         rows = self._q(cur, f"SELECT id, doc FROM units WHERE {where} ORDER BY pos", params)
         gone = self.scope is not None and not self._q(
             cur, "SELECT 1 FROM units WHERE id = ?", (self.scope,)

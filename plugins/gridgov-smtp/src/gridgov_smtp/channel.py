@@ -57,6 +57,20 @@ class SmtpChannel:
     ) -> None:
         if not to:
             raise ValueError("the smtp channel needs at least one recipient in 'to'")
+        if not isinstance(host, str) or not host:
+            raise ValueError(f"host must be a host name, got {host!r}")
+        if not isinstance(sender, str) or "@" not in sender:
+            raise ValueError(f"sender must be an e-mail address, got {sender!r}")
+        if isinstance(to, str) or not all(isinstance(r, str) and "@" in r for r in to):
+            raise ValueError(f"to must be a list of e-mail addresses, got {to!r}")
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ValueError(f"port must be a whole number from 1 to 65535, got {port!r}")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
+        if not 0 < timeout <= 600:
+            raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout}")
+        if not isinstance(starttls, bool):
+            raise ValueError(f"starttls must be true or false, got {starttls!r}")
         if username is not None and not starttls and host not in ("127.0.0.1", "localhost"):
             raise ValueError("refusing to send a password without starttls = true")
         self.host = host
