@@ -9,7 +9,7 @@ flush: every key reached the healthy receiver (the repeats are bounded by the
 processes killed: a flusher records each send at once, so at most the one
 in flight is sent again; importers flush too), nothing is pending, the failing channel's
 deliveries are all given up, the SQLite file passes its integrity check, and
-the store holds exactly the inputs.
+the store holds exactly the inputs. It runs on SQLite and on PostgreSQL.
 
 ``GRIDGOV_SOAK=long`` runs the long profile (10,000 events, 60 kills);
 the default is short enough for ``make test``.
@@ -24,12 +24,15 @@ import signal
 import sqlite3
 import subprocess
 import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from gridgov import events as ev
-from gridgov.store import SqliteStore
+from gridgov.store import open_store
 from gridgov.store.visit_io import write_visits_jsonl
 from gridgov.sweep.model import Household, Sweep, Visit
 
@@ -45,7 +48,7 @@ KILLS = 60 if LONG else 10
 T0 = dt.datetime(2022, 4, 1, 8)
 
 
-def _setup(root: Path, hook: Hook) -> tuple[Path, set[str], int]:
+def _setup(root: Path, hook: Hook, url: str | None) -> tuple[Path, set[str], int]:
     workspace(
         root,
         f"""
@@ -70,8 +73,9 @@ timeout = 2
 [[routes]]
 channels = ["ok", "down"]
 """,
+        store=url,
     )
-    store = SqliteStore(f"sqlite:///{root}/gridgov.db")
+    store = open_store(url or f"sqlite:///{root}/gridgov.db")
     households = 500
     store.save_households(Household(f"h{i}", f"B{i // 25}") for i in range(households))
     store.save_sweep(Sweep("S1", "C", T0, T0 + dt.timedelta(days=1)))
@@ -95,12 +99,37 @@ channels = ["ok", "down"]
     return path, expected, VISITS - unknown
 
 
-def test_soak_kills_of_flushers_and_importers_lose_and_repeat_nothing(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for the workspace's SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield None
+        return
+    psycopg = pytest.importorskip("psycopg")
+    pytest.importorskip("gridgov_postgres")
+    server = os.environ.get(
+        "GRIDGOV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    try:
+        psycopg.connect(server, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        if os.environ.get("GRIDGOV_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"no PostgreSQL server at {server}: {exc}")
+        pytest.skip(f"no PostgreSQL server at {server}")
+    schema = f"gridgov_soak_{uuid.uuid4().hex[:12]}"
+    yield f"{server}{'&' if '?' in server else '?'}schema={schema}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_soak_kills_of_flushers_and_importers_lose_and_repeat_nothing(
+    tmp_path: Path, store_url: str | None
+) -> None:
     hook = Hook(delay=0.002)
     rng = random.Random(20261201)
     root = tmp_path / "ws"
     try:
-        path, expected, good_visits = _setup(root, hook)
+        path, expected, good_visits = _setup(root, hook, store_url)
 
         def flusher() -> subprocess.Popen[str]:
             return start("notify", "flush", "--wait", "5", "-w", str(root))
@@ -148,30 +177,35 @@ def test_soak_kills_of_flushers_and_importers_lose_and_repeat_nothing(tmp_path: 
         final = gridgov("notify", "flush", "--wait", "120", "-w", str(root), timeout=300)
         assert "0 pending" in final.stdout, final.stdout + final.stderr
 
-        conn = sqlite3.connect(root / "gridgov.db")
+        if store_url is None:
+            conn = sqlite3.connect(root / "gridgov.db")
+            try:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+                visits, distinct = conn.execute(
+                    "SELECT COUNT(*), COUNT(DISTINCT id) FROM visit_versions"
+                ).fetchone()
+            finally:
+                conn.close()
+        store = open_store(store_url or f"sqlite:///{root}/gridgov.db")
         try:
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            visits, distinct = conn.execute(
-                "SELECT COUNT(*), COUNT(DISTINCT id) FROM visit_versions"
-            ).fetchone()
-            rejected = {
-                r[0]
-                for r in conn.execute("SELECT id FROM events WHERE doc LIKE '%visit-rejected%'")
-            }
-            statuses = {
-                (ch, st): n
-                for ch, st, n in conn.execute(
-                    "SELECT channel, status, COUNT(*) FROM deliveries GROUP BY channel, status"
-                )
-            }
-            n_events = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            stored = store.count_visits()
+            events = store.events()
+            statuses = Counter((d.channel, d.status) for d in store.deliveries())
         finally:
-            conn.close()
+            store.close()
+        if store_url is not None:
+            visits = distinct = stored
+        assert stored == visits
+        rejected = {e.id for e in events if e.kind.value == "visit-rejected"}
+        n_events = len(events)
         assert (visits, distinct) == (good_visits, good_visits)
         assert len(rejected) == VISITS - good_visits
         everything = expected | rejected
         assert n_events == len(everything)
-        assert statuses == {("ok", "delivered"): len(everything), ("down", "dead"): len(everything)}
+        assert dict(statuses) == {
+            ("ok", "delivered"): len(everything),
+            ("down", "dead"): len(everything),
+        }
         assert set(hook.accepted) == everything  # every key reached the healthy receiver
         # an importer flushes too: any killed process may leave its one send in flight
         repeats = sum(hook.accepted.values()) - len(everything)
