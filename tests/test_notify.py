@@ -258,3 +258,44 @@ def test_every_channel_gets_every_event_once_and_healthy_ones_at_once(
             assert sorted(m.key for m in ch.received) == sorted(f"{e.id}:{name}" for e in evs)
         assert {d.status for d in store.deliveries()} == {"delivered"}
         store.close()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    cost=st.floats(0.0, 5.0),
+    timeout=st.floats(0.0, 30.0),
+    n=st.integers(0, 300),
+    fail_every=st.integers(0, 4),
+)
+def test_drain_keeps_its_deadline_whatever_is_due(
+    cost: float, timeout: float, n: int, fail_every: int
+) -> None:
+    """No send starts after the deadline: a drain ends within it plus one send's cost."""
+    t = FakeTime()
+
+    class Slow:
+        calls = 0
+
+        def send(self, message: Message) -> None:
+            Slow.calls += 1
+            t.now += cost
+            if fail_every and Slow.calls % fail_every == 0:
+                raise RuntimeError("this one fails")
+
+    store = MemoryStore()
+    notifier = Notifier(
+        store,
+        {"slow": Slow(), "dead": Recorder(fail=10**9)},
+        Routing((Route(("slow", "dead")),)),
+        policy=RetryPolicy(base=0.5, max_delay=2.0, max_attempts=1000, batch=7),
+        clock=t.clock,
+        sleep=t.sleep,
+    )
+    for e in _events(n):
+        notifier.publish(e)
+    start = t.now
+    report = notifier.drain(timeout=timeout)
+    assert t.now <= start + timeout + cost
+    assert report.pending == store.count_deliveries(status="pending")
+    left = {d.channel for d in store.deliveries(status="pending")}
+    assert left <= {"slow", "dead"}

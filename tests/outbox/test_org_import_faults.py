@@ -46,13 +46,13 @@ def test_a_killed_org_import_leaves_the_old_tree_or_the_new_one(tmp_path: Path) 
     assert gridgov("init", str(root)).returncode == 0
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     old_households = _tree_csv(old, "A", 50, 10)
-    new_households = _tree_csv(new, "N", 1500, 40)
+    new_households = _tree_csv(new, "N", 800, 40)
     assert gridgov("org", "import", str(old), "-w", str(root)).returncode == 0
     rng = random.Random(7)
     seen = set()
     for _ in range(3):
         proc = start("org", "import", str(new), "-w", str(root))
-        time.sleep(rng.uniform(0.5, 4.0))
+        time.sleep(rng.uniform(0.3, 2.5))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=300)

@@ -41,10 +41,10 @@ from .loopback import Hook, closed_port, gridgov, start, workspace
 pytest.importorskip("gridgov_webhook")
 
 LONG = os.environ.get("GRIDGOV_SOAK") == "long"
-EVENTS = 10_000 if LONG else 600
-VISITS = 40_000 if LONG else 6_000
+EVENTS = 10_000 if LONG else 400
+VISITS = 40_000 if LONG else 4_000
 UNKNOWN_EVERY = 50  # one visit in 50 names a household nobody stored
-KILLS = 60 if LONG else 10
+KILLS = 60 if LONG else 8
 T0 = dt.datetime(2022, 4, 1, 8)
 
 
