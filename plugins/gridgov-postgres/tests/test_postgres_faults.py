@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,11 +83,11 @@ def test_concurrent_roster_publish_commands(fresh_url: str, tmp_path: Path) -> N
     store.close()
 
 
-def _connections(url: str) -> int:
+def _connections(url: str, name: str) -> int:
+    """Open connections named ``name`` (other tests share the server: count only ours)."""
     with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
         ).fetchone()
     assert row is not None
     return int(row[0])
@@ -95,21 +96,27 @@ def _connections(url: str) -> int:
 def test_a_scoped_store_opened_by_url_closes_its_connection(fresh_url: str) -> None:
     from gridgov.examples import reference_county
 
-    store = PostgresStore(fresh_url)
+    name = f"gridgov-leak-{uuid.uuid4().hex[:8]}"
+    url = f"{fresh_url}&application_name={name}"
+    store = PostgresStore(url)
     tree = reference_county(seed=1)
     store.save_hierarchy(tree)
+    assert _connections(url, name) == 1  # the name reaches the server
     store.close()
     unit = next(iter(tree.children(tree.root)))
-    time.sleep(0.2)
-    before = _connections(fresh_url)
     closed = []  # kept alive: closing must release the connection, not the garbage collector
     for _ in range(20):
-        view = open_store(fresh_url, scope=unit)
+        view = open_store(url, scope=unit)
         assert view.hierarchy() is not None
         view.close()
         closed.append(view)
-    time.sleep(0.2)
-    assert _connections(fresh_url) <= before
+    left = _connections(url, name)
+    for _ in range(50):  # a closed backend leaves pg_stat_activity a moment later
+        if left == 0:
+            break
+        time.sleep(0.1)
+        left = _connections(url, name)
+    assert left == 0
     assert len(closed) == 20
 
 
