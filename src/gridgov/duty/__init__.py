@@ -12,6 +12,8 @@ from gridgov.duty.model import (
     Assignment,
     Horizon,
     Limits,
+    Places,
+    PlaceUnit,
     Post,
     Problem,
     Resource,
@@ -21,6 +23,7 @@ from gridgov.duty.model import (
     ShiftType,
     StaffNeed,
 )
+from gridgov.duty.places import on_tree
 from gridgov.duty.privacy import masked
 from gridgov.duty.repair import Dropout, RepairResult, repair
 from gridgov.duty.rules import Rule
@@ -36,6 +39,8 @@ __all__ = [
     "Evaluation",
     "Horizon",
     "Limits",
+    "PlaceUnit",
+    "Places",
     "Post",
     "Problem",
     "RepairResult",
@@ -52,6 +57,7 @@ __all__ = [
     "Violation",
     "evaluate",
     "masked",
+    "on_tree",
     "repair",
     "score",
     "solve",

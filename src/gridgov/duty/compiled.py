@@ -165,6 +165,9 @@ def check_problem(problem: Problem, *, file: str | None = None) -> list[SourceEr
     for t in list(problem.defaults.max_shifts):
         if t not in shift_ids:
             err("defaults.max_shifts", f"unknown shift type {t!r}")
+    from gridgov.duty.places import check_places
+
+    errors.extend(check_places(problem, file=file))
     return errors
 
 

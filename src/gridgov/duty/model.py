@@ -188,11 +188,36 @@ class RuleConfig:
 
 
 @attrs.frozen
+class PlaceUnit:
+    """One unit of the organisation tree as a bound problem carries it."""
+
+    id: str = attrs.field(validator=_str)
+    level: str = attrs.field(validator=_str)
+    parent: str | None = None
+    name: str = ""
+
+
+@attrs.frozen
+class Places:
+    """The part of the organisation tree a problem's posts and resources sit in.
+
+    ``units`` holds every unit a post or a resource names, with all its
+    ancestors, parents before children (so the paths are complete); ``levels``
+    is the tree's level scheme. :func:`gridgov.duty.on_tree` fills it in; the
+    tree-aware rules (``locality``) read it, never a global tree.
+    """
+
+    levels: tuple[str, ...] = ()
+    units: tuple[PlaceUnit, ...] = ()
+
+
+@attrs.frozen
 class Problem:
     """Everything needed to plan a roster.
 
     ``defaults`` are the limits of every resource unless its own say otherwise.
     ``rules`` lists the rules in force; when empty, :data:`DEFAULT_RULES` applies.
+    ``places`` is set by :func:`gridgov.duty.on_tree` (the problem bound to a tree).
     """
 
     horizon: Horizon
@@ -202,6 +227,7 @@ class Problem:
     defaults: Limits = Limits()
     rules: tuple[RuleConfig, ...] = ()
     name: str = ""
+    places: Places | None = None
 
 
 @attrs.frozen(order=True)

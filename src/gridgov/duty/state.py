@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
-from gridgov.duty.rules.base import RESOURCE, ROSTER, SLOT, Rule
+from gridgov.duty.rules.base import RESOURCE, ROSTER, SLOT, Rule, pair_table
 from gridgov.duty.rules.fused import FusedRowRules
 from gridgov.duty.violation import Score, Violation
 
@@ -35,6 +35,8 @@ class RosterState:
         self.slot_rules = [r for r in self.rules if r.scope == SLOT]
         self.roster_rules = [r for r in self.rules if r.scope == ROSTER]
         self.fused = FusedRowRules(self.res_rules)
+        #: per (resource, post) costs of the rules that have them (locality), for post choices
+        self.pairs = pair_table(self.rules)
         self.shifts = shifts if shifts is not None else [[OFF] * cp.D for _ in range(cp.R)]
         self.posts = posts if posts is not None else [[OFF] * cp.D for _ in range(cp.R)]
         self.members: list[list[list[set[int]]]] = [
@@ -71,6 +73,10 @@ class RosterState:
         self._pending_rows: list[tuple[int, tuple[int, int], tuple[int, int]]] = []
         self._pending_slots: list[tuple[tuple[int, int, int], tuple[int, int]]] = []
         self._pending_roster = self.roster_cost
+
+    def may_work(self, r: int, p: int) -> bool:
+        """Whether no hard per-(resource, post) rule (hard locality) forbids ``r`` at ``p``."""
+        return self.pairs is None or p < 0 or not self.pairs[0][r][p]
 
     # -- evaluation -------------------------------------------------------------------
     def eval_row(self, r: int, out: list[Violation] | None = None) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from gridgov.examples.names import person, place
@@ -16,6 +17,8 @@ CENTRAL_HOUSEHOLDS = 1116
 TOWNSHIPS = 3
 GOV_UNITS = 49
 GOV_CADRES = 300
+REFERENCE_DAY = dt.date(2020, 2, 10)
+"""The day of the reference sweep and the first day of the reference roster."""
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from gridgov.examples.county import REFERENCE_DAY
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.model import Household, Occupancy, Outcome, Sweep, Visit
 
@@ -75,7 +76,7 @@ def simulated_sweep_day(
     households: list[Household],
     *,
     seed: int = 0,
-    day: dt.date = dt.date(2020, 2, 10),
+    day: dt.date = REFERENCE_DAY,
     sweep_id: str = "S1",
 ) -> tuple[Sweep, list[Visit]]:
     """A sweep over the whole county on ``day`` (08:00-20:00, UTC+8) and its visits.

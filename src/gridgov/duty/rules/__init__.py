@@ -18,6 +18,7 @@ from gridgov.duty.rules.continuity import Continuity
 from gridgov.duty.rules.cover import Cover
 from gridgov.duty.rules.fairness import Fairness
 from gridgov.duty.rules.leadership import Leadership
+from gridgov.duty.rules.locality import Locality
 from gridgov.duty.rules.skills import Skills
 from gridgov.duty.rules.succession import ForbiddenSuccession, MinRest
 from gridgov.duty.rules.totals import MaxShiftsPerType, TotalMinutes
@@ -42,6 +43,7 @@ BUILTIN_RULES: dict[str, type[Rule]] = {
         Skills,
         Fairness,
         Continuity,
+        Locality,
     )
 }
 
@@ -89,6 +91,7 @@ __all__ = [
     "Fairness",
     "ForbiddenSuccession",
     "Leadership",
+    "Locality",
     "MaxConsecutive",
     "MaxShiftsPerType",
     "MaxWeekends",

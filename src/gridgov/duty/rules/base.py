@@ -38,6 +38,11 @@ class Rule:
     scope: ClassVar[str] = RESOURCE
     description: ClassVar[str] = ""
 
+    pair_amounts: list[list[int]] | None = None
+    """For a slot rule whose cost is a sum over the slot's people of an amount that
+    depends only on (resource, post): ``pair_amounts[r][p]``. Solvers read it (see
+    :func:`pair_table`) to choose a resource's post; ``None`` for every other rule."""
+
     def __init__(
         self,
         cp: Compiled,
@@ -95,6 +100,28 @@ class Rule:
     ) -> Cost:
         """Cost of the whole grid. Roster scope."""
         raise NotImplementedError
+
+
+def pair_table(rules: Sequence[Rule]) -> tuple[list[list[int]], list[list[int]]] | None:
+    """``(hard[r][p], soft[r][p])``: what resource ``r`` costs at post ``p`` under the
+    rules with :attr:`Rule.pair_amounts` (soft amounts times each rule's weight),
+    or ``None`` when no rule has them. The solver adds it to its post choices."""
+    tables = [rule for rule in rules if rule.pair_amounts is not None]
+    if not tables:
+        return None
+    cp = tables[0].cp
+    hard = [[0] * cp.P for _ in range(cp.R)]
+    soft = [[0] * cp.P for _ in range(cp.R)]
+    for rule in tables:
+        amounts = rule.pair_amounts
+        assert amounts is not None
+        target, w = (hard, 1) if rule.hard else (soft, rule.weight)
+        for r, row in enumerate(amounts):
+            out = target[r]
+            for p, a in enumerate(row):
+                if a:
+                    out[p] += a * w
+    return hard, soft
 
 
 def runs(row: Sequence[int]) -> list[tuple[int, int, bool]]:

@@ -138,8 +138,9 @@ class _Search:
         if cells is None:
             return None
         unavailable = self.cp.unavailable
-        for r, d, s, _p in cells:
-            if s >= 0 and unavailable[r][d]:
+        may_work = self.st.may_work
+        for r, d, s, p in cells:
+            if s >= 0 and (unavailable[r][d] or not may_work(r, p)):
                 return None
         return cells
 
@@ -273,9 +274,12 @@ def _replan(
     new = best_row(cp, r, cost, forced, clock=clock, deadline=deadline)
     if new is None:
         return None
-    return [
+    cells = [
         (r, d, y, post[d][y] if y >= 0 else OFF) for d, y in enumerate(new) if forced[d] is None
     ]
+    if not all(st.may_work(r, p) for _r, _d, _y, p in cells):
+        return None  # only a post a hard rule forbids would do (hard locality)
+    return cells
 
 
 def _row_descent(
@@ -473,6 +477,23 @@ def _row_neighbours(
             yield [(r, d1, s2, p1), (r, d2, s1, p2)]
 
 
+def _drop_forbidden(st: RosterState, fixed: list[list[bool]]) -> None:
+    """Take off any shift at a post a hard per-(resource, post) rule forbids (hard
+    locality): such a rule is a limit on who may work where, never traded for cover."""
+    if st.pairs is None:
+        return
+    cp = st.cp
+    off = [
+        (r, d, OFF, OFF)
+        for r in range(cp.R)
+        for d in range(cp.D)
+        if not fixed[r][d] and st.shifts[r][d] >= 0 and not st.may_work(r, st.posts[r][d])
+    ]
+    if off:
+        st.try_cells(off)
+        st.commit()
+
+
 def _best_start(
     cp: Compiled,
     rules: list[Rule],
@@ -490,8 +511,10 @@ def _best_start(
         a, b = [row[:] for row in shifts], [row[:] for row in posts]
         build(cp, a, b, fixed, rng)
         t = clock()
-        starts.append(RosterState(cp, rules, a, b))
+        st = RosterState(cp, rules, a, b)
         spent = max(spent, clock() - t)
+        _drop_forbidden(st, fixed)  # the constructions do not know hard locality
+        starts.append(st)
     return min(starts, key=lambda s: (s.hard, s.soft)), spent
 
 
@@ -669,6 +692,7 @@ def _solve_one(
         if (polish.hard, polish.soft) < best:
             best_grid = polish.copy_grid()
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
+    _drop_forbidden(final, fixed)
     violations = final.violations()
     why = explain(cp, violations) if final.hard else ()
     return SolveResult(

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.cover import cover_amounts
-from gridgov.duty.solver.rowdp import add_requests, best_row, request_weight
+from gridgov.duty.solver.rowdp import add_requests, best_row, pair_prices, request_weight
 from gridgov.duty.state import RosterState
 
 Slot = tuple[int, int, int]
@@ -65,7 +65,7 @@ class _Prices:
 
 
 def _row_table(
-    cp: Compiled, r: int, prices: _Prices, req_w: float
+    cp: Compiled, r: int, prices: _Prices, req_w: float, pair: list[float] | None = None
 ) -> tuple[list[list[float]], list[list[int]]]:
     """Per-day prices ``[off, shift 0, ...]`` of resource ``r`` and the best post per shift."""
     price, index = prices.price, prices.index
@@ -78,6 +78,8 @@ def _row_table(
             best, where = -blocked, OFF
             for p in cp.open_posts[d][s]:
                 v = price[index[(d, s, p)]]
+                if pair is not None:
+                    v -= pair[p]
                 if v > best:
                     best, where = v, p
             row[s + 1] = -best
@@ -252,7 +254,7 @@ def priced_start(
             if clock() >= deadline:
                 return done - 1
             row = None
-            cost, post = _row_table(cp, r, prices, req_w)
+            cost, post = _row_table(cp, r, prices, req_w, pair_prices(st, r, hard_weight))
             if r in free:
                 forced = [st.shifts[r][d] if fixed[r][d] else None for d in range(cp.D)]
                 due = first_due if r == 0 else deadline

@@ -452,6 +452,17 @@ def add_requests(cp: Compiled, r: int, weight: float, cost: list[list[float]]) -
                 cost[d][y + 1] += w * weight
 
 
+def pair_prices(st: RosterState, r: int, hard_weight: float) -> list[float] | None:
+    """What resource ``r`` costs at each post under the per-(resource, post) rules, or None.
+
+    A post a hard rule forbids (hard locality) is priced at ten hard violations, so
+    that a row takes it only when nothing else keeps the row's own rules."""
+    if st.pairs is None:
+        return None
+    hard, soft = st.pairs
+    return [10 * hard_weight * h + s for h, s in zip(hard[r], soft[r], strict=True)]
+
+
 def row_prices(
     st: RosterState, r: int, hard_weight: float
 ) -> tuple[list[list[float]], list[list[int]]]:
@@ -465,6 +476,7 @@ def row_prices(
     req_w = request_weight(st.rules, hard_weight)
     cost = [[0.0] * (cp.S + 1) for _ in range(cp.D)]
     post = [[OFF] * cp.S for _ in range(cp.D)]
+    pair = pair_prices(st, r, hard_weight)
     for d in range(cp.D):
         row = cost[d]
         for s in range(cp.S):
@@ -477,6 +489,8 @@ def row_prices(
                 h0, s0 = cover_amounts(need, n)
                 h1, s1 = cover_amounts(need, n + 1)
                 c = hard_weight * (h1 - h0) + (s1 - s0)
+                if pair is not None:
+                    c += pair[p]
                 if c < best:
                     best, post[d][s] = c, p
             row[s + 1] = best if best < INF else hard_weight * 10
