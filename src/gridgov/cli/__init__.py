@@ -21,6 +21,7 @@ from gridgov.cli import (
     roster_cmd,
     sweep_cmd,
     sweep_store_cmd,
+    sweep_tools_cmd,
     sweep_ws_cmd,
     workspace_cmd,
 )
@@ -38,6 +39,7 @@ COMMANDS = (
     workspace_cmd,
     sweep_store_cmd,
     sweep_ws_cmd,
+    sweep_tools_cmd,
     report_cmd,
 )
 

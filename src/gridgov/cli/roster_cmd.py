@@ -10,7 +10,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from gridgov.cli.common import UsageError, progress, progress_done
+from gridgov.cli.common import (
+    UsageError,
+    add_levels_option,
+    levels_for,
+    load_tree,
+    progress,
+    progress_done,
+)
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.privacy import masked
 from gridgov.duty.violation import Violation
@@ -132,6 +139,14 @@ def _problem_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="name people in full in messages, JSON and exports (default: masked, 'Z** (K01)')",
     )
+    p.add_argument(
+        "--org",
+        default=None,
+        metavar="ORG",
+        help="bind the problem to this hierarchy (csv, json, graphml): every post's unit and "
+        "resource's home unit is checked, and tree-aware rules (locality) can run",
+    )
+    add_levels_option(p)
 
 
 def _roster_args(p: argparse.ArgumentParser) -> None:
@@ -191,6 +206,16 @@ def load_problem(path: str, fmt: str) -> Problem:
     return native.load(path)
 
 
+def bound_problem(args: argparse.Namespace, fmt: str) -> Problem:
+    """The problem of ``args.problem``, bound to ``--org`` when given (:func:`on_tree`)."""
+    problem = load_problem(args.problem, fmt)
+    if getattr(args, "org", None):
+        from gridgov.duty.places import on_tree
+
+        problem = on_tree(problem, load_tree(args.org, levels_for(args)), file=args.problem)
+    return problem
+
+
 def _view(problem: Problem, args: argparse.Namespace) -> Problem:
     """What a command reports on: ``problem`` with people's names masked unless revealed."""
     return masked(problem, mask=not args.reveal_personal)
@@ -225,7 +250,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from gridgov.duty.formats.roster_csv import roster_csv_text
 
     t0 = time.perf_counter()
-    problem = load_problem(args.problem, args.format)
+    problem = bound_problem(args, args.format)
     result = _solve(args, _view(problem, args))
     if args.out:
         atomic_write_text(Path(args.out), roster_csv_text(result.roster))
@@ -247,7 +272,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a native problem; write ``employee,day,shift,post``; print the score."""
     from gridgov.duty.formats.roster_csv import roster_csv_text
 
-    problem = load_problem(args.problem, args.format)
+    problem = bound_problem(args, args.format)
     result = _solve(args, _view(problem, args))
     atomic_write_text(Path(args.out), roster_csv_text(result.roster, with_post=True))
     print(
@@ -263,7 +288,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Print the objective and every violation; exit 1 when a hard rule is broken."""
     from gridgov.duty.validate import evaluate
 
-    problem = load_problem(args.problem, args.format)
+    problem = bound_problem(args, args.format)
     ev = evaluate(_view(problem, args), _roster(args.roster, problem))
     hard = ev.hard_violations
     if args.json:
@@ -303,7 +328,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Export a roster as CSV, one iCalendar file per team, or a printable HTML table."""
     from gridgov.duty.export import write_export
 
-    problem = load_problem(args.problem, args.format)
+    problem = bound_problem(args, args.format)
     roster = _roster(args.roster, problem)
     written = write_export(
         problem, roster, args.to, Path(args.out), mask=not args.reveal_personal, raw=args.raw
@@ -365,7 +390,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     options = _solver_options(args)
     solver = _solver(args)
     fmt = problem_format(args.problem, args.format)
-    problem = load_problem(args.problem, fmt)
+    problem = bound_problem(args, fmt)
     roster = _roster(args.roster, problem)
     dates = fmt == "native"
     resource = _resource_arg(problem, args.drop, "--drop")
@@ -455,7 +480,7 @@ def cmd_swap(args: argparse.Namespace) -> int:
     from gridgov.duty.swap import swap
 
     fmt = problem_format(args.problem, args.format)
-    problem = load_problem(args.problem, fmt)
+    problem = bound_problem(args, fmt)
     roster = _roster(args.roster, problem)
     dates = fmt == "native"
     a = _assignment_arg(args.a, problem, roster, "A", dates=dates, file=args.roster)
