@@ -9,7 +9,7 @@ from pathlib import Path
 from gridgov.cli.common import progress, progress_done
 from gridgov.examples import reference_county
 from gridgov.fsutil import atomic_write_text
-from gridgov.org import level_counts, rollup, to_mermaid, write_csv_text
+from gridgov.org import level_counts, rollup, to_mermaid, write_csv
 from gridgov.org.json_io import dumps
 
 
@@ -29,7 +29,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     progress("building the reference county ...")
     tree = reference_county(seed=args.seed, scale=args.scale)
     progress("writing files ...")
-    atomic_write_text(out / "county.csv", write_csv_text(tree))
+    write_csv(tree, out / "county.csv")  # and county.relations.csv beside it
     atomic_write_text(out / "county.json", dumps(tree, indent=1) + "\n")
     atomic_write_text(out / "county.mmd", to_mermaid(tree, max_depth=2))
     progress_done()
@@ -57,7 +57,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         unit = tree[cid]
         hh = below[cid]["household"]
         print(f"    {unit.name:<24} {hh:>6,} households, {residents[cid]:>6,} residents")
-    print(f"files written under {out}/: county.csv, county.json, county.mmd")
+    print(f"files written under {out}/: county.csv, county.relations.csv, county.json, county.mmd")
 
     from gridgov.cli.report_cmd import demo_report_step
     from gridgov.cli.roster_demo import duty_demo
@@ -65,7 +65,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from gridgov.cli.workspace_cmd import demo_store_step
 
     households, sweep, visits = demo_sweep(tree, out, seed=args.seed)
-    problem, roster = duty_demo(out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds)
+    problem, roster = duty_demo(
+        out, seed=args.seed, scale=args.scale, time_limit=args.duty_seconds, county=tree
+    )
     demo_store_step(out, tree, households=households, sweep=sweep, visits=visits)
     demo_report_step(out, problem, roster)
     return 0

@@ -2,29 +2,43 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections import Counter
 from pathlib import Path
 
 from gridgov.cli.common import progress, progress_done
 from gridgov.duty.export import write_export
 from gridgov.duty.fairness import fairness
+from gridgov.duty.formats import native
 from gridgov.duty.formats.roster_csv import roster_csv_text
 from gridgov.duty.model import Problem, Roster
+from gridgov.duty.places import PlaceIndex
 from gridgov.duty.privacy import masked
 from gridgov.duty.solver.local import solve
 from gridgov.examples.duty import reference_duty
 from gridgov.fsutil import atomic_write_text
+from gridgov.org.hierarchy import Hierarchy
 
 
 def duty_demo(
-    out: Path, *, seed: int = 0, scale: float = 1.0, time_limit: float = 5.0
+    out: Path,
+    *,
+    seed: int = 0,
+    scale: float = 1.0,
+    time_limit: float = 5.0,
+    county: Hierarchy | None = None,
 ) -> tuple[Problem, Roster]:
-    """Plan the reference duty scenario; write roster.csv, roster.html, calendars/; print.
+    """Plan the reference duty scenario on ``county`` (default: the reference county).
 
-    Returns the problem and its roster (for the demo's report).
+    Writes problem.json (bound to the county), checkpoints.csv, roster.csv,
+    roster.html and calendars/, and prints a summary. Returns the problem and
+    its roster (for the demo's report).
     """
-    problem = reference_duty(seed=seed, scale=scale)
+    problem = reference_duty(seed=seed, scale=scale, county=county)
+    atomic_write_text(out / "problem.json", native.dumps(problem) + "\n")
+    atomic_write_text(out / "checkpoints.csv", checkpoints_csv_text(problem))
     progress(f"planning {len(problem.posts)} posts for {problem.horizon.days} days ...")
     try:
         result = solve(
@@ -48,6 +62,7 @@ def duty_demo(
         f"{teams} teams, {cadres} cadres, {len(problem.shifts)} shifts a day, "
         f"{problem.horizon.days} days from {problem.horizon.start}"
     )
+    print(f"  {locality_line(problem, roster)}")
     print(
         f"  {len(roster):,} shifts planned in {result.seconds:.1f} s "
         f"({result.iterations:,} moves): hard violations {result.score.hard}, "
@@ -64,5 +79,42 @@ def duty_demo(
         print(f"  fairness, {label}: nights {figs['nights']}; weekends {figs['weekends']}")
     for line in result.explanation[:5]:
         print(f"  {line}")
-    print(f"files written under {out}/: roster.csv, roster.html, calendars/ ({len(cals)} .ics)")
+    print(
+        f"files written under {out}/: problem.json, checkpoints.csv, roster.csv, roster.html, "
+        f"calendars/ ({len(cals)} .ics)"
+    )
     return problem, roster
+
+
+def checkpoints_csv_text(problem: Problem) -> str:
+    """The problem's posts as a checkpoints CSV (``id,unit,name,kind``)."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(("id", "unit", "name", "kind"))
+    for post in problem.posts:
+        writer.writerow((post.id, post.unit or "", post.name, post.kind))
+    return buf.getvalue()
+
+
+def locality_line(problem: Problem, roster: Roster) -> str:
+    """Where the posts sit and how many team shifts stay in the team's own township."""
+    places = problem.places
+    if places is None:
+        return "posts not bound to the organisation tree"
+    ix = PlaceIndex(places)
+    level = "township" if "township" in places.levels else places.levels[0]
+    units = Counter(ix.level[p.unit] for p in problem.posts if p.unit is not None)
+    homes = {r.home_unit for r in problem.resources if r.kind == "team" and r.home_unit}
+    res = {r.id: r for r in problem.resources}
+    post = {p.id: p for p in problem.posts}
+    team = [a for a in roster.assignments if res[a.resource].kind == "team"]
+    local = 0
+    for a in team:
+        home, unit = res[a.resource].home_unit, post[a.post].unit
+        if home is None or unit is None or ix.within(unit, ix.anchor(home, level)):
+            local += 1
+    at = ", ".join(f"{n} at {lvl} units" for lvl, n in units.items())
+    return (
+        f"posts {at}; teams from {len(homes)} grid party branches; "
+        f"{local:,} of {len(team):,} team shifts in the team's own {level}"
+    )

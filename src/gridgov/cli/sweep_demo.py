@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from gridgov.cli.sweep_cmd import with_names
+from gridgov.examples.residents import reference_residents
 from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
 from gridgov.fsutil import atomic_write_text
 from gridgov.org.hierarchy import Hierarchy
@@ -14,6 +15,7 @@ from gridgov.sweep.coverage import coverage
 from gridgov.sweep.csv_io import households_csv_text
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import CSV_HEADER
+from gridgov.sweep.residents_io import write_residents
 from gridgov.sweep.visit_format import visits_csv_text
 
 
@@ -35,6 +37,8 @@ def demo_sweep(
     atomic_write_text(out / "coverage.csv", buf.getvalue())
     atomic_write_text(out / "households.csv", households_csv_text(households))
     atomic_write_text(out / "visits.csv", visits_csv_text(visits))
+    residents = reference_residents(tree, households, seed=seed, day=sweep.start.date())
+    write_residents(residents, out / "residents.jsonl")
 
     total = report.counts()
     day = sweep.start.date().isoformat()
@@ -56,7 +60,10 @@ def demo_sweep(
         f"  re-visit queue: {len(queue):,} households "
         f"(not-at-home conversion {total.conversion:.0%}, refusal rate {total.refusal_rate:.1%})"
     )
-    print(f"sweep files written under {out}/: coverage.csv, households.csv, visits.csv")
+    print(
+        f"sweep files written under {out}/: coverage.csv, households.csv, visits.csv, "
+        "residents.jsonl"
+    )
     print(
         "  into a workspace: gridgov org import county.csv; gridgov sweep import-households "
         f"households.csv; gridgov sweep create {sweep.id} --scope {sweep.scope} "
