@@ -200,3 +200,48 @@ def test_export_root_gives_the_subtree(
     inside = {c for c in tree.relations.central if c in sub}
     assert set(sub.relations.central) == inside
     assert main(["org", "export", str(tmp_path / "c.csv"), "--to", fmt, "--root", "nope"]) == 2
+
+
+def test_leading_zeros_survive_every_format_and_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridgov.org import read_graphml, write_graphml, write_json
+
+    tree = five_level_tree(provinces=1, cities=1, counties=2, towns=3)
+    town = tree.at_level("township")[0]
+    tree.update(town, {"postcode": "030100"})
+    write_csv(tree, tmp_path / "t.csv")
+    write_json(tree, tmp_path / "t.json")
+    write_graphml(tree, tmp_path / "t.graphml")
+    backs = [
+        read_csv(tmp_path / "t.csv", levels=FIVE),
+        read_json(tmp_path / "t.json"),
+        read_graphml(tmp_path / "t.graphml"),
+    ]
+    levels = ",".join(FIVE)
+    assert main(["init", str(tmp_path / "ws")]) == 0
+    args = [
+        "org",
+        "import",
+        str(tmp_path / "t.csv"),
+        "--levels",
+        levels,
+        "-w",
+        str(tmp_path / "ws"),
+    ]
+    assert main(args) == 0
+    store = open_store(f"sqlite:///{tmp_path / 'ws' / 'gridgov.db'}")
+    try:
+        stored = store.hierarchy()
+    finally:
+        store.close()
+    assert stored is not None
+    backs.append(stored)
+    out = tmp_path / "again.json"
+    export = ["org", "export", str(tmp_path / "t.csv"), "--levels", levels, "--to", "json"]
+    assert main([*export, "--out", str(out)]) == 0
+    backs.append(read_json(out))
+    for back in backs:
+        assert back == tree
+        assert back[town].attributes["postcode"] == "030100"
+        assert back["CN"].attributes["postcode"] == "000000"
