@@ -106,6 +106,10 @@ def _documented_keys() -> dict[str, set[str]]:
 # One value for every documented key; test_every_documented_key_is_read keeps the two equal.
 SAMPLE = {
     "store": {"url": "memory://"},
+    "org": {
+        "levels": ["country", "province", "city", "county", "township"],
+        "household_level": "township",
+    },
     "notify": {
         "retry_base": 0.5,
         "retry_factor": 3.0,
@@ -153,6 +157,7 @@ def test_every_documented_key_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
     assert isinstance(channels, dict)
     sample_keys = {
         "[store]": set(SAMPLE["store"]),
+        "[org]": set(SAMPLE["org"]),
         "[notify]": set(SAMPLE["notify"]),
         "[channels.NAME]": {"type", "mask"},
         'type = "log"': set(channels["log"]) - {"type", "mask"},
@@ -170,6 +175,8 @@ def test_every_documented_key_is_read(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("GRIDGOV_TEST_SMTP_PASSWORD", "secret")
     ws = Workspace.from_data(tmp_path, data)
     assert ws.store_url == "memory://" and ws.retry.max_attempts == 4
+    assert ws.levels is not None and ws.levels.names[-1] == "township"
+    assert ws.household_level == "township"
     assert {s.name: s.mask for s in ws.channels} == {"log": True, "ops": False, "mail": True}
     assert set(build_channels(ws.channels)) == {"log", "ops", "mail"}
 
