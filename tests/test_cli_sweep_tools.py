@@ -225,3 +225,39 @@ def test_five_levels_through_sweep_and_roster_commands(tmp_path: Path, capsys) -
         "posts[0].unit: post 'P0' names unit 'Atlantis', which is not in the tree"
         in capsys.readouterr().err
     )
+
+
+def test_roster_build_makes_a_bound_problem_from_the_tree(county, tmp_path: Path, capsys) -> None:
+    tree, *_, d = county
+    community = tree.at_level("community")[0]
+    grid = tree.at_level("grid")[0]
+    (tmp_path / "cp.csv").write_text(
+        f"id,unit,name,staff,shifts,leader\nA1,{community},Main road,1,D E N,yes\n"
+        f"G1,{grid},North gate,1,D,no\n",
+        encoding="utf-8",
+    )
+    args = [
+        "roster",
+        "build",
+        "--org",
+        str(d / "county.csv"),
+        "--checkpoints",
+        str(tmp_path / "cp.csv"),
+    ]
+    args += ["--start", "2020-02-10", "--days", "7", "--teams-per-unit", "2", "--cadres", "3"]
+    args += ["--within", "township", "--out", str(tmp_path / "p.json")]
+    assert main(args) == 0
+    problem = native.load(tmp_path / "p.json")
+    assert problem.places is not None
+    assert [p.unit for p in problem.posts] == [community, grid]
+    teams = [r for r in problem.resources if r.kind == "team"]
+    assert len(teams) == 2 * len(tree.at_level("grid"))
+    assert sum(1 for r in problem.resources if r.cadre) == 3
+    assert any(r.name == "locality" and r.hard for r in problem.rules)
+    assert problem.horizon.start == dt.date(2020, 2, 10) and problem.horizon.days == 7
+    plan = ["roster", "plan", str(tmp_path / "p.json"), "--time-limit", "2", "--workers", "1"]
+    assert main([*plan, "--out", str(tmp_path / "r.csv")]) == 0
+    capsys.readouterr()
+    bad = [*args[:6], "--start", "2020-02-10", "--teams-level", "planet", "--out", "x.json"]
+    assert main(bad) == 2
+    assert "--teams-level: unknown level 'planet'" in capsys.readouterr().err

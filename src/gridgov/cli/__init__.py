@@ -18,6 +18,7 @@ from gridgov.cli import (
     org_cmd,
     plugins_cmd,
     report_cmd,
+    roster_build_cmd,
     roster_cmd,
     sweep_cmd,
     sweep_store_cmd,
@@ -40,6 +41,7 @@ COMMANDS = (
     sweep_store_cmd,
     sweep_ws_cmd,
     sweep_tools_cmd,
+    roster_build_cmd,
     report_cmd,
 )
 

@@ -9,6 +9,7 @@
   one level (e.g. ``grid`` branches), homed at their unit.
 - :func:`cadres_from_pairings`: cadres from the government units paired with
   communities, homed at the paired unit (or at the root for county cadres).
+- :func:`build_problem`: all of it, one bound problem (``gridgov roster build``).
 
 All are pure: they take values (the tree, rows) and return values.
 """
@@ -16,13 +17,25 @@ All are pure: they take values (the tree, rows) and return values.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
-from gridgov.duty.model import Post, Resource, StaffNeed
+from gridgov.duty.model import (
+    DEFAULT_RULES,
+    Horizon,
+    Limits,
+    Post,
+    Problem,
+    Resource,
+    RuleConfig,
+    ShiftType,
+    StaffNeed,
+)
+from gridgov.duty.places import on_tree
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 
@@ -271,3 +284,57 @@ def cadres_from_pairings(
             )
         )
     return tuple(out)
+
+
+THREE_SHIFTS: tuple[ShiftType, ...] = (
+    ShiftType("D", 480, dt.time(7, 0), name="Day"),
+    ShiftType("E", 480, dt.time(15, 0), name="Evening"),
+    ShiftType("N", 480, dt.time(23, 0), night=True, name="Night", forbidden_next=("D",)),
+)
+"""Three 8-hour shifts a day (the night crosses midnight and is not followed by a day)."""
+
+
+def build_problem(
+    tree: Hierarchy,
+    checkpoints: Sequence[Checkpoint],
+    *,
+    start: dt.date,
+    days: int = 14,
+    teams_level: str = "grid",
+    teams_per_unit: int = 1,
+    cadres: int = 0,
+    within: str | None = None,
+    shifts: Sequence[ShiftType] = THREE_SHIFTS,
+    name: str = "",
+) -> Problem:
+    """A whole duty problem from the tree: posts at the checkpoints' units, teams from
+    the party organisations at ``teams_level``, ``cadres`` from the paired government
+    units (homed at the root: they serve anywhere), bound to ``tree``.
+
+    The limits are those of a 24-hour duty: at most 6 days in a row, 8 hours' rest
+    between shifts, 12 shifts a fortnight. With ``within`` a hard ``locality`` rule
+    keeps every team inside its unit at that level.
+    """
+    posts = posts_at_units(checkpoints, [s.id for s in shifts])
+    resources = list(teams_from_party(tree, teams_level, per_unit=teams_per_unit))
+    if cadres:
+        resources += cadres_from_pairings(tree, total=cadres, at_root=True)
+    rules = DEFAULT_RULES
+    if within is not None:
+        if within not in tree.levels:
+            raise ValueError(f"unknown level {within!r} (expected one of {', '.join(tree.levels)})")
+        rules = (*rules, RuleConfig("locality", hard=True, params={"within": within}))
+    problem = Problem(
+        horizon=Horizon(start, days),
+        shifts=tuple(shifts),
+        posts=posts,
+        resources=tuple(resources),
+        defaults=Limits(
+            max_consecutive=6,
+            min_rest_minutes=8 * 60,
+            max_minutes=max(1, 12 * days // 14) * max(s.minutes for s in shifts),
+        ),
+        rules=rules,
+        name=name or f"{tree[tree.root].name or tree.root} checkpoints",
+    )
+    return on_tree(problem, tree)
