@@ -393,15 +393,35 @@ class VisitsSql:
         return VisitVersions(sweep, visit_id, versions, number)
 
     def conflicts(self, sweep: str) -> list[VisitVersions]:
-        """Ids stored with two or more contents, with every version, by id."""
+        """Ids stored with two or more contents, with every version, by id (two queries)."""
+        where, params = self._visit_where(sweep, None)
         with self._rd() as cur:
-            ids = self._q(
+            rows = self._q(
                 cur,
-                "SELECT id FROM visit_versions WHERE sweep = ? GROUP BY id HAVING COUNT(*) > 1",
-                (sweep,),
+                f"SELECT v.id, v.digest, v.doc FROM visit_versions v WHERE {where} AND v.id IN ("
+                " SELECT id FROM visit_versions WHERE sweep = ? GROUP BY id HAVING COUNT(*) > 1"
+                ") ORDER BY v.seq",
+                [*params, sweep],
             )
-            found = [self._stored(cur, sweep, r[0]) for r in sorted(ids)]
-        return [f for f in found if f is not None]
+            kept = dict(
+                self._q(
+                    cur,
+                    "SELECT id, digest FROM visit_resolutions WHERE sweep = ? ORDER BY seq",
+                    (sweep,),
+                )
+            )
+        by_id: dict[str, list[tuple[str, str]]] = {}
+        for vid, d, doc in rows:
+            by_id.setdefault(vid, []).append((d, doc))
+        out = []
+        for vid in sorted(by_id):
+            versions = tuple(
+                StoredVersion(i, d, codec.visit_from(doc))
+                for i, (d, doc) in enumerate(by_id[vid], start=1)
+            )
+            number = next((v.number for v in versions if v.digest == kept.get(vid)), None)
+            out.append(VisitVersions(sweep, vid, versions, number))
+        return out
 
     def resolve(self, sweep: str, visit_id: str, keep: int, *, note: str = "") -> StoredVersion:
         """Record which version counts (a new row; nothing is deleted)."""
