@@ -63,3 +63,13 @@ def test_builtins_are_registered_as_plugins() -> None:
     plugins = get_plugins()
     assert plugins.registry("solver")["local"].plugin == "gridgov.duty.plugin"
     assert "cover" in plugins.registry("rule")
+
+
+def test_workers_option(tmp_path: Path, capsys) -> None:
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    base = ["roster", "solve", str(inst), "--time-limit", "0.5"]
+    assert main([*base, "--workers", "2"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["hard_violations"] == 0
+    assert main([*base, "--workers", "0"]) == 2
+    assert "--workers must be at least 1" in capsys.readouterr().err

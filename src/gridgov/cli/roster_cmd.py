@@ -232,9 +232,13 @@ def _roster(path: str, problem: Problem) -> Roster:
     return roster
 
 
-def _solve(args: argparse.Namespace, problem: Problem) -> Any:
+def _solve(args: argparse.Namespace, problem: Problem, started: float) -> Any:
+    """Run the chosen solver; the time spent reading the problem (since ``started``)
+    counts against ``--time-limit``, so that the command keeps it."""
     options = _solver_options(args)
     solver = _solver(args)
+    spent = time.perf_counter() - started
+    options["time_limit"] = max(args.time_limit - spent, 0.1 * args.time_limit)
 
     def show(it: int, score: Any) -> None:
         progress(f"iteration {it:,}: hard {score.hard}, soft {score.soft}")
@@ -251,7 +255,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     problem = bound_problem(args, args.format)
-    result = _solve(args, _view(problem, args))
+    result = _solve(args, _view(problem, args), t0)
     if args.out:
         atomic_write_text(Path(args.out), roster_csv_text(result.roster))
     hard = sum(1 for v in result.violations if v.hard)
@@ -272,8 +276,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a native problem; write ``employee,day,shift,post``; print the score."""
     from gridgov.duty.formats.roster_csv import roster_csv_text
 
+    t0 = time.perf_counter()
     problem = bound_problem(args, args.format)
-    result = _solve(args, _view(problem, args))
+    result = _solve(args, _view(problem, args), t0)
     atomic_write_text(Path(args.out), roster_csv_text(result.roster, with_post=True))
     print(
         f"planned {len(result.roster)} shifts: hard {result.score.hard}, "
