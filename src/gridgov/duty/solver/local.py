@@ -406,6 +406,10 @@ TAIL_FACTOR = 2.0
 """Time kept at the end of a timed run for the final evaluation, in builds of the
 incremental state (measured on the run's own start): the limit holds at any size."""
 
+START_FIX_SHARE = 0.05
+"""Most of a timed run spent re-planning the windows of rows the start leaves breaking
+hard rules (only when it does)."""
+
 PRICE_SHARE = 0.5
 """Most of a timed run spent on the priced start (it stops sooner when it stalls)."""
 
@@ -438,6 +442,8 @@ def _polish_hard(
                 continue
             for cells in _row_neighbours(cp, st, r, fixed[r]):
                 evals += 1
+                if evals & 255 == 0 and clock() >= deadline:
+                    return
                 dh, ds = st.try_cells(cells)
                 if dh < 0 or (dh == 0 and ds < 0):
                     st.commit()
@@ -577,6 +583,10 @@ def _solve_one(
         st, spent = _best_start(cp, rules, shifts, posts, fixed, rng, clock)
         # the final evaluation costs about one state build: keep that much time for it
         budget = max(time_limit - TAIL_FACTOR * spent, 0.5 * time_limit)
+        if st.hard:
+            # rows the construction left breaking hard rules: windowed row re-plans first
+            due = clock() + START_FIX_SHARE * budget if max_iterations is None else math.inf
+            _fix_rows(cp, st, fixed, unit * 10.0 + 10.0, clock, due)
         movable = [r for r in range(cp.R) if not all(fixed[r])]
         priced_start(
             st,

@@ -138,6 +138,11 @@ def construct_patterns(
             left[r][d] = left[r][d + 1] + (work[r][d] and not fixed[r][d] and shifts[r][d] < 0)
     short = [min((cp.minutes[s] for s in cp.allowed_shifts[r]), default=0) for r in range(cp.R)]
     top = [cp.limits[r].max_minutes for r in range(cp.R)]
+    # types after which some allowed type may follow (else the next working day is stuck)
+    onward = [
+        [any(t not in cp.forbidden_next[s] for t in cp.allowed_shifts[r]) for s in range(cp.S)]
+        for r in range(cp.R)
+    ]
     for d in range(cp.D):
         deficit: dict[tuple[int, int], int] = {}
         for s in range(cp.S):
@@ -154,7 +159,7 @@ def construct_patterns(
         for r in people:
             prev = shifts[r][d - 1] if d > 0 else OFF
             best = None
-            best_key: tuple[int, int, float] | None = None
+            best_key: tuple[int, bool, int, float] | None = None
             for s in cp.allowed_shifts[r]:
                 limit = cp.max_per_type[r][s]
                 if limit is not None and counts[r][s] >= limit:
@@ -163,8 +168,9 @@ def construct_patterns(
                 hi = top[r]
                 if hi is not None and minutes[r] + cp.minutes[s] + left[r][d + 1] * short[r] > hi:
                     bad += 1  # too long: the days to come could not stay under the maximum
+                stuck = d + 1 < cp.D and work[r][d + 1] and not onward[r][s]
                 for p in cp.open_posts[d][s]:
-                    k = (bad, -deficit[(s, p)], rng.random())
+                    k = (bad, stuck, -deficit[(s, p)], rng.random())
                     if best_key is None or k < best_key:
                         best_key, best = k, (s, p)
             if best is None or best_key is None:
