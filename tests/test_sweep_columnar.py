@@ -114,3 +114,66 @@ def test_columnar_report_is_arrays(tmp_path: Path) -> None:
     assert type(fast.state).__name__ == "_State"
     assert fast.columns == ref.columns
     assert fast.table("grid") == ref.table("grid")
+
+
+@st.composite
+def time_texts(draw: st.DrawFn) -> str:
+    year = draw(st.sampled_from(["2020", "2021", "2024", "1900", "2000", "0001", "0000", "9999"]))
+    month = draw(st.sampled_from(["01", "02", "03", "12", "13", "00", "1a"]))
+    day = draw(st.sampled_from(["01", "28", "29", "30", "31", "32", "00"]))
+    clock = draw(
+        st.sampled_from(
+            [
+                "08:00:00",
+                "23:59:59",
+                "00:00:00",
+                "24:00:00",
+                "12:60:00",
+                "12:00:60",
+                "8:00:000",
+                "12:34:56",
+            ]
+        )
+    )
+    tail = draw(
+        st.sampled_from(
+            [
+                "",
+                "Z",
+                "+08:00",
+                "-05:30",
+                "+00:00",
+                "-00:00",
+                "+23:59",
+                "+24:00",
+                "+08:60",
+                "+0800",
+                ".5+08:00",
+                "z",
+                " ",
+            ]
+        )
+    )
+    sep = draw(st.sampled_from(["T", "T", " "]))
+    return f"{year}-{month}-{day}{sep}{clock}{tail}"
+
+
+@given(st.lists(time_texts(), max_size=30), st.booleans(), st.sampled_from([-8, 0, 5]))
+def test_time_arithmetic_equals_the_reference_parser(
+    texts: list[str], aware: bool, hours: int
+) -> None:
+    from gridgov._arrow import strings
+    from gridgov.sweep.columnar_coverage import _NOT_PLACED, _REASON_CODE, _times
+    from gridgov.sweep.csv_coverage import _TimeParser
+    from gridgov.sweep.model import Sweep
+    from gridgov.sweep.rules import TimeRule
+
+    zone = dt.timezone(dt.timedelta(hours=hours)) if aware else None
+    start = dt.datetime(2020, 1, 1, tzinfo=zone)
+    rule = TimeRule.of(Sweep("S", "C", start, start + dt.timedelta(days=400)))
+    parser = _TimeParser(rule, {})
+    want = []
+    for text in texts:
+        got = parser.parse(text)
+        want.append(_NOT_PLACED if got is None else _REASON_CODE.get(got, got))  # type: ignore[arg-type]
+    assert _times(strings(texts), rule).tolist() == want

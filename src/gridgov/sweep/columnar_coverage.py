@@ -29,7 +29,6 @@ every error at its file, row and field.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -92,28 +91,46 @@ _REASONS = (REASON_BEFORE, REASON_AFTER, REASON_AWARE_IN_NAIVE)
 _REASON_CODE = {r: _NOT_PLACED + 1 + i for i, r in enumerate(_REASONS)}
 
 
-def _plain_bytes(path: Path) -> bytes | None:
-    """The file's bytes when the reference would split it on commas and newlines
-    with one record per physical line (no quotes, no CR, no blank lines)."""
-    data = path.read_bytes()
-    if b'"' in data or b"\r" in data or b"\n\n" in data or data.startswith(b"\n"):
-        return None
-    return data
+_SCAN = 1 << 24
 
 
-def _table(data: bytes) -> tuple[list[str], dict[str, Any]] | None:
+def _plain_file(path: Path) -> bytes | None:
+    """The first line of the file when the reference would split it on commas and
+    newlines with one record per physical line (no quotes, no CR, no blank lines);
+    the file is scanned in blocks, never held whole."""
+    first = b""
+    prev = b"\n"  # a blank first line counts as a blank line
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(_SCAN)
+            if not block:
+                break
+            if b'"' in block or b"\r" in block or b"\n\n" in block:
+                return None
+            if prev == b"\n" and block[:1] == b"\n":
+                return None
+            if not first:
+                end = block.find(b"\n")
+                first = block if end < 0 else block[:end]
+            prev = block[-1:]
+    return first
+
+
+def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
     """Header (stripped) and text columns of a plain file; ``None`` when pyarrow objects."""
-    end = data.find(b"\n")
+    line = _plain_file(path)
+    if line is None or not line.strip():
+        return None
     try:
-        header = [
-            h.strip() for h in data[: end if end >= 0 else len(data)].decode("utf-8-sig").split(",")
-        ]
+        header = [h.strip() for h in line.decode("utf-8-sig").split(",")]
     except UnicodeDecodeError:
+        return None
+    if len(set(header)) != len(header):
         return None
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            str(path),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
@@ -122,8 +139,6 @@ def _table(data: bytes) -> tuple[list[str], dict[str, Any]] | None:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return None
-    if len(set(header)) != len(header):
         return None
     return header, dict(zip(header, table.columns, strict=True))
 
@@ -188,11 +203,15 @@ class _Frame:
     def prefetch(self, keys: list[str]) -> None:
         """Look ``keys`` up in one pass, so that the careful parser's look-ups need no
         dictionary of every household (built only for a key outside the ones given)."""
-        if self._index is not None or not keys:
+        if not keys or (self._index is not None and not isinstance(self._index, _Prefetched)):
             return
         found = pc.index_in(strings(keys), value_set=self._ids)
         at = np.where(nulls(found), -1, to_numpy(found).astype(np.int64)).tolist()
-        self._index = _Prefetched(self, dict(zip(keys, at, strict=True)))
+        known = dict(zip(keys, at, strict=True))
+        if isinstance(self._index, _Prefetched):
+            self._index.add(known)
+        else:
+            self._index = _Prefetched(self, known)
 
 
 class _Prefetched(Mapping[str, int]):
@@ -202,6 +221,10 @@ class _Prefetched(Mapping[str, int]):
         self._frame = frame
         self._known = known
         self._full: dict[str, int] | None = None
+
+    def add(self, known: dict[str, int]) -> None:
+        """More ids looked up."""
+        self._known.update(known)
 
     def _all(self) -> dict[str, int]:
         if self._full is None:
@@ -241,11 +264,7 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
         TimeRule.of(sweep)
     except ValueError:
         return None  # the reference names the problem with the window
-    data = _plain_bytes(path)
-    if data is None:
-        return None
-    got = _table(data)
-    del data
+    got = _table(path)
     if got is None:
         return None
     header, cols = got
@@ -315,39 +334,17 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
     )
 
 
-def _days(date: str) -> int | None:
-    """Days since 1970-01-01 of an ISO date, by Python's own parser (``None``: not a date)."""
-    try:
-        return (dt.date.fromisoformat(date) - dt.date(1970, 1, 1)).days
-    except ValueError:
-        return None
-
-
-def _offset_us(text: str) -> int | None:
-    """The UTC offset a time suffix spells (``Z``, ``+08:00``), by Python's parser."""
-    try:
-        off = dt.datetime.fromisoformat("2000-01-01T00:00:00" + text).utcoffset()
-    except ValueError:
-        return None
-    return None if off is None else off // dt.timedelta(microseconds=1)
-
-
-_CLOCK = r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(Z|[+-]\d{2}:\d{2})?$"
-
-
 def _times(col: Any, rule: TimeRule) -> Any:
     """Microseconds on the sweep's time line per row, window reasons as codes, or
     :data:`_NOT_PLACED` where the careful parser must look.
 
-    Times shaped ``YYYY-MM-DDTHH:MM:SS`` with an offset (or naive in a naive sweep)
-    are computed here; every other distinct text goes through the reference's
-    own parser (:class:`gridgov.sweep.csv_coverage._TimeParser`)."""
-    n = len(col)
-    out = np.full(n, _NOT_PLACED, dtype=np.int64)
-    shaped = to_numpy(pc.match_substring_regex(col, _CLOCK))
-    at = np.flatnonzero(shaped)
-    if len(at):
-        out[at] = _clock_times(col.take(from_numpy(at)), rule)
+    Times shaped ``YYYY-MM-DDTHH:MM:SS`` followed by ``Z``, ``±HH:MM`` or (in a
+    naive sweep) nothing are computed here from the bytes; every other distinct
+    text goes through the reference's own parser
+    (:class:`gridgov.sweep.csv_coverage._TimeParser`)."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    parts = [_clock_times(c, rule) for c in chunks]
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     rest = np.flatnonzero(out == _NOT_PLACED)
     if len(rest):
         from gridgov.sweep.csv_coverage import _TimeParser
@@ -366,44 +363,90 @@ def _times(col: Any, rule: TimeRule) -> Any:
     return out
 
 
-def _clock_times(sub: Any, rule: TimeRule) -> Any:
-    """:func:`_times` for texts of the plain shape (``_NOT_PLACED`` where unsure)."""
-    dates, dcodes = encode(pc.utf8_slice_codeunits(sub, 0, 10))
-    day_of = [_days(d) for d in dates]
-    days = np.array([-(2**40) if d is None else d for d in day_of] + [0], dtype=np.int64)[dcodes]
-    offs, ocodes = encode(pc.utf8_slice_codeunits(sub, 19, 32))
-    clock = pc.utf8_slice_codeunits(sub, 11, 19)
-    h = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 0, 2), pa.int64()))
-    m = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 3, 5), pa.int64()))
-    sec = to_numpy(pc.cast(pc.utf8_slice_codeunits(clock, 6, 8), pa.int64()))
-    local = ((days * 86400 + h * 3600 + m * 60 + sec) * 1_000_000).astype(np.int64)
+_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _clock_times(arr: Any, rule: TimeRule) -> Any:
+    """:func:`_times` for one Arrow string array, from its bytes (``_NOT_PLACED`` where unsure).
+
+    The calendar check (month 1-12, day within its month, leap years, year 1 on)
+    and the offset range (less than 24 hours) are those of
+    :meth:`datetime.datetime.fromisoformat`; the day count is Hinnant's
+    ``days_from_civil``, exact in integers."""
+    n = len(arr)
+    out = np.full(n, _NOT_PLACED, dtype=np.int64)
+    if n == 0 or arr.buffers()[2] is None:
+        return out
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    start = offsets[:-1].astype(np.int64)
+    length = offsets[1:] - offsets[:-1]
     aware_sweep = rule.zone is not None
-    # per distinct suffix: its offset in µs, None when naive, "bad" when unreadable
-    shift: list[int] = []
-    state: list[int] = []  # 0 placed, 1 careful parser, 2 aware time in a naive sweep
-    for o in offs:
-        if o == "":
-            shift.append(0)
-            state.append(0 if not aware_sweep else 1)  # a naive time takes the sweep's zone
-        else:
-            us = _offset_us(o)
-            shift.append(us or 0)
-            state.append(1 if us is None else (0 if aware_sweep else 2))
-    t = local - np.array([*shift, 0], dtype=np.int64)[ocodes]
-    st = np.array([*state, 1], dtype=np.int8)[ocodes]
-    st[days < -(2**39)] = 1
-    t = np.where(t < rule.start_us, _REASON_CODE[REASON_BEFORE], t)
-    t = np.where(t > rule.end_us, _REASON_CODE[REASON_AFTER], t)
-    t[st == 2] = _REASON_CODE[REASON_AWARE_IN_NAIVE]
-    t[st == 1] = _NOT_PLACED
-    return t
+    lengths = (20, 25) if aware_sweep else (19, 20, 25)
+    idx = np.flatnonzero(np.isin(length, lengths))
+    if not len(idx):
+        return out
+    s0 = start[idx]
+    head = data[s0[:, None] + np.arange(19)]
+    dig = head[:, _DIGITS] - np.uint8(48)
+    ok = np.all(dig <= 9, axis=1)
+    ok &= (head[:, 4] == 45) & (head[:, 7] == 45) & (head[:, 10] == 84)
+    ok &= (head[:, 13] == 58) & (head[:, 16] == 58)
+    d = dig.astype(np.int64)
+    del head, dig
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    month = d[:, 4] * 10 + d[:, 5]
+    day = d[:, 6] * 10 + d[:, 7]
+    hh, mi, ss = d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
+    del d
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_ok = (month >= 1) & (month <= 12)
+    dim = _MONTH_DAYS[np.where(month_ok, month, 1)] + ((month == 2) & leap)
+    ok &= (year >= 1) & month_ok & (day >= 1) & (day <= dim) & (hh < 24) & (mi < 60) & (ss < 60)
+    ln = length[idx]
+    shift = np.zeros(len(idx), dtype=np.int64)
+    zulu = ln == 20
+    ok &= ~zulu | (data[np.where(zulu, s0 + 19, 0)] == 90)  # "Z"
+    full = ln == 25
+    if full.any():
+        at = np.where(full, s0, 0)
+        tail = data[at[:, None] + np.arange(19, 25)]
+        sign = tail[:, 0]
+        od = tail[:, [1, 2, 4, 5]] - np.uint8(48)
+        good = ((sign == 43) | (sign == 45)) & np.all(od <= 9, axis=1) & (tail[:, 3] == 58)
+        odi = od.astype(np.int64)
+        oh, om = odi[:, 0] * 10 + odi[:, 1], odi[:, 2] * 10 + odi[:, 3]
+        good &= (oh < 24) & (om < 60)
+        ok &= ~full | good
+        minutes = np.where(sign == 45, -1, 1) * (oh * 60 + om)
+        shift = np.where(full, minutes * 60_000_000, 0)
+    # days_from_civil (H. Hinnant), valid for every year from 1 on
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    mp = np.where(month > 2, month - 3, month + 9)
+    doy = (153 * mp + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    days = era * 146097 + doe - 719468
+    t = (days * 86400 + hh * 3600 + mi * 60 + ss) * 1_000_000 - shift
+    if aware_sweep:
+        t = np.where(t < rule.start_us, _REASON_CODE[REASON_BEFORE], t)
+        t = np.where(t > rule.end_us, _REASON_CODE[REASON_AFTER], t)
+    else:
+        naive = ln == 19
+        t = np.where(naive & (t < rule.start_us), _REASON_CODE[REASON_BEFORE], t)
+        t = np.where(naive & (t > rule.end_us), _REASON_CODE[REASON_AFTER], t)
+        t = np.where(naive, t, _REASON_CODE[REASON_AWARE_IN_NAIVE])
+    out[idx[ok]] = t[ok]
+    return out
 
 
 def _counts(col: Any) -> Any:
     """Counts per row as the fast loop reads them (``0``..``99``, empty = 0), else -1."""
     cache = {str(k): k for k in range(100)}
     cache[""] = 0
-    return _mapped(col, lambda v: cache.get(v, -1), np.int64)
+    return _mapped(col, lambda v: cache.get(v, -1), np.int32)
 
 
 def coverage_columns(
@@ -414,11 +457,7 @@ def coverage_columns(
     frame = _frame(tree, sweep, households)
     if frame is None:
         return None
-    data = _plain_bytes(visits)
-    if data is None:
-        return None
-    got = _table(data)
-    del data
+    got = _table(visits)
     if got is None:
         return None
     header, cols = got
@@ -428,7 +467,7 @@ def coverage_columns(
     np.arange(2, n + 2)
     hx_arr = pc.index_in(cols["household"], value_set=frame._ids) if "household" in cols else None
     hx = (
-        np.where(nulls(hx_arr), -1, to_numpy(hx_arr).astype(np.int64))
+        np.where(nulls(hx_arr), -1, to_numpy(hx_arr)).astype(np.int32)
         if hx_arr is not None
         else np.full(n, -1)
     )
@@ -442,14 +481,14 @@ def coverage_columns(
                 got = -1 if member is None else code_of(member)
             return got
 
-        codes = _mapped(cols["outcome"], code, np.int64)
+        codes = _mapped(cols["outcome"], code, np.int8)
     else:
-        codes = np.full(n, VERIFIED, dtype=np.int64)
+        codes = np.full(n, VERIFIED, dtype=np.int8)
     names = list(cols)
     i_p, i_reg, i_r = p.i_p, p.i_reg, p.i_r
-    persons = _counts(cols[names[i_p]]) if i_p >= 0 else np.zeros(n, dtype=np.int64)
-    registered = _counts(cols[names[i_reg]]) if i_reg >= 0 else np.zeros(n, dtype=np.int64)
-    returnees = _counts(cols[names[i_r]]) if i_r >= 0 else np.zeros(n, dtype=np.int64)
+    persons = _counts(cols[names[i_p]]) if i_p >= 0 else np.zeros(n, dtype=np.int32)
+    registered = _counts(cols[names[i_reg]]) if i_reg >= 0 else np.zeros(n, dtype=np.int32)
+    returnees = _counts(cols[names[i_r]]) if i_r >= 0 else np.zeros(n, dtype=np.int32)
     vids = cols[names[p.i_id]]
     empty_id = to_numpy(pc.binary_length(vids)) == 0
     if p.i_s >= 0:
@@ -476,35 +515,36 @@ def coverage_columns(
     extra: list[
         tuple[int, int, int, int, int, int, str]
     ] = []  # (k, h, t, code, persons, returnees, vid)
-    special = np.flatnonzero(careful | reason)
-    if len(special):
-        fields = [cols[nm].take(from_numpy(special)).to_pylist() for nm in names]
-        raw_h = fields[p.i_h] if p.i_h >= 0 else [""] * len(special)
+    by_reason = np.flatnonzero(reason)
+    if len(by_reason):  # outside the window: only the id and the household are needed
+        take = from_numpy(by_reason)
+        r_ids = vids.take(take).to_pylist()
+        r_hh = cols[names[p.i_h]].take(take).to_pylist()
+        why = (t[by_reason] - _NOT_PLACED - 1).tolist()
+        for k, vid, hh, w in zip(by_reason.tolist(), r_ids, r_hh, why, strict=True):
+            rejects.append(Reject(vid, hh, _REASONS[w], k + 2, file))
+    by_parser = np.flatnonzero(careful)
+    if len(by_parser):
+        fields = [cols[nm].take(from_numpy(by_parser)).to_pylist() for nm in names]
+        raw_h = fields[p.i_h] if p.i_h >= 0 else [""] * len(by_parser)
         frame.prefetch(sorted({k for h in raw_h for k in (h, h.strip())}))
-        for j, k in enumerate(special.tolist()):
-            row = k + 2
-            if reason[k]:
-                rejects.append(
-                    Reject(
-                        fields[p.i_id][j],
-                        raw_h[j],
-                        _REASONS[int(t[k] - _NOT_PLACED - 1)],
-                        row,
-                        file,
-                    )
-                )
-                continue
-            res = _careful(p, [f[j] for f in fields], row, frame, file)  # type: ignore[arg-type]
+        careful_rejects: list[Reject] = []
+        for j, k in enumerate(by_parser.tolist()):
+            res = _careful(p, [f[j] for f in fields], k + 2, frame, file)  # type: ignore[arg-type]
             if res is None:
                 continue
             if isinstance(res, Reject):
-                rejects.append(res)
+                careful_rejects.append(res)
                 continue
             h, tt, v = res
             extra.append((k, h, tt, code_of(v.outcome), v.persons_seen, v.returnees, v.id))
+        if careful_rejects:  # both kinds of rejects, in file order
+            rejects = sorted(rejects + careful_rejects, key=lambda r: r.row or 0)
     p.errors.raise_if_any()
     # The accepted rows, in file order: fast ones and those the careful parser placed.
     acc = np.flatnonzero(ok)
+    if extra and max(max(e[4], e[5]) for e in extra) >= 2**31:
+        return None  # counts past int32: the reference adds them as Python integers
     if extra:
         ek = np.array([e[0] for e in extra], dtype=np.int64)
         t = t.copy()
@@ -519,7 +559,7 @@ def coverage_columns(
         returnees[ek] = [e[5] for e in extra]
         acc = np.sort(np.concatenate([acc, ek]))
     acc_ids = vids.take(from_numpy(acc))  # the raw cells, as the reference keys them
-    idc = dict_codes(acc_ids).astype(np.int64)
+    idc = dict_codes(acc_ids)
     counts = np.bincount(idc)
     multi = counts[idc] > 1
     duplicates = 0
@@ -552,7 +592,7 @@ def coverage_columns(
                 p, cols, names, acc, idc, hard, frame, file, conflicts, conflict_ids
             )
     counted = (
-        first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int64)) if conflict_ids else first
+        first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int32)) if conflict_ids else first
     )
     c_rows = acc[counted]
     conflicts.sort(key=lambda c: c.visit_id)
@@ -589,7 +629,9 @@ def _settle_conflicts(
     keys: dict[int, dict[VisitKey, str]] = {}
     lines: dict[int, list[int]] = {}
     vid_of: dict[int, str] = {}
-    raw_ids = fields[names.index(names[p.i_id])]
+    raw_ids = fields[p.i_id]
+    if p.i_h >= 0:
+        frame.prefetch(sorted({k for h in fields[p.i_h] for k in (h, h.strip())}))
     dup = 0
     for j, k in enumerate(rows.tolist()):
         res = _careful(p, [f[j] for f in fields], k + 2, frame, file)  # type: ignore[arg-type]
@@ -756,7 +798,11 @@ def _tally(frame: _Frame, st: _State) -> list[list[int]]:
     out: list[list[int]] = []
     start = np.arange(n_units)
     for values in per:
-        at_unit = np.bincount(fa["attach"], weights=values, minlength=n_units).astype(np.int64)
+        if len(values) and int(np.abs(values).max()) * len(values) < 2**53:
+            at_unit = np.bincount(fa["attach"], weights=values, minlength=n_units).astype(np.int64)
+        else:  # exact integer sums where float64 weights could round
+            at_unit = np.zeros(n_units, dtype=np.int64)
+            np.add.at(at_unit, fa["attach"], values)
         cs = np.zeros(n_units + 1, dtype=np.int64)
         np.cumsum(at_unit, out=cs[1:])
         out.append((cs[start + size] - cs[start]).tolist())
