@@ -177,3 +177,30 @@ def test_time_arithmetic_equals_the_reference_parser(
         got = parser.parse(text)
         want.append(_NOT_PLACED if got is None else _REASON_CODE.get(got, got))  # type: ignore[arg-type]
     assert _times(strings(texts), rule).tolist() == want
+
+
+def test_same_latest_time_the_larger_visit_id_wins(tmp_path: Path) -> None:
+    from gridgov.org import Hierarchy, Unit
+    from gridgov.sweep import Sweep
+
+    tree = Hierarchy()
+    tree.add(Unit("C", "county"), None)
+    tree.add(Unit("B", "building"), "C")
+    hp, vp = tmp_path / "h.csv", tmp_path / "v.csv"
+    hp.write_text("id,building,floor,occupancy\nh1,B,1,\nh2,B,2,\n")
+    at = "2020-02-10T09:00:00+08:00"
+    vp.write_text(
+        "id,household,at,outcome\n"
+        f"V9,h1,{at},refused\nV10,h1,{at},not-at-home\nV2,h1,2020-02-10T08:00:00+08:00,no-access\n"
+        f"A,h2,{at},not-at-home\nB,h2,{at},refused\n"
+    )
+    zone = dt.timezone(dt.timedelta(hours=8))
+    sweep = Sweep(
+        "S", "C", dt.datetime(2020, 2, 10, tzinfo=zone), dt.datetime(2020, 2, 11, tzinfo=zone)
+    )
+    fast = coverage_from_csv(tree, hp, vp, sweep, engine="columnar")
+    ref = coverage_from_csv(tree, hp, vp, sweep, engine="python")
+    assert type(fast.state).__name__ == "_State"
+    assert fast.columns == ref.columns
+    assert [fast.status(h) for h in ("h1", "h2")] == [ref.status(h) for h in ("h1", "h2")]
+    assert [ref.status(h) for h in ("h1", "h2")] == ["refused", "refused"]

@@ -131,7 +131,7 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
     try:
         table = pacsv.read_csv(
             str(path),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=False),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -733,37 +733,47 @@ def _report(
     n = len(frame)
     st = _State(n)
     a = st.arrays
-    np.bitwise_or.at(a["mask"], h, np.left_shift(1, code))
+    for c in range(NOT_VISITED):  # the outcomes seen, one bit each
+        seen = np.bincount(h[code == c], minlength=n) > 0
+        a["mask"] |= seen.astype(np.int64) << c
     a["nvisits"] = np.bincount(h, minlength=n).astype(np.int64)
-    np.minimum.at(a["first_visit"], h, t)
-    reach = code <= PARTLY
-    np.minimum.at(a["first_reach"], h[reach], t[reach])
-    np.maximum.at(a["persons"], h[reach], persons[reach])
-    np.maximum.at(a["returnees"], h[reach], returnees[reach])
-    ver = code == VERIFIED
-    np.maximum.at(a["ver_max"], h[ver], t[ver])
-    nah = code == NOT_AT_HOME
-    np.minimum.at(a["nah_min"], h[nah], t[nah])
-    other = np.flatnonzero(~reach)
+    if len(h) == 0:
+        return CoverageReport(frame, st, _tally(frame, st), rejects, conflicts, duplicates)  # type: ignore[arg-type]
+    # One sort by household, then time: every minimum, maximum and "latest" is a
+    # reduction over each household's run of rows.
+    order = np.lexsort((t, h))
+    hs, ts, cs = h[order], t[order], code[order]
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    who = hs[starts]
+    reach = cs <= PARTLY
+    a["first_visit"][who] = ts[starts]
+    a["first_reach"][who] = np.minimum.reduceat(np.where(reach, ts, LATEST), starts)
+    a["persons"][who] = np.maximum.reduceat(np.where(reach, persons[order], 0), starts)
+    a["returnees"][who] = np.maximum.reduceat(np.where(reach, returnees[order], 0), starts)
+    a["ver_max"][who] = np.maximum.reduceat(np.where(cs == VERIFIED, ts, EARLIEST), starts)
+    a["nah_min"][who] = np.minimum.reduceat(np.where(cs == NOT_AT_HOME, ts, LATEST), starts)
+    other = np.flatnonzero(~reach)  # positions in the sorted order
     if len(other):  # the latest unreached outcome, by time then by visit id
-        table = pa.table(
-            {
-                "h": from_numpy(h[other]),
-                "t": from_numpy(t[other]),
-                "v": vids.take(from_numpy(other)),
-            }
-        )
-        order = to_numpy(
-            pc.sort_indices(
-                table, sort_keys=[("h", "ascending"), ("t", "ascending"), ("v", "ascending")]
-            )
-        )
-        hs = h[other][order]
-        last = np.ones(len(hs), dtype=bool)
-        last[:-1] = hs[1:] != hs[:-1]
-        pick = other[order[last]]
-        a["last_at"][h[pick]] = t[pick]
-        a["last_code"][h[pick]] = code[pick]
+        oh, ot = hs[other], ts[other]
+        last = np.r_[oh[1:] != oh[:-1], True]
+        tie = np.r_[(oh[1:] == oh[:-1]) & (ot[1:] == ot[:-1]), False]
+        pick = other[last]
+        a["last_at"][hs[pick]] = ts[pick]
+        a["last_code"][hs[pick]] = cs[pick]
+        tied = np.unique(oh[tie])
+        if len(tied):  # the same latest time twice: the larger visit id wins
+            rows = other[np.isin(oh, tied)]
+            ids = vids.take(from_numpy(order[rows])).to_pylist()
+            best: dict[int, tuple[int, str, int]] = {}
+            for hh, tt, vid, cc in zip(
+                hs[rows].tolist(), ts[rows].tolist(), ids, cs[rows].tolist(), strict=True
+            ):
+                cur = best.get(hh)
+                if cur is None or (tt, vid) > (cur[0], cur[1]):
+                    best[hh] = (tt, vid, cc)
+            for hh, (tt, _vid, cc) in best.items():
+                a["last_at"][hh] = tt
+                a["last_code"][hh] = cc
     return CoverageReport(frame, st, _tally(frame, st), rejects, conflicts, duplicates)  # type: ignore[arg-type]
 
 
