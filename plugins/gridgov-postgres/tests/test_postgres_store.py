@@ -7,6 +7,7 @@ import random
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -232,3 +233,56 @@ def test_schema_is_dropped_on_request(fresh_url: str) -> None:
             "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)
         ).fetchall()
     assert rows == []
+
+
+def test_two_parallel_cli_imports_of_other_versions_keep_both(
+    fresh_url: str, tmp_path: Path
+) -> None:
+    """The issue's reproduction through the command line: two ``sweep import-visits`` of
+    the same ids with different notes at once; afterwards every id has both versions."""
+    from gridgov.sweep.visit_format import visits_csv_text
+
+    n = 2000
+    store = PostgresStore(fresh_url)
+    store.save_households(Household(f"h{i}", "B") for i in range(20))
+    store.save_sweep(Sweep("s", "C", T0, T0))
+    paths = []
+    for note in ("first", "second"):
+        path = tmp_path / f"{note}.csv"
+        visits = [Visit(f"v{i:05d}", "s", f"h{i % 20}", T0, note=note) for i in range(n)]
+        path.write_text(visits_csv_text(visits), encoding="utf-8")
+        paths.append(path)
+    cli = "import sys; from gridgov.cli import main; sys.exit(main(sys.argv[1:]))"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                cli,
+                "sweep",
+                "import-visits",
+                str(p),
+                "--batch",
+                "200",
+                "--store",
+                fresh_url,
+                "-w",
+                str(tmp_path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for p in paths
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    for p, (_, err) in zip(procs, outs, strict=True):
+        assert p.returncode in (0, 1), err
+        assert "Traceback" not in err, err
+    summaries = [out.strip().splitlines()[-1] for out, _ in outs]
+    added = sum(int(s.split(" added")[0].rsplit(" ", 1)[1].replace(",", "")) for s in summaries)
+    conflicts = sum(int(s.split(" conflicts")[0].rsplit(" ", 1)[1]) for s in summaries)
+    assert (added, conflicts) == (n, n), summaries
+    assert store.count_visits() == 2 * n
+    assert len(store.conflicts("s")) == n
+    store.close()
