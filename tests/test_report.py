@@ -317,7 +317,7 @@ def test_bad_residents_lines_are_all_named(
     assert main(["report", "-w", str(ws), "--residents", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}:2: $.household" in err or f"{bad}:2:" in err
-    assert f"{bad}:3: not JSON" in err and f"{bad}:4: expected a JSON object" in err
+    assert f"{bad}:3: not valid JSON" in err and f"{bad}:4: expected a JSON object" in err
     bad.write_bytes(b'{"id": "\xff"}\n')
     assert main(["report", "-w", str(ws), "--residents", str(bad)]) == 1
     assert "not UTF-8 text" in capsys.readouterr().err

@@ -44,6 +44,9 @@ def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]
         except json.JSONDecodeError as exc:
             errors.append(SourceError(f"not valid JSON: {exc.msg}", row=n, file=file))
             continue
+        if not isinstance(data, dict):
+            errors.append(SourceError("expected a JSON object", row=n, file=file))
+            continue
         try:
             resident = structure(data, Resident, file=file)
         except InvalidInput as exc:
@@ -69,7 +72,15 @@ def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]
 def read_residents(path: str | Path) -> list[Resident]:
     """Read a residents JSON Lines file (see the module docs)."""
     p = Path(path)
-    return read_residents_text(p.read_text(encoding="utf-8"), file=str(p))
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
+        ) from None
+    return read_residents_text(text, file=str(p))
 
 
 def write_residents(residents: Iterable[Resident], path: str | Path, *, mask: bool = True) -> None:
