@@ -3,7 +3,8 @@
 The batch is the *definition* the incremental tracker, the CSV fast path and
 the stores are tested against, so it is written plainly in two phases: first
 every visit is placed by the intake (:mod:`gridgov.sweep.intake`; rejects are
-set aside with a reason) and its versions grouped by id; then the intake's
+set aside with a reason) and its versions grouped by id with the intake's hot
+path over plain rows (:func:`~gridgov.sweep.intake.offer`); then the intake's
 counting policy (:func:`~gridgov.sweep.intake.counted_version`) says which
 version of each id counts: the only one, none for a
 :class:`~gridgov.sweep.report.Conflict`, or the one a resolution kept.
@@ -15,7 +16,16 @@ from collections.abc import Iterable, Mapping
 
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.frame import HouseholdFrame
-from gridgov.sweep.intake import VisitKey, counted_version, digest, identity, place, render
+from gridgov.sweep.intake import (
+    REPEAT,
+    VisitKey,
+    counted_version,
+    digest,
+    identity,
+    offer,
+    place,
+    render,
+)
 from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import Conflict, CoverageReport, Reject
 from gridgov.sweep.rules import code_of
@@ -48,37 +58,43 @@ def coverage(
     frame = HouseholdFrame(tree, households, sweep)
     kept = resolutions or {}
     rejects: list[Reject] = []
-    groups: dict[str, dict[VisitKey, tuple[Visit, int, int]]] = {}
-    duplicates = 0
+    ids: list[str] = []
+    keys: list[VisitKey] = []
+    placed_at: list[tuple[Visit, int, int]] = []
     for visit in visits:
         placed = place(frame, visit)
         if isinstance(placed, str):
             rejects.append(Reject(visit.id, visit.household, placed))
             continue
         h, t = placed
-        key = identity(visit, t)
-        group = groups.setdefault(visit.id, {})
-        if key in group:
-            duplicates += 1
-        else:
-            group[key] = (visit, h, t)
+        ids.append(visit.id)
+        keys.append(identity(visit, t))
+        placed_at.append((visit, h, t))
+    # the intake's hot path over plain rows: which rows are new ids, repeats, other versions
+    seen: dict[str, list[VisitKey]] = {}
+    codes = offer(ids, keys, seen)
+    duplicates = codes.count(REPEAT)
+    first = {
+        (vid, key): row
+        for vid, key, row, code in zip(ids, keys, placed_at, codes, strict=True)
+        if code != REPEAT
+    }
     state = VisitState(len(frame))
     conflicts: list[Conflict] = []
-    for vid, group in groups.items():
-        keys = list(group)
+    for vid, versions in seen.items():
         resolved = kept.get(vid)
         if resolved is not None:
-            by_digest = {digest(k): k for k in keys}
+            by_digest = {digest(k): k for k in versions}
             choice = counted_version(list(by_digest), resolved)
-            found = by_digest.get(choice) if isinstance(choice, str) else None
+            found = None if choice is None else by_digest[choice]
         else:
-            got = counted_version(keys)
-            found = got if isinstance(got, tuple) else None
-        if len(keys) > 1 and resolved is None:
-            conflicts.append(Conflict(vid, tuple(sorted(render(v) for v, _, _ in group.values()))))
+            found = counted_version(versions)
+            if len(versions) > 1:
+                texts = (render(first[(vid, k)][0]) for k in versions)
+                conflicts.append(Conflict(vid, tuple(sorted(texts))))
         if found is None:
             continue
-        visit, h, t = group[found]
+        visit, h, t = first[(vid, found)]
         state.apply(h, vid, t, code_of(visit.outcome), visit.persons_seen, visit.returnees)
     conflicts.sort(key=lambda c: c.visit_id)
     return CoverageReport(frame, state, tally(frame, state), rejects, conflicts, duplicates)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.model import Visit
@@ -58,6 +58,8 @@ NEW, REPEAT, OTHER = 0, 1, 2
 """:func:`offer` codes: a new id, a repeated version, a new version of a known id."""
 
 VisitKey = tuple[Any, ...]
+K = TypeVar("K", bound=Hashable)
+"""A version's key: a :data:`VisitKey`, a digest, or an engine's row key."""
 
 
 def place(frame: HouseholdFrame, visit: Visit) -> tuple[int, int] | str:
@@ -116,7 +118,7 @@ def render(visit: Visit) -> str:
     )
 
 
-def counted_version(versions: Sequence[Hashable], kept: Hashable | None = None) -> Hashable | None:
+def counted_version(versions: Sequence[K], kept: K | None = None) -> K | None:
     """The counting policy for one visit id: which of its distinct ``versions`` counts.
 
     Without a resolution the only version counts, and none when there are
@@ -128,9 +130,7 @@ def counted_version(versions: Sequence[Hashable], kept: Hashable | None = None) 
     return versions[0] if len(versions) == 1 else None
 
 
-def offer(
-    ids: Iterable[str], keys: Iterable[Hashable], seen: dict[str, list[Hashable]]
-) -> list[int]:
+def offer(ids: Iterable[str], keys: Iterable[K], seen: dict[str, list[K]]) -> list[int]:
     """The intake's hot path over plain rows: each ``(id, key)`` in turn against ``seen``
     (``{id: [distinct keys]}``, updated): :data:`NEW`, :data:`REPEAT` or :data:`OTHER`."""
     out: list[int] = []
