@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import attrs
@@ -246,3 +247,29 @@ def test_checkpoint_errors_name_row_and_field() -> None:
         "cp.csv:3: id: duplicate id 'A' (first at row 2)",
         "cp.csv:4: id: duplicate id 'A' (first at row 2)",
     ]
+
+
+def test_the_issue_county_ten_townships_four_teams_each() -> None:
+    """Ten townships, four teams and one checkpoint each: every shift stays at home."""
+    from gridgov.duty import Horizon, Post, Resource, ShiftType, StaffNeed
+    from gridgov.org import Unit
+
+    tree = Hierarchy()
+    tree.add(Unit("C", "county", "County"), None)
+    posts, teams = [], []
+    for t in range(10):
+        town = f"T{t:02d}"
+        tree.add(Unit(town, "township", f"Town {t}"), "C")
+        posts.append(Post(f"CP{t}", unit=town, needs=(StaffNeed("D", min=1, max=1),)))
+        teams += [Resource(f"{town}-team{k}", home_unit=town) for k in range(4)]
+    rules = (RuleConfig("cover"), RuleConfig("locality", params={"within": "township"}))
+    problem = Problem(
+        Horizon(dt.date(2020, 2, 10), 14), (ShiftType("D", 480),), tuple(posts), tuple(teams)
+    )
+    bound = on_tree(attrs.evolve(problem, rules=rules), tree)
+    result = solve(bound, max_iterations=2000, seed=0)
+    assert result.score.hard == 0
+    assert len(result.roster) == 140
+    home = {r.id: r.home_unit for r in teams}
+    unit = {p.id: p.unit for p in posts}
+    assert all(home[a.resource] == unit[a.post] for a in result.roster.assignments)
