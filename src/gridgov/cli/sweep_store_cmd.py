@@ -90,10 +90,11 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
             tree = store.hierarchy()
             at = now()
             notifier = ws.notifier(store)
+            events = []
             for r in result.rejected:
                 house = store.household(r.visit.household)
                 unit = house.building if house is not None else (tree.root if tree else "")
-                notifier.publish(
+                events.append(
                     ev.visit_rejected(
                         visit=r.visit.id,
                         household=r.visit.household,
@@ -102,6 +103,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
                         at=at,
                     )
                 )
+            notifier.publish_all(events)  # one transaction for every rejection
             print_flush(notifier.flush())
     finally:
         store.close()

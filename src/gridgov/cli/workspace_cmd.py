@@ -247,7 +247,7 @@ def cmd_notify_status(args: argparse.Namespace) -> int:
 
 def publish_all(notifier: Notifier, events: list[ev.Event]) -> int:
     """Publish events; returns how many deliveries were new."""
-    return sum(notifier.publish(e) for e in events)
+    return notifier.publish_all(events)
 
 
 def _same_coverage(

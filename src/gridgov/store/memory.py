@@ -7,7 +7,7 @@ of the :class:`~gridgov.store.port.Store` contract, with no I/O at all.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -386,6 +386,13 @@ class MemoryStore:
         state = self._writable()
         with state.lock:
             return self._enqueue(state, event, channels)
+
+    def enqueue_all(self, items: Iterable[tuple[Event, Sequence[str]]]) -> int:
+        """Add many events and their deliveries at once."""
+        batch = list(items)
+        state = self._writable()
+        with state.lock:
+            return sum(self._enqueue(state, event, channels) for event, channels in batch)
 
     def _enqueue(self, state: _State, event: Event, channels: Iterable[str]) -> int:
         new = 0

@@ -56,6 +56,12 @@ class SqlOutbox:
         with self._tx() as cur:
             return self._enqueue(cur, event, channels)
 
+    def enqueue_all(self, items: Iterable[tuple[Event, Sequence[str]]]) -> int:
+        """Add many events and their deliveries in one transaction."""
+        batch = list(items)
+        with self._tx() as cur:
+            return sum(self._enqueue(cur, event, channels) for event, channels in batch)
+
     def _enqueue(self, cur: Any, event: Event, channels: Iterable[str]) -> int:
         """:meth:`enqueue` inside the caller's transaction (a fact and its event together)."""
         wanted = list(dict.fromkeys(channels))

@@ -313,6 +313,9 @@ class Store(Protocol):
     def enqueue(self, event: Event, channels: Iterable[str]) -> int:
         """Put ``event`` in the outbox for each channel; returns how many deliveries are new."""
 
+    def enqueue_all(self, items: Iterable[tuple[Event, Sequence[str]]]) -> int:
+        """:meth:`enqueue` of many ``(event, channels)`` in one transaction; new deliveries."""
+
     def events(self) -> list[Event]:
         """Every event in the outbox (in scope), by time then id."""
 

@@ -558,6 +558,34 @@ class StoreContract:
         finally:
             store.close()
 
+    @EXAMPLES
+    @given(data=st.data())
+    def test_enqueue_all_is_enqueue_of_each(self, data: st.DataObject) -> None:
+        items = data.draw(
+            st.lists(
+                st.tuples(
+                    gst.events(units=("C", "G1")),
+                    st.lists(st.sampled_from(("a", "b", "c")), max_size=3),
+                ),
+                max_size=6,
+            )
+        )
+        one, each = self.make_store(), None
+        try:
+            got = one.enqueue_all(items)
+            one_view = sorted(d.key for d in one.deliveries())
+            one_events = sorted(e.id for e in one.events())
+            one.close()
+            each = self.make_store()
+            want = sum(each.enqueue(e, chs) for e, chs in items)
+            assert got == want
+            assert one_view == sorted(d.key for d in each.deliveries())
+            assert one_events == sorted(e.id for e in each.events())
+        finally:
+            one.close()
+            if each is not None:
+                each.close()
+
     def test_delivery_attempts_are_recorded(self) -> None:
         store = self.make_store()
         try:
