@@ -1,0 +1,234 @@
+"""The one runner for the code blocks of README.md and docs/**/*.md (every example runs).
+
+A Markdown file's fenced blocks run in order, in a fresh folder per file:
+
+- ```` ```python ```` blocks are executed in one namespace per file (a later
+  block sees what an earlier one defined);
+- ```` ```sh ```` (``bash``, ``shell``) blocks run with ``bash -e -o pipefail`` in
+  that folder, with the venv's ``gridgov`` first on the ``PATH``: every command
+  must succeed;
+- ```` ```toml ```` blocks that hold ``gridgov.toml`` sections are loaded as a
+  workspace's configuration and must be accepted;
+- other blocks (``text``, ``console`` output, untagged) are not run.
+
+An HTML comment on the line before a fence steers it (GitHub and Sphinx both
+hide it)::
+
+    <!-- doc-test: skip REASON -->        not run (say why)
+    <!-- doc-test: setup demo -->         first run `gridgov demo --scale 0.2` there (once)
+    <!-- doc-test: setup curtois -->      first copy the Curtois benchmark files there (once)
+
+A failure names the file and the line of the block.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+
+ROOT = Path(__file__).resolve().parents[1]
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
+_DIRECTIVE = re.compile(r"^<!--\s*doc-test:\s*(?P<what>.*?)\s*-->\s*$")
+RUN = {"python": "python", "py": "python", "sh": "sh", "bash": "sh", "shell": "sh", "toml": "toml"}
+CONFIG_SECTIONS = {"store", "notify", "channels", "routes", "org"}
+SHELL_TIMEOUT = 300
+
+
+@attrs.frozen
+class Block:
+    """One fenced block: where it is, its language, its text and its directive."""
+
+    file: Path
+    line: int
+    """Line of the opening fence (1-based)."""
+    lang: str
+    text: str
+    directive: str = ""
+
+    @property
+    def where(self) -> str:
+        """``FILE:LINE`` relative to the repository."""
+        try:
+            name = self.file.relative_to(ROOT)
+        except ValueError:
+            name = self.file
+        return f"{name}:{self.line}"
+
+
+def blocks(path: Path) -> list[Block]:
+    """The fenced blocks of a Markdown file, in order."""
+    out: list[Block] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        m = _FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        fence, info = m.group("fence"), m.group("info").strip()
+        start = i
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and not (
+            lines[i].startswith(fence[0] * len(fence)) and lines[i].strip(fence[0]) == ""
+        ):
+            body.append(lines[i])
+            i += 1
+        i += 1  # the closing fence
+        j = start - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        d = _DIRECTIVE.match(lines[j]) if j >= 0 else None
+        lang = info.split()[0].lower() if info else ""
+        out.append(
+            Block(path, start + 1, lang, "\n".join(body) + "\n", d.group("what") if d else "")
+        )
+    return out
+
+
+def markdown_files() -> list[Path]:
+    """README.md and every Markdown page of the docs."""
+    docs = sorted(p for p in (ROOT / "docs").rglob("*.md") if "_build" not in p.parts)
+    return [ROOT / "README.md", *docs]
+
+
+def curtois_data() -> Path | None:
+    """The shared Curtois benchmark folder, where this checkout can see it."""
+    for candidate in (
+        Path("/work/shared/data/curtois"),
+        ROOT.parent / "shared" / "data" / "curtois",
+    ):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+_ALLOWED = re.compile(r"#\s*exit (?P<codes>\d+(?:\s*(?:,|or)\s*\d+)*)\b")
+_COMPOUND = re.compile(r"<<|\b(?:do|then|done|fi|esac)\b|[{}]\s*$")
+
+
+def checked_script(script: str) -> str:
+    """``script`` with every command's exit status checked, one command a line.
+
+    A command may end in a comment saying which other exit status it may have
+    (``gridgov roster check ...   # exit 1 if a hard rule is broken``); any other
+    non-zero status stops the script with that status and names the line. A
+    script with compound commands (heredocs, loops, ``if``) runs under ``set -e``.
+    """
+    lines = script.splitlines()
+    if any(_COMPOUND.search(line.split("#")[0]) for line in lines):
+        return "set -e -o pipefail\n" + script
+    out: list[str] = ["set -o pipefail"]
+    pending = ""
+    for n, line in enumerate(lines, start=1):
+        if line.rstrip().endswith("\\"):
+            pending += line + "\n"
+            continue
+        command, pending = pending + line, ""
+        if not command.strip() or command.lstrip().startswith("#"):
+            continue
+        m = _ALLOWED.search(command)
+        codes = re.findall(r"\d+", m.group("codes")) if m else []
+        allowed = " ".join(["0", *codes])
+        out += [
+            command,
+            f'__rc=$?; case " {allowed} " in *" $__rc "*) ;; '
+            f'*) echo "line {n}: exit $__rc" >&2; exit $__rc;; esac',
+        ]
+    return "\n".join(out) + "\n"
+
+
+class FileRun:
+    """Runs the blocks of one file in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.namespace: dict[str, object] = {"__name__": "__doc_example__"}
+        self.done: set[str] = set()
+        bindir = str(Path(sys.executable).parent)
+        self.env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+        self.env.setdefault("GRIDGOV_PLUGINS", "")  # the built-ins only, unless a test says
+        self.env["COLUMNS"] = "100"
+
+    def setup(self, what: str) -> None:
+        """Prepare the folder once: ``demo`` or ``curtois``."""
+        if what in self.done:
+            return
+        self.done.add(what)
+        if what == "demo":
+            self.shell("gridgov demo --out . --scale 0.2 --duty-seconds 1 >/dev/null", "setup demo")
+        elif what == "curtois":
+            data = curtois_data()
+            if data is None:
+                raise LookupError("the Curtois benchmark data (shared/data/curtois) is not here")
+            for f in data.iterdir():
+                if f.is_file():
+                    shutil.copy(f, self.folder / f.name)
+        else:
+            raise ValueError(f"unknown doc-test setup {what!r}")
+
+    def shell(self, script: str, where: str) -> None:
+        """Run a shell script in the folder; raise with its output when it fails."""
+        done = subprocess.run(
+            ["bash", "-c", checked_script(script)],
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=SHELL_TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise AssertionError(
+                f"{where}: the shell block exited {done.returncode}\n"
+                f"--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"
+            )
+
+    def run(self, block: Block) -> str:
+        """Run one block; returns what was done (``ran``, ``skipped: ...``, ``not run``)."""
+        directive = block.directive
+        if directive.startswith("skip"):
+            return f"skipped: {directive[4:].strip() or 'no reason given'}"
+        if directive.startswith("setup"):
+            for what in directive[5:].split():
+                self.setup(what)
+        kind = RUN.get(block.lang)
+        if kind == "python":
+            cwd = os.getcwd()
+            os.chdir(self.folder)
+            try:
+                # blank lines first so that tracebacks give the Markdown file's line numbers
+                code = compile("\n" * block.line + block.text, block.where, "exec")
+                exec(code, self.namespace)
+            finally:
+                os.chdir(cwd)
+            return "ran"
+        if kind == "sh":
+            self.shell(block.text, block.where)
+            return "ran"
+        if kind == "toml":
+            return self._toml(block)
+        return "not run"
+
+    def _toml(self, block: Block) -> str:
+        from gridgov.workspace import Workspace
+
+        data = tomllib.loads(block.text)
+        if not set(data) & CONFIG_SECTIONS or set(data) - CONFIG_SECTIONS:
+            return "not run"  # not a gridgov.toml (a pyproject.toml fragment...)
+        Workspace.from_data(self.folder, data, file=block.where)
+        return "ran"
+
+
+def every_block() -> Iterator[Block]:
+    """Every block of every Markdown file."""
+    for path in markdown_files():
+        yield from blocks(path)
