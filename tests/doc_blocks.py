@@ -155,7 +155,6 @@ class FileRun:
         self.done: set[str] = set()
         bindir = str(Path(sys.executable).parent)
         self.env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-        self.env.setdefault("GRIDGOV_PLUGINS", "")  # the built-ins only, unless a test says
         self.env["COLUMNS"] = "100"
 
     def setup(self, what: str) -> None:
