@@ -17,6 +17,9 @@ hide it)::
     <!-- doc-test: skip REASON -->        not run (say why)
     <!-- doc-test: setup demo -->         first run `gridgov demo --scale 0.2` there (once)
     <!-- doc-test: setup curtois -->      first copy the Curtois benchmark files there (once)
+    <!-- doc-test: setup postgres -->     PG_URL = the test server with a schema of its own
+                                          (dropped after the file); skipped without a
+                                          server unless GRIDGOV_REQUIRE_POSTGRES=1
 
 A failure names the file and the line of the block.
 """
@@ -146,6 +149,10 @@ def checked_script(script: str) -> str:
     return "\n".join(out) + "\n"
 
 
+class NoServer(LookupError):
+    """A block needs a server (PostgreSQL) that does not answer here."""
+
+
 class FileRun:
     """Runs the blocks of one file in ``folder``."""
 
@@ -156,6 +163,7 @@ class FileRun:
         bindir = str(Path(sys.executable).parent)
         self.env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
         self.env["COLUMNS"] = "100"
+        self.schemas: list[str] = []
 
     def setup(self, what: str) -> None:
         """Prepare the folder once: ``demo`` or ``curtois``."""
@@ -171,8 +179,40 @@ class FileRun:
             for f in data.iterdir():
                 if f.is_file():
                     shutil.copy(f, self.folder / f.name)
+        elif what == "postgres":
+            self.env["PG_URL"] = self._postgres_schema()
         else:
             raise ValueError(f"unknown doc-test setup {what!r}")
+
+    def _postgres_schema(self) -> str:
+        import uuid
+
+        import psycopg
+
+        server = os.environ.get(
+            "GRIDGOV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        )
+        try:
+            psycopg.connect(server, connect_timeout=3).close()
+        except psycopg.Error as exc:
+            raise NoServer(f"no PostgreSQL server answers at {server}: {exc}") from None
+        schema = f"gridgov_doc_{uuid.uuid4().hex[:12]}"
+        self.schemas.append(schema)
+        self._server = server
+        return f"{server}{'&' if '?' in server else '?'}schema={schema}"
+
+    def close(self) -> None:
+        """Drop what the run made outside its folder (PostgreSQL schemas)."""
+        if not self.schemas:
+            return
+        import psycopg
+        from psycopg import sql
+
+        with psycopg.connect(self._server, autocommit=True) as conn:
+            for schema in self.schemas:
+                conn.execute(
+                    sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+                )
 
     def shell(self, script: str, where: str) -> None:
         """Run a shell script in the folder; raise with its output when it fails."""

@@ -195,3 +195,31 @@ def test_init_writes_only_documented_keys(tmp_path: Path) -> None:
         assert set(table) <= documented["[channels.NAME]"] | documented[f'type = "{table["type"]}"']
     for route in data["routes"]:
         assert set(route) <= documented["[[routes]]"]
+
+
+def _toctree_entries() -> set[Path]:
+    """Every page named in a ```{toctree} block of any page (the site's navigation)."""
+    found: set[Path] = set()
+    for page in DOCS.rglob("*.md"):
+        if "_build" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        for block in re.findall(r"```\{toctree\}\n(.*?)```", text, flags=re.S):
+            for line in block.splitlines():
+                entry = line.strip()
+                if entry and not entry.startswith(":"):
+                    found.add((page.parent / entry).resolve())
+    return found
+
+
+def test_every_page_is_in_the_navigation() -> None:
+    """Sphinx fails the build on a page no toctree names; say so in make test already."""
+    entries = _toctree_entries()
+    for page in sorted(DOCS.rglob("*")):
+        if page.suffix not in (".md", ".rst") or "_build" in page.parts or page.stem == "index":
+            continue
+        if page.parent == DOCS and page.name == "index.md":
+            continue
+        assert page.with_suffix("").resolve() in entries, (
+            f"{page.relative_to(DOCS)} is in no toctree: add it to docs/index.md (or a section index)"
+        )
