@@ -221,5 +221,5 @@ def test_every_page_is_in_the_navigation() -> None:
         if page.parent == DOCS and page.name == "index.md":
             continue
         assert page.with_suffix("").resolve() in entries, (
-            f"{page.relative_to(DOCS)} is in no toctree: add it to docs/index.md (or a section index)"
+            f"{page.relative_to(DOCS)} is in no toctree: add it to docs/index.md or a section index"
         )
