@@ -328,3 +328,26 @@ def test_cli_report_needs_a_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["init", str(ws)]) == 0
     assert main(["report", "-w", str(ws)]) == 1
     assert "no hierarchy in the store" in capsys.readouterr().err
+
+
+def test_report_counts_what_the_store_counts_after_a_resolution(tmp_path: Path) -> None:
+    from gridgov.report import load_report
+
+    ws = _workspace(tmp_path)
+    store = open_store(f"sqlite:///{ws / 'gridgov.db'}")
+    try:
+        sweep = store.sweep("S1")
+        assert sweep is not None
+        # H6 was never visited; a visit of it arrives twice with different outcomes
+        at = sweep.start + dt.timedelta(hours=3)
+        store.append_visits([Visit("VX", "S1", "H6", at, outcome=Outcome.REFUSED)])
+        store.append_visits([Visit("VX", "S1", "H6", at, outcome=Outcome.VERIFIED)])
+        before = load_report(store, at=sweep.end)
+        assert before.coverage.reached == 5 and any("conflicting" in n for n in before.notes)
+        assert before.coverage.reached == store.sweep_counts("S1")["C"].reached
+        store.resolve("S1", "VX", 2, note="phoned")
+        after = load_report(store, at=sweep.end)
+        assert after.coverage.reached == 6 == store.sweep_counts("S1")["C"].reached
+        assert after.queue.total == before.queue.total - 1
+    finally:
+        store.close()

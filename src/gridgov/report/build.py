@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from gridgov.duty.compiled import compile_problem
 from gridgov.duty.model import Problem, Roster
@@ -32,7 +32,7 @@ from gridgov.report.model import (
 from gridgov.sweep.coverage import coverage
 from gridgov.sweep.followup import BUCKETS, follow_up, seen_days
 from gridgov.sweep.model import Household, Resident, Sweep, Visit
-from gridgov.sweep.report import CoverageReport, QueueEntry
+from gridgov.sweep.report import Counts, CoverageReport, QueueEntry
 
 DEFAULT_THRESHOLD = 0.9
 AGE_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
@@ -63,15 +63,20 @@ def coverage_bars(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     deepest_rank: int | None = None,
+    counts: Mapping[str, Counts] | None = None,
 ) -> UnitBar:
-    """The scope's bar and the bars below it down to level rank ``deepest_rank``."""
+    """The scope's bar and the bars below it down to level rank ``deepest_rank``.
+
+    The figures are ``counts`` (a store's :meth:`~gridgov.store.Store.sweep_counts`)
+    when given, else the report's own.
+    """
     tree = cov.tree
     levels = tree.levels
     limit = len(levels) if deepest_rank is None else deepest_rank
 
     def bar(uid: str) -> UnitBar:
         unit = tree[uid]
-        c = cov.counts(uid)
+        c = counts[uid] if counts is not None else cov.counts(uid)
         kids = tuple(bar(k) for k in tree.children(uid) if levels.rank(tree[k].level) <= limit)
         return UnitBar(
             uid,
@@ -248,19 +253,27 @@ def build_report(
     mask: bool = True,
     queue_limit: int = 100,
     notes: Sequence[str] = (),
+    resolutions: Mapping[str, str] | None = None,
+    counts: Mapping[str, Counts] | None = None,
 ) -> Report:
     """The coordinator's report of ``sweep`` at the moment ``at``.
 
     ``at`` follows the sweep's time-zone rule (aware for an aware sweep). Bars go
     from the sweep's scope down to ``down_to`` (default: the level above the
     households' buildings); units under ``threshold`` are marked ``below``.
+    ``resolutions`` are the coordinators' decisions on conflicting visits (as
+    :func:`gridgov.sweep.coverage` takes them); ``counts``, when given, are the
+    figures of the bars (a store's ``sweep_counts``, which equal the library's).
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     visits = list(visits)
-    cov = coverage(tree, households, visits, sweep)
+    cov = coverage(tree, households, visits, sweep, resolutions=resolutions)
     bars = coverage_bars(
-        cov, threshold=threshold, deepest_rank=_deepest_rank(tree, households, down_to)
+        cov,
+        threshold=threshold,
+        deepest_rank=_deepest_rank(tree, households, down_to),
+        counts=counts,
     )
     leaves = [b.level for b in bars.walk() if not b.children]
     queue = queue_summary(cov, at, level=leaves[-1] if leaves else None, limit=queue_limit)
@@ -271,7 +284,8 @@ def build_report(
     if cov.rejects or cov.conflicts:
         out_notes.append(
             f"{len(cov.rejects)} visits not counted (rejected) and {len(cov.conflicts)} "
-            "visit ids with conflicting contents (none of their versions counted)"
+            "visit ids with conflicting contents not counted until a coordinator resolves "
+            "them (gridgov sweep conflicts)"
         )
     root = tree[cov.units()[0]]
     return Report(

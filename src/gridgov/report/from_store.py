@@ -113,6 +113,10 @@ def load_report(
 ) -> Report:
     """The report of a stored sweep at ``at`` (clipped to the sweep's window).
 
+    The bars show the store's :meth:`~gridgov.store.Store.sweep_counts` (rolled up
+    where the data are); the re-visit queue is computed from the stored visit
+    versions and the coordinators' resolutions.
+
     ``at`` may be aware or naive; it is put in the sweep's form (the sweep's
     zone for an aware sweep) before use.
     """
@@ -132,6 +136,8 @@ def load_report(
         list(store.households()),
         sweep,
         store.visits(sweep=sweep.id),
+        resolutions=store.resolutions(sweep.id),
+        counts=store.sweep_counts(sweep.id),
         at=at,
         threshold=threshold,
         down_to=down_to,
