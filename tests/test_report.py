@@ -15,18 +15,12 @@ from hypothesis import strategies as st
 from gridgov.cli import main
 from gridgov.duty import Assignment, Horizon, Post, Problem, Resource, Roster, ShiftType, StaffNeed
 from gridgov.org import Hierarchy, Unit
-from gridgov.report import (
-    build_report,
-    read_residents,
-    report_html,
-    residents_jsonl_text,
-    roster_from_doc,
-    roster_grid,
-)
+from gridgov.report import build_report, report_html, roster_from_doc, roster_grid
 from gridgov.serialize import unstructure
 from gridgov.store import open_store
 from gridgov.strategies import households, sweep_trees, sweeps, visit_logs
 from gridgov.sweep import Household, Isolation, Outcome, Resident, Sweep, Visit, coverage
+from gridgov.sweep.residents_io import read_residents, residents_jsonl_text
 from gridgov.testing import hostile_text
 
 
@@ -250,7 +244,8 @@ def test_cli_report_from_a_workspace(tmp_path: Path, capsys: pytest.CaptureFixtu
     ws = _workspace(tmp_path)
     residents = tmp_path / "residents.jsonl"
     residents.write_text(
-        residents_jsonl_text([Resident("R5", "H5", "Zhao Lei", elderly=True)]), encoding="utf-8"
+        residents_jsonl_text([Resident("R5", "H5", "Zhao Lei", elderly=True)], mask=False),
+        encoding="utf-8",
     )
     assert read_residents(residents)[0].name == "Zhao Lei"
     out = tmp_path / "r.html"

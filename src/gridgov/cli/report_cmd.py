@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--sweep", help="sweep id (default: the latest stored sweep)")
     p.add_argument("--roster", help="published roster id (default: one with a stored problem)")
     p.add_argument(
-        "--residents", metavar="FILE", help="residents for follow-up (JSON Lines, one a line)"
+        "--residents",
+        metavar="FILE",
+        help="residents for follow-up (JSON Lines, gridgov.sweep.residents_io)",
     )
     p.add_argument(
         "--at",
@@ -72,7 +74,8 @@ def _at(text: str | None) -> dt.datetime:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report page and say where it is."""
     from gridgov.cli.workspace_cmd import open_for
-    from gridgov.report import load_report, read_residents, report_html
+    from gridgov.report import load_report, report_html
+    from gridgov.sweep.residents_io import read_residents
 
     if not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold must be between 0 and 1, got {args.threshold}")
@@ -118,11 +121,13 @@ def demo_report_step(out: Path, problem: Problem, roster: Roster) -> Path:
 
     The duty problem is stored under the id ``duty`` and the roster as its
     published version (as ``gridgov roster publish`` stores a roster CSV), so the
-    report shows it; the report is made for the end of the demo's sweep.
+    report shows it; the report is made for the end of the demo's sweep, with the
+    follow-up of the residents the demo wrote (``residents.jsonl``).
     """
     from gridgov.duty.formats.roster_csv import roster_csv_text
     from gridgov.report import load_report, report_html
     from gridgov.serialize import unstructure
+    from gridgov.sweep.residents_io import read_residents
     from gridgov.workspace import Workspace
 
     ws = Workspace.load(out)
@@ -134,7 +139,11 @@ def demo_report_step(out: Path, problem: Problem, roster: Roster) -> Path:
         if latest is None or latest.doc != rows:
             store.save_roster("duty", rows, status="published")
         sweep = max(store.sweeps(), key=lambda s: (s.start, s.id))
-        report = load_report(store, at=sweep.end, sweep_id=sweep.id, roster_id="duty")
+        found = out / "residents.jsonl"
+        residents = read_residents(found) if found.exists() else []
+        report = load_report(
+            store, at=sweep.end, sweep_id=sweep.id, roster_id="duty", residents=residents
+        )
     finally:
         store.close()
     path = out / "report.html"

@@ -29,7 +29,6 @@ from gridgov.report.model import (
     RosterRow,
     UnitBar,
 )
-from gridgov.report.residents_io import read_residents, read_residents_text, residents_jsonl_text
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -49,10 +48,7 @@ __all__ = [
     "pick_sweep",
     "published_roster",
     "queue_summary",
-    "read_residents",
-    "read_residents_text",
     "report_html",
-    "residents_jsonl_text",
     "roster_from_doc",
     "roster_grid",
 ]

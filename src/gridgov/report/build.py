@@ -169,8 +169,10 @@ def follow_up_section(
     day: dt.date,
     *,
     mask: bool = True,
+    limit: int = 100,
 ) -> FollowUpSection:
-    """Follow-up on ``day`` (visits from the sweep's first day on), overdue residents listed."""
+    """Follow-up on ``day`` (visits from the sweep's first day on); the first ``limit``
+    overdue residents listed."""
     visits = list(visits)
     zone = sweep.start.tzinfo
     first = min(sweep.start.date(), day)
@@ -179,7 +181,7 @@ def follow_up_section(
     seen = seen_days(residents, visits, zone=zone)
     by_id = {r.id: r for r in residents}
     overdue = []
-    for rid in fu.overdue:
+    for rid in fu.overdue[:limit]:
         r = by_id[rid]
         days = [d for d in seen[rid] if d <= day]
         overdue.append(
@@ -197,6 +199,7 @@ def follow_up_section(
         last.seen,
         tuple((b, fu.last_seen.get(b, 0)) for b in BUCKETS),
         tuple(overdue),
+        len(fu.overdue),
     )
 
 
@@ -279,7 +282,9 @@ def build_report(
     queue = queue_summary(cov, at, level=leaves[-1] if leaves else None, limit=queue_limit)
     followup = None
     if residents:
-        followup = follow_up_section(residents, visits, sweep, at.date(), mask=mask)
+        followup = follow_up_section(
+            residents, visits, sweep, at.date(), mask=mask, limit=queue_limit
+        )
     out_notes = list(notes)
     if cov.rejects or cov.conflicts:
         out_notes.append(

@@ -240,7 +240,8 @@ def _followup(f: FollowUpSection | None) -> str:
     parts.append("</tbody></table></div>")
     if f.overdue:
         parts.append(
-            f'<h3>Overdue <span class="badge">{len(f.overdue):,}</span></h3>'
+            f'<h3>Overdue <span class="badge">{f.overdue_total:,}</span>'
+            f" (the first {len(f.overdue):,} listed)</h3>"
             '<div class="scroll"><table id="followup-overdue"><thead><tr><th>resident</th>'
             "<th>name</th><th>household</th><th>why</th><th>last seen</th></tr></thead><tbody>"
         )

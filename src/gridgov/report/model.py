@@ -88,6 +88,9 @@ class FollowUpSection:
     seen: int
     buckets: tuple[tuple[str, int], ...]
     overdue: tuple[OverdueRow, ...]
+    """The first overdue residents (at most the report's limit)."""
+    overdue_total: int = 0
+    """Every overdue resident."""
 
 
 @attrs.frozen
