@@ -185,3 +185,67 @@ def test_roster_export_csv_neutralises_formulas(tmp_path: Path) -> None:
     assert main(args) == 0
     row = next(csv.DictReader(io.StringIO(out.read_text())))
     assert row["name"] == "+cmd|' /C calc'!A0"
+
+
+# ---- CSV records
+
+
+def test_unterminated_quote_says_so() -> None:
+    with pytest.raises(InvalidInput) as info:
+        read_csv_text('id,parent,level,name\nC,,county,"County\nT,C,township,T\n', file="o.csv")
+    assert [str(e) for e in info.value.errors] == [
+        "o.csv:2: unterminated quoted field starting at row 2"
+    ]
+
+
+def test_header_only_org_csv_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.csv"
+    f.write_text("id,parent,level,name\n")
+    assert main(["org", "validate", str(f)]) == 1
+    assert _one_error_line(capsys) == (
+        f"gridgov: error: {f}:2: no units: the file has a header row only"
+    )
+
+
+def test_roster_csv_with_a_column_twice(tmp_path: Path) -> None:
+    from gridgov.duty.formats.roster_csv import parse_roster_csv
+
+    with pytest.raises(InvalidInput, match=r"r\.csv:1: day: column appears twice"):
+        parse_roster_csv("employee,day,shift,day\nA,0,D,1\n", file="r.csv")
+    with pytest.raises(InvalidInput, match="unterminated quoted field starting at row 3"):
+        parse_roster_csv('employee,day,shift\nA,0,D\n"B,1,D\n', file="r.csv")
+    with pytest.raises(InvalidInput, match=r"r\.csv:2: field longer than 131072 characters"):
+        parse_roster_csv(f"employee,day,shift\n{'x' * 200_000},0,D\n", file="r.csv")
+    with pytest.raises(InvalidInput, match="day: expected a day index"):
+        parse_roster_csv("employee,day,shift\nA,٣,D\n", file="r.csv")
+
+
+def test_roster_errors_are_capped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from .duty.test_curtois import TINY
+
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    ros = tmp_path / "r.csv"
+    ros.write_text("employee,day,shift\n" + "A,x,D\n" * 600)
+    assert main(["roster", "check", str(inst), str(ros)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 101
+    assert err[-1] == "gridgov: error: ... and 500 more errors"
+
+
+def test_solve_then_check_a_native_problem_with_several_posts(tmp_path: Path) -> None:
+    problem = {
+        "horizon": {"start": "2026-12-01", "days": 2},
+        "shifts": [{"id": "D", "minutes": 480, "start": "08:00"}],
+        "posts": [{"id": p, "needs": [{"shift": "D"}]} for p in ("K1", "K2")],
+        "resources": [{"id": f"t{i}"} for i in range(4)],
+    }
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(problem))
+    out = tmp_path / "r.csv"
+    args = ["roster", "solve", str(pf), "--time-limit", "0.3", "--seed", "1", "--out", str(out)]
+    assert main(args) == 0
+    assert out.read_text().splitlines()[0] == "employee,day,shift,post"
+    assert main(["roster", "check", str(pf), str(out)]) == 0

@@ -16,6 +16,7 @@ import cattrs
 from cattrs.errors import ClassValidationError
 
 from gridgov.errors import InvalidInput, SourceError
+from gridgov.numbers import MAX_INT, MIN_INT
 from gridgov.values import AttrValue
 
 T = TypeVar("T")
@@ -53,9 +54,88 @@ def _structure_time(value: Any, _type: Any) -> dt.time:
     return dt.time.fromisoformat(value)
 
 
+def _structure_str(value: Any, _type: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {_shown(value)}")
+    if "\x00" in value:
+        raise ValueError("text must not contain a NUL character")
+    return value
+
+
+def _structure_bool(value: Any, _type: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {_shown(value)}")
+    return value
+
+
+def _structure_int(value: Any, _type: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {_shown(value)}")
+    if not MIN_INT <= value <= MAX_INT:
+        raise ValueError(f"expected a 64-bit whole number, got {_shown(value)}")
+    return value
+
+
+def _structure_float(value: Any, _type: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {_shown(value)}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"expected a finite number, got {_shown(value)}")
+    return result
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _strict_sequences(conv: cattrs.Converter) -> None:
+    """Lists and tuples take only JSON arrays: ``"X00-C00"`` is not a list of characters."""
+    from cattrs.cols import (
+        homogenous_tuple_structure_factory,
+        is_mutable_sequence,
+        is_sequence,
+        list_structure_factory,
+    )
+
+    def wrap(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+        def hook(value: Any, type_: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list, got {_shown(value)}")
+            return inner(value, type_)
+
+        return hook
+
+    def lists(type_: Any) -> Callable[[Any, Any], Any]:
+        return wrap(list_structure_factory(type_, conv))
+
+    def tuples(type_: Any) -> Callable[[Any, Any], Any]:
+        return wrap(homogenous_tuple_structure_factory(type_, conv))
+
+    def homogenous_tuple(type_: Any) -> bool:
+        args: tuple[Any, ...] = tuple(getattr(type_, "__args__", ()))
+        return is_sequence(type_) and not is_mutable_sequence(type_) and args[1:] == (Ellipsis,)
+
+    conv.register_structure_hook_factory(is_mutable_sequence, lists)
+    conv.register_structure_hook_factory(homogenous_tuple, tuples)
+
+
 def make_converter() -> cattrs.Converter:
-    """A fresh converter with gridgov's hooks registered (dates, times, attribute values)."""
+    """A fresh converter with gridgov's hooks registered (dates, times, attribute values).
+
+    Scalars are structured strictly: a ``str`` field takes only text (``null``
+    or ``42`` is an error, never ``"None"`` or ``"42"``), a ``bool`` only
+    ``true``/``false`` (never ``"no"``), an ``int`` only a whole number within
+    64 bits (``480.9`` is an error, not ``480``), a ``float`` only a finite
+    number. cattrs' defaults call ``str()``/``int()``/``bool()`` on anything.
+    """
     conv = cattrs.Converter(forbid_extra_keys=True, omit_if_default=False)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(float, _structure_float)
+    _strict_sequences(conv)
     conv.register_structure_hook(AttrValue, _structure_attr_value)
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(dt.date, _structure_date)
@@ -70,19 +150,24 @@ converter = make_converter()
 """The library's converter. Extend a copy (``make_converter()``), not this one."""
 
 
-def structure(data: Any, cls: type[T], *, file: str | None = None) -> T:
-    """Structure ``data`` into ``cls``; errors become :class:`InvalidInput` naming each field."""
+def structure(data: Any, cls: type[T], *, file: str | None = None, path: str = "$") -> T:
+    """Structure ``data`` into ``cls``; errors become :class:`InvalidInput` naming each field.
+
+    ``path`` is where ``data`` sits in its document (``"store"`` for the
+    ``[store]`` table of ``gridgov.toml``); fields are named below it.
+    """
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, cattrs.BaseValidationError) as exc:
-        lines = cattrs.transform_error(exc, path="$")
+        lines = cattrs.transform_error(exc, path=path)
         errors = []
         for line in lines:
             message, _, path = line.rpartition(" @ ")
             errors.append(SourceError(message or line, field=path or None, file=file))
         raise InvalidInput(errors) from None
     except (TypeError, ValueError, KeyError) as exc:
-        raise InvalidInput([SourceError(str(exc), file=file)]) from None
+        field = None if path == "$" else path
+        raise InvalidInput([SourceError(str(exc), field=field, file=file)]) from None
 
 
 def unstructure(value: Any) -> Any:

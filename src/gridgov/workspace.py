@@ -122,6 +122,48 @@ def _channel_errors(specs: Iterable[ChannelSpec], file: str | None) -> list[Sour
     return errors
 
 
+@attrs.frozen
+class StoreSection:
+    """``[store]`` of gridgov.toml: ``url`` only (an unknown key such as ``ulr`` is an error)."""
+
+    url: str = DEFAULT_STORE
+
+
+_TABLES = {"store": dict, "notify": dict, "channels": dict, "org": dict, "routes": list}
+"""The sections of gridgov.toml and the TOML type each one must be (a table, or an array)."""
+
+
+def _sections(data: dict[str, Any], errors: list[SourceError], file: str | None) -> dict[str, Any]:
+    """The known sections of ``data`` that have the right type; each wrong one reported."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(data) - set(_TABLES)):
+        errors.append(SourceError("unknown section", field=key, file=file))
+    for key, kind in _TABLES.items():
+        if key not in data:
+            continue
+        value = data[key]
+        if not isinstance(value, kind):
+            what = "a table" if kind is dict else "an array of tables ([[routes]])"
+            errors.append(SourceError(f"expected {what}, got {value!r}", field=key, file=file))
+        else:
+            out[key] = value
+    return out
+
+
+def _store_url(table: Any, errors: list[SourceError], file: str | None) -> str:
+    from gridgov.serialize import structure
+
+    try:
+        url = structure(table, StoreSection, file=file, path="store").url
+    except InvalidInput as exc:
+        errors.extend(exc.errors)
+        return DEFAULT_STORE
+    if "://" not in url:
+        errors.append(SourceError("expected a store URL", field="store.url", file=file))
+        return DEFAULT_STORE
+    return url
+
+
 def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -167,14 +209,8 @@ class Workspace:
     def from_data(cls, root: Path, data: dict[str, Any], *, file: str | None = None) -> Workspace:
         """A workspace from parsed TOML data."""
         errors: list[SourceError] = []
-        extra = set(data) - {"store", "notify", "channels", "routes", "org"}
-        for key in sorted(extra):
-            errors.append(SourceError("unknown section", field=key, file=file))
-        store = data.get("store", {})
-        url = store.get("url", DEFAULT_STORE) if isinstance(store, dict) else None
-        if not isinstance(url, str) or "://" not in url:
-            errors.append(SourceError("expected a store URL", field="store.url", file=file))
-            url = DEFAULT_STORE
+        data = _sections(data, errors, file)
+        url = _store_url(data.get("store", {}), errors, file)
         channels: list[ChannelSpec] = []
         for name, table in (data.get("channels") or {}).items():
             try:

@@ -26,7 +26,7 @@ from gridgov.cli import (
     sweep_ws_cmd,
     workspace_cmd,
 )
-from gridgov.cli.common import UsageError, fail
+from gridgov.cli.common import UsageError, fail, print_errors
 from gridgov.errors import GridgovError, InvalidInput
 
 # Modules that create a command group with add_parser come before those that
@@ -72,8 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         return fail(str(exc), 2)
     except InvalidInput as exc:
-        for err in exc.errors:
-            fail(str(err), 1)
+        print_errors(exc)
         return 1
     except GridgovError as exc:
         return fail(str(exc), 1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import ENGINES, Engine
-from gridgov.errors import GridgovError
+from gridgov.errors import GridgovError, InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.redact import redact_text
@@ -27,6 +27,21 @@ def fail(message: str, code: int) -> int:
     """Print ``gridgov: error: message`` (credentials redacted) on stderr and return ``code``."""
     print(f"gridgov: error: {redact_text(message)}", file=sys.stderr)
     return code
+
+
+MAX_ERROR_LINES = 100
+"""Error lines a command prints for one bad input; the rest are counted in one more line."""
+
+
+def print_errors(exc: InvalidInput) -> None:
+    """Each error of ``exc`` as ``gridgov: error: ...`` on stderr (:data:`MAX_ERROR_LINES`)."""
+    errors = exc.errors or (SourceError(str(exc)),)
+    for err in errors[:MAX_ERROR_LINES]:
+        print(f"gridgov: error: {err}", file=sys.stderr)
+    if len(errors) > MAX_ERROR_LINES:
+        print(
+            f"gridgov: error: ... and {len(errors) - MAX_ERROR_LINES} more errors", file=sys.stderr
+        )
 
 
 def progress(message: str) -> None:

@@ -7,7 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from gridgov.cli.common import UsageError, add_levels_option, emit_table, levels_for, load_tree
+from gridgov.cli.common import (
+    UsageError,
+    add_levels_option,
+    emit_table,
+    levels_for,
+    load_tree,
+    print_errors,
+)
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org import (
     graphml_text,
@@ -107,8 +114,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         tree = load_tree(args.file, levels_for(args), args.text)
     except InvalidInput as exc:
-        for err in exc.errors:
-            print(f"gridgov: error: {err}", file=sys.stderr)
+        print_errors(exc)
         print(f"gridgov: {len(exc.errors)} error(s)", file=sys.stderr)
         return 1
     counts = Counter(u.level for u in tree)

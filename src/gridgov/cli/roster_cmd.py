@@ -277,7 +277,9 @@ def cmd_solve(args: argparse.Namespace) -> int:
     problem = bound_problem(args, args.format)
     result = _solve(args, _view(problem, args), _process_started(t0))
     if args.out:
-        atomic_write_text(Path(args.out), roster_csv_text(result.roster))
+        # the benchmark's employee,day,shift for one post; the post column otherwise
+        one_post = len(problem.posts) == 1
+        atomic_write_text(Path(args.out), roster_csv_text(result.roster, with_post=not one_post))
     hard = sum(1 for v in result.violations if v.hard)
     line = {
         "objective": result.score.soft,

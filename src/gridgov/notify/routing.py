@@ -60,14 +60,18 @@ class Route:
         extra = set(table) - {"channels", "events", "units"}
         if extra:
             raise ValueError(f"unknown keys in a route: {', '.join(sorted(extra))}")
+        if not isinstance(table, Mapping):
+            raise ValueError("a route must be a table ([[routes]])")
         channels = table.get("channels")
-        if not channels or not all(isinstance(c, str) for c in channels):
+        if not isinstance(channels, list) or not channels:
             raise ValueError('a route needs channels = ["name", ...]')
-        return cls(
-            tuple(channels),
-            tuple(table.get("events", ("*",))),
-            tuple(table.get("units", ())),
-        )
+        values = {}
+        for key in ("channels", "events", "units"):
+            value = table.get(key, ("*",) if key == "events" else ())
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f'{key} must be a list of names, e.g. {key} = ["a", "b"]')
+            values[key] = tuple(value)
+        return cls(values["channels"], values["events"], values["units"])
 
 
 @attrs.frozen

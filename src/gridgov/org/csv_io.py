@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from gridgov.bulk import paused_gc
+from gridgov.csvrows import DIALECT, csv_error, header_errors
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import Engine, use_columnar
 from gridgov.errors import HierarchyError, InvalidInput, SourceError
@@ -143,24 +144,18 @@ def _read_tree_csv(
 def _read(
     fh: IO[str], *, file: str | None, levels: Levels, kinds: dict[str, ColumnKind]
 ) -> Hierarchy:
-    reader = csv.reader(fh)
+    reader = csv.reader(fh, **DIALECT)  # type: ignore[arg-type]
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
     except csv.Error as exc:
-        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
+        raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
     errors: list[SourceError] = []
     for name in REQUIRED:
         if name not in header:
             errors.append(SourceError("missing column", field=name, row=1, file=file))
-    seen: set[str] = set()
-    for name in header:
-        if not name:
-            errors.append(SourceError("empty column name", row=1, file=file))
-        elif name in seen:
-            errors.append(SourceError("column appears twice", field=name, row=1, file=file))
-        seen.add(name)
+    errors += header_errors(header, file=file)
     if errors:
         raise InvalidInput(errors)
 
@@ -187,7 +182,9 @@ def _read(
             records.append(record)
             starts.append(start)
     except csv.Error as exc:
-        errors.append(SourceError(f"malformed CSV: {exc}", row=last + 1, file=file))
+        errors.append(csv_error(exc, row=last + 1, file=file))
+    if not records and not errors:
+        errors.append(SourceError("no units: the file has a header row only", row=2, file=file))
 
     # Pass 2: extra columns, typed column by column (gridgov.numbers owns the rule).
     n = len(records)

@@ -1,0 +1,78 @@
+"""How gridgov's CSV readers read records: strict quoting, located errors, one header rule.
+
+Every CSV reader (org, relations, roster; the visit reader's careful path)
+reads records with :data:`DIALECT` and turns :class:`csv.Error` into one
+located line with :func:`csv_error`:
+
+- a quoted field still open at the end of the file is
+  ``unterminated quoted field starting at row R`` (Python's lenient reader
+  swallows the rest of the file into it, which used to surface as
+  "expected 3 fields, found 1");
+- a field longer than :func:`csv.field_size_limit` (128 KiB) is
+  ``field longer than 131072 characters`` at its row, not a ``_csv.Error``
+  traceback (pandas and SQLite have no limit; gridgov keeps the csv module's,
+  as no id, name or note is that long and a 10 MB field is an attack);
+- text after a closing quote (``"a"b``) is an error, as in RFC 4180.
+
+:func:`header_errors` is the one header rule: every column named, none twice
+(a CSV with ``day`` twice used to be read with one of them silently chosen;
+pandas renames it ``day.1``, SQLite's ``.import`` refuses it — gridgov refuses
+it, naming the column).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator, Sequence
+
+from gridgov.errors import InvalidInput, SourceError
+
+__all__ = ["DIALECT", "csv_error", "header_errors", "records"]
+
+DIALECT = {"strict": True}
+"""Keyword arguments every gridgov CSV reader passes to :func:`csv.reader`."""
+
+
+def csv_error(exc: csv.Error, *, row: int, file: str | None) -> SourceError:
+    """One located line for a :class:`csv.Error` raised in the record starting at ``row``."""
+    text = str(exc)
+    if "unexpected end of data" in text:
+        return SourceError(f"unterminated quoted field starting at row {row}", row=row, file=file)
+    if "field larger than field limit" in text:
+        limit = csv.field_size_limit()
+        return SourceError(f"field longer than {limit} characters", row=row, file=file)
+    return SourceError(f"malformed CSV: {text}", row=row, file=file)
+
+
+def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceError]:
+    """Problems with a header row: an empty column name, a column named twice."""
+    errors: list[SourceError] = []
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            errors.append(SourceError("empty column name", row=1, file=file))
+        elif name in seen:
+            errors.append(SourceError("column appears twice", field=name, row=1, file=file))
+        seen.add(name)
+    return errors
+
+
+def records(lines: Iterable[str], *, file: str | None) -> Iterator[tuple[int, list[str]]]:
+    """``(row, fields)`` for each record of ``lines`` (a text stream opened with ``newline=""``).
+
+    ``row`` is the line the record starts on (a quoted field may span lines).
+    A malformed record raises :class:`~gridgov.errors.InvalidInput` with the
+    line of :func:`csv_error`.
+    """
+    reader = csv.reader(lines, **DIALECT)  # type: ignore[arg-type]
+    last = 0
+    while True:
+        start = last + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidInput([csv_error(exc, row=start, file=file)]) from None
+        last = reader.line_num
+        yield start, record
