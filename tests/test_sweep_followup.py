@@ -86,3 +86,14 @@ def test_follow_up_counts_are_consistent(people, checks) -> None:
             and v.household == f"h{people[int(ep.resident[1:])][0]}"
         }
         assert ep.complete == (ep.end in days_seen and ep.end <= last)
+
+
+def test_a_visit_in_conflict_does_not_count_as_seen() -> None:
+    # issue 12: coverage withdraws a conflicting id; follow-up must too
+    old = [Resident("old", "h1", elderly=True)]
+    verified = _visit(1, "h1", 0)
+    refused = _visit(1, "h1", 0, Outcome.REFUSED)
+    assert follow_up(old, [verified], D0, D0).days[0].seen == 1
+    assert follow_up(old, [verified, verified], D0, D0).days[0].seen == 1  # a repeat counts once
+    assert follow_up(old, [verified, refused], D0, D0).days[0].seen == 0
+    assert follow_up(old, [refused, verified], D0, D0).days[0].seen == 0

@@ -18,6 +18,7 @@ from gridgov.sweep.lqas import (
     accept_probability,
     choose_plan,
     decide,
+    decision_value,
     draw_samples,
     operating_characteristic,
 )
@@ -58,8 +59,19 @@ def test_classic_plan_and_decisions() -> None:
     assert len(s1["G1"]) == 19
     assert len(set(s1["G1"])) == 19
     assert sorted(s1["G2"]) == ["b1", "b2"]
-    verdict = decide({"G1": [True] * 13 + [False] * 6, "G2": [False] * 7 + [True] * 12}, 6)
+    verdict = decide({"G1": [True] * 13 + [False] * 6, "G2": [False] * 7 + [True] * 12}, 6, n=19)
     assert [(v.lot, v.failures, v.accepted) for v in verdict] == [("G1", 6, True), ("G2", 7, False)]
+
+
+def test_lqas_small_lot_is_judged_by_its_sample_size() -> None:
+    # issue 12: a 3-household lot with 3 failures used to be accepted under d = 6
+    verdict = decide(
+        {"tiny": [False] * 3, "ok": [True] * 19, "half": [True] * 9 + [False]}, 6, n=19
+    )
+    assert {v.lot: v.accepted for v in verdict} == {"half": True, "ok": True, "tiny": False}
+    assert decision_value(6, 19, 3) == 0 and decision_value(6, 19, 19) == 6
+    with pytest.raises(ValueError, match="more than the plan"):
+        decide({"big": [True] * 20}, 6, n=19)
 
 
 def test_lqas_catches_a_badly_swept_lot_more_often_than_a_good_one() -> None:
@@ -69,7 +81,7 @@ def test_lqas_catches_a_badly_swept_lot_more_often_than_a_good_one() -> None:
     for cov in accepted:
         for _ in range(300):
             sample = [rng.random() < cov for _ in range(plan.n)]
-            accepted[cov] += decide({"L": sample}, plan.d)[0].accepted
+            accepted[cov] += decide({"L": sample}, plan.d, n=plan.n)[0].accepted
     assert accepted[0.9] > 250
     assert accepted[0.4] < 50
 
@@ -117,3 +129,8 @@ def test_reinforcement_is_water_filling(households, workers, govs) -> None:
             o = after[other]
             if o.households:
                 assert need_last >= o.after - 1e-9
+
+
+def test_gov_unit_cadres_must_not_be_negative() -> None:
+    with pytest.raises(ValueError):
+        GovUnit("g", "Bureau", cadres=-5)

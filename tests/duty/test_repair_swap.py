@@ -131,3 +131,47 @@ def test_repair_never_gives_the_dropped_resource_its_own_shift_back() -> None:
     assert not any(a.resource == "T0" for a in result.roster.assignments)
     assert {v.rule for v in result.violations if v.hard} == {"total_minutes"}
     assert result.removed == roster.assignments and result.added == ()
+
+
+def test_swap_of_two_assignments_of_one_resource_answers_yes_unchanged() -> None:
+    import datetime as dt
+
+    from gridgov.duty.model import (
+        Assignment,
+        Horizon,
+        Post,
+        Problem,
+        Resource,
+        Roster,
+        ShiftType,
+        StaffNeed,
+    )
+    from gridgov.duty.swap import swap
+
+    problem = Problem(
+        Horizon(dt.date(2026, 12, 1), 3),
+        (ShiftType("D", 480, dt.time(8)),),
+        (Post("K", needs=(StaffNeed("D"),)),),
+        (Resource("A"), Resource("B")),
+    )
+    a, b = Assignment("A", 0, "D", "K"), Assignment("A", 2, "D", "K")
+    roster = Roster((a, b, Assignment("B", 1, "D", "K")))
+    verdict = swap(problem, roster, a, b)
+    assert verdict.ok and verdict.roster == roster and verdict.soft_delta == 0
+
+
+def test_the_same_rule_twice_is_refused() -> None:
+    import datetime as dt
+
+    import pytest
+
+    from gridgov.duty.model import Horizon, Post, Problem, Resource, RuleConfig, ShiftType
+
+    with pytest.raises(ValueError, match="configured twice"):
+        Problem(
+            Horizon(dt.date(2026, 12, 1), 3),
+            (ShiftType("D", 480, dt.time(8)),),
+            (Post("K"),),
+            (Resource("A"),),
+            rules=(RuleConfig("cover"), RuleConfig("cover", weight=5)),
+        )

@@ -187,6 +187,20 @@ class RuleConfig:
     params: dict[str, AttrValue] = attrs.field(factory=dict)
 
 
+def _distinct_rules(instance: object, attribute: object, value: tuple[RuleConfig, ...]) -> None:
+    """A rule with the same name and params twice would be scored twice: refuse it."""
+    del instance, attribute
+    seen: set[tuple[str, tuple[tuple[str, object], ...]]] = set()
+    for rule in value:
+        key = (rule.name, tuple(sorted(rule.params.items())))
+        if key in seen:
+            raise ValueError(
+                f"rule {rule.name!r} is configured twice with the same params; keep one "
+                "(set its hard/weight there)"
+            )
+        seen.add(key)
+
+
 @attrs.frozen
 class PlaceUnit:
     """One unit of the organisation tree as a bound problem carries it."""
@@ -225,7 +239,7 @@ class Problem:
     posts: tuple[Post, ...]
     resources: tuple[Resource, ...]
     defaults: Limits = Limits()
-    rules: tuple[RuleConfig, ...] = ()
+    rules: tuple[RuleConfig, ...] = attrs.field(default=(), validator=_distinct_rules)
     name: str = ""
     places: Places | None = None
 

@@ -34,7 +34,8 @@ def swap(problem: Problem, roster: Roster, a: Assignment, b: Assignment) -> Swap
 
     The verdict is *no* when the swapped roster breaks a hard rule that the
     current roster keeps (the reasons are those new violations); ``roster`` in
-    the verdict is the swapped roster either way.
+    the verdict is the swapped roster either way. Two assignments of one
+    resource exchange nothing: the verdict is *yes*, the roster unchanged.
     """
     have = set(roster.assignments)
     errors = [
@@ -42,10 +43,10 @@ def swap(problem: Problem, roster: Roster, a: Assignment, b: Assignment) -> Swap
         for name, x in (("a", a), ("b", b))
         if x not in have
     ]
-    if a.resource == b.resource:
-        errors.append(SourceError("a swap needs two different resources", "b"))
     if errors:
         raise InvalidInput(errors)
+    if a.resource == b.resource:
+        return SwapVerdict(True, roster)
     rest = [x for x in roster.assignments if x not in (a, b)]
     swapped = Roster(
         (

@@ -19,7 +19,11 @@ class GovUnit:
 
     id: str = attrs.field(validator=attrs.validators.instance_of(str))
     name: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
-    cadres: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
+    cadres: int = attrs.field(
+        default=0,
+        validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)],
+    )
+    """Cadres the unit can send: a whole number, 0 or more."""
 
 
 class Relations:

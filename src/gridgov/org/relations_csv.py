@@ -29,6 +29,7 @@ import io
 from pathlib import Path
 
 from gridgov.errors import ChangeRefused, InvalidInput, SourceError
+from gridgov.numbers import NumberError, parse_int
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.relations import GovUnit
 
@@ -129,10 +130,14 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
                     rel.link_central_household(src, [dst] if dst else [])
                     continue
                 text_cadres = cadres.strip() or "0"
-                if not text_cadres.isdigit():
+                try:
+                    count = parse_int(text_cadres)
+                except NumberError:
+                    count = -1
+                if count < 0:  # ASCII digits only: "٣" is not a number (gridgov.numbers)
                     bad(f"not a whole number >= 0: {cadres!r}", "cadres")
                     continue
-                gov = GovUnit(src, name, int(text_cadres))
+                gov = GovUnit(src, name, count)
                 first = govs.setdefault(src, (gov, row))
                 if first[0] != gov:
                     bad(

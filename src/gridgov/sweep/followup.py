@@ -7,6 +7,10 @@ household that day has a reaching outcome (verified or partly verified) and
 either lists them in ``residents_seen`` or lists nobody with the outcome
 ``verified`` (the whole household was seen). A visit's day is its date in
 ``zone`` (aware times are converted; naive times are taken as they are).
+Visits count by the intake's policy (:mod:`gridgov.sweep.intake`): repeats of
+one id count once, and an id whose uploads disagree (a conflict, e.g.
+verified versus refused) counts not at all until it is resolved — as in
+coverage (:func:`counted_visits`).
 
 Time since last seen, on the day of the report, falls in the buckets ``1``
 (seen that day or the day before), ``2``, ``3``, ``>3`` (days) and ``never``.
@@ -16,10 +20,11 @@ An isolation episode is *complete* only when there is a check on its last day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
+from gridgov.sweep.intake import VisitKey, counted_version, digest, identity
 from gridgov.sweep.model import Outcome, Resident, Visit
 
 BUCKETS = ("1", "2", "3", ">3", "never")
@@ -38,6 +43,40 @@ def is_due(resident: Resident, day: dt.date) -> bool:
     return iso is not None and iso.start <= day <= iso.end
 
 
+def _instant(at: dt.datetime) -> int | None:
+    if at.tzinfo is None:
+        return None
+    delta = at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def counted_visits(
+    visits: Iterable[Visit], *, resolutions: Mapping[str, str] | None = None
+) -> list[Visit]:
+    """The visits that count, one per id, by the intake's identity and counting policy.
+
+    ``resolutions`` maps a visit id to the digest of the version kept
+    (:func:`gridgov.sweep.intake.digest`), as for coverage.
+    """
+    groups: dict[str, dict[VisitKey, Visit]] = {}
+    for v in visits:
+        groups.setdefault(v.id, {}).setdefault(identity(v, _instant(v.at)), v)
+    kept = resolutions or {}
+    out = []
+    for vid, group in groups.items():
+        keys = list(group)
+        if vid in kept:
+            by_digest = {digest(k): k for k in keys}
+            choice = counted_version(list(by_digest), kept[vid])
+            found = by_digest.get(choice) if isinstance(choice, str) else None
+        else:
+            got = counted_version(keys)
+            found = got if isinstance(got, tuple) else None
+        if found is not None:
+            out.append(group[found])
+    return out
+
+
 def seen_days(
     residents: Iterable[Resident], visits: Iterable[Visit], *, zone: dt.tzinfo | None = None
 ) -> dict[str, set[dt.date]]:
@@ -48,7 +87,7 @@ def seen_days(
         members.setdefault(r.household, []).append(r.id)
         ids.add(r.id)
     out: dict[str, set[dt.date]] = {rid: set() for rid in ids}
-    for v in visits:
+    for v in counted_visits(visits):
         if v.outcome not in (Outcome.VERIFIED, Outcome.PARTLY_VERIFIED):
             continue
         at = v.at

@@ -100,13 +100,33 @@ class LotDecision:
     accepted: bool
 
 
-def decide(results: Mapping[str, Sequence[bool]], d: int) -> list[LotDecision]:
-    """Accept each lot whose sample has at most ``d`` failures (``False`` = not covered)."""
-    if d < 0:
-        raise ValueError("d must be 0 or more")
+def decision_value(d: int, n: int, sampled: int) -> int:
+    """The decision value for a lot of which only ``sampled`` of the plan's ``n`` were checked.
+
+    A lot smaller than the sample is checked whole; its allowed failures are the
+    plan's, scaled down: ``floor(d * sampled / n)`` (the same failure rate). A
+    3-household lot under the plan n = 19, d = 6 may fail 0 checks, not 6.
+    """
+    _check_plan(n, d)
+    if not 0 <= sampled <= n:
+        raise ValueError(f"a lot sampled {sampled} households, more than the plan's n = {n}")
+    return d * sampled // n
+
+
+def decide(results: Mapping[str, Sequence[bool]], d: int, *, n: int) -> list[LotDecision]:
+    """Accept each lot whose sample has at most ``d`` failures (``False`` = not covered).
+
+    ``n`` is the plan's sample size (:attr:`Plan.n`). A lot with a smaller
+    sample (a lot smaller than ``n``, checked whole) is judged by
+    :func:`decision_value`, so the sample size is never ignored; a sample
+    larger than ``n`` is a ``ValueError``.
+    """
+    _check_plan(n, d)
+    size = n
     out = []
     for lot in sorted(results):
         checks = results[lot]
         failures = sum(1 for ok in checks if not ok)
-        out.append(LotDecision(lot, len(checks), failures, failures <= d))
+        allowed = decision_value(d, size, len(checks))
+        out.append(LotDecision(lot, len(checks), failures, failures <= allowed))
     return out
