@@ -71,11 +71,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = lsub.add_parser("decide", help="accept or reject each lot from the monitors' checks")
     p.add_argument("results", metavar="CHECKS.csv", help="lot,household,covered (yes/no)")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--d", type=int, default=None, help="the decision value")
+    group.add_argument(
+        "--d", type=int, default=None, help="the decision value (with --n, the sample size)"
+    )
     group.add_argument(
         "--upper", type=float, default=None, help="with --lower: d from the plan for these"
     )
     p.add_argument("--lower", type=float, default=0.5)
+    p.add_argument(
+        "--n",
+        type=int,
+        default=None,
+        help="with --d: the plan's sample size (default: the largest sample); a lot "
+        "sampled fewer households is judged by d scaled to its sample",
+    )
     p.add_argument("--org", default=None, metavar="ORG.csv", help="names for the lots")
     add_levels_option(p)
     p.add_argument("--format", choices=("csv", "json", "table"), default="table")
@@ -274,15 +283,22 @@ def cmd_lqas_decide(args: argparse.Namespace) -> int:
     """Accept or reject every lot; exit 1 when any lot is rejected (it needs a re-sweep)."""
     from gridgov.sweep.lqas import choose_plan, decide
 
-    d = args.d
+    d, n = args.d, args.n
     if d is None:
         try:
-            d = choose_plan(args.upper, args.lower).d
+            plan = choose_plan(args.upper, args.lower)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        d, n = plan.d, plan.n
     if d < 0:
         raise UsageError("--d must be 0 or more")
-    decisions = decide(_read_checks(args.results), d)
+    checks = _read_checks(args.results)
+    if n is None:
+        n = max([d, 1, *(len(c) for c in checks.values())])
+    try:
+        decisions = decide(checks, d, n=n)
+    except ValueError as exc:
+        raise UsageError(f"--n: {exc}") from None
     tree = load_tree(args.org, levels_for(args)) if args.org else None
 
     def name(lot: str) -> str:
