@@ -108,14 +108,35 @@ def test_hook_gridgov_event() -> None:
     assert seen == ["visit-rejected"]
 
 
-def test_two_plugins_registering_one_name_is_an_error_naming_both() -> None:
+def test_a_name_clash_disables_only_that_name_and_names_both_plugins() -> None:
     plugins = Plugins(load_entry_points=False)
     plugins.register(
         _plugin(gridgov_storage_backends=lambda register: register("sqlite", object)),
         name="my-sqlite",
     )
-    with pytest.raises(PluginConflict, match=r"'sqlite' is registered by both .*'my-sqlite'"):
-        plugins.registry("storage")
+    reg = plugins.registry("storage")
+    assert "sqlite" not in reg and "memory" in reg  # memory:// still works
+    assert plugins.get("storage", "memory") is not None
+    with pytest.raises(PluginConflict, match=r"'sqlite' is disabled"):
+        plugins.get("storage", "sqlite")
+    (err,) = [e for e in plugins.errors if "sqlite" in e.message]
+    assert "gridgov.store.backends" in err.message and "my-sqlite" in err.message
+
+
+def test_gridgov_plugins_reports_a_clash_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    from gridgov.cli import main
+    from gridgov.plugins.manager import use_plugins
+
+    plugins = Plugins(load_entry_points=False)
+    plugins.register(
+        _plugin(gridgov_storage_backends=lambda register: register("sqlite", object)),
+        name="my-sqlite",
+    )
+    with use_plugins(plugins):
+        assert main(["plugins"]) == 0
+    captured = capsys.readouterr()
+    assert "my-sqlite" in captured.out
+    assert "'sqlite' is registered by both" in captured.err
 
 
 def test_a_plugin_failing_in_a_hook_is_reported_and_the_rest_works() -> None:

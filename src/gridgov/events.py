@@ -223,9 +223,11 @@ def rule_violation(
     :func:`gridgov.duty.events.violation_events` does) and give the person's
     name as ``person_name``, which is masked per channel.
     """
+    # the id is derived from what the summary already shows, never from the
+    # person's name: a masked name cannot be recovered by guessing names into it
     return _event(
         EventKind.RULE_VIOLATION,
-        (roster, rule, detail, person_name),
+        (roster, rule, detail),
         at=at,
         unit=unit,
         summary=f"roster {roster} breaks rule {rule}" + (f": {detail}" if detail else ""),

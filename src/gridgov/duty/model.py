@@ -8,6 +8,7 @@ Every class is a frozen attrs value that round-trips through
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 import attrs
@@ -151,13 +152,39 @@ class ShiftRequest:
     on: bool = True
 
 
+class ResourceKind(enum.Enum):
+    """What a resource is: a ``person`` (named, masked in every output) or a ``team``."""
+
+    PERSON = "person"
+    TEAM = "team"
+
+
+def resource_kind(value: object) -> str:
+    """A resource kind read forgivingly (``Person``, ``PERSON``, `` person ``), as its value.
+
+    Spelling follows :mod:`gridgov.spelling`; anything that is not a kind is a
+    ``ValueError`` naming the accepted ones.
+    """
+    from gridgov.spelling import lookup_enum, unknown_message
+
+    if isinstance(value, ResourceKind):
+        return value.value
+    if not isinstance(value, str):
+        raise TypeError(f"kind must be text, got {value!r}")
+    member = lookup_enum(ResourceKind, value)
+    if member is None:
+        raise ValueError(unknown_message(ResourceKind, value, "resource kind"))
+    return member.value
+
+
 @attrs.frozen
 class Resource:
     """Who is rostered: a person or a team, with skills, standing, limits and availability."""
 
     id: str = attrs.field(validator=_str)
     name: str = ""
-    kind: str = "team"
+    kind: str = attrs.field(default="team", converter=resource_kind)
+    """``person`` or ``team`` (:class:`ResourceKind`; read forgivingly)."""
     skills: tuple[str, ...] = ()
     party_member: bool = False
     cadre: bool = False

@@ -16,6 +16,11 @@ class LogChannel:
     """Writes one line per message: to the file ``path`` if given, else to the logger.
 
     Each line starts with the idempotency key, so a reader can drop repeats.
+    A record is always one line: controls, separators and format characters in
+    it are escaped (:func:`gridgov.escape.log_line`), so an id holding ``\r``,
+    U+2028 or an ANSI escape cannot forge a line. The file holds personal data
+    in clear when the channel does not mask: it is created readable by its
+    owner only (mode 0600).
     """
 
     def __init__(self, path: str | Path | None = None, level: str = "INFO") -> None:
@@ -34,13 +39,16 @@ class LogChannel:
 
     def send(self, message: Message) -> None:
         """Write the line (flushed to disk before returning)."""
-        line = f"{message.key} {message.text}"
+        from gridgov.escape import log_line
+        from gridgov.fsutil import open_private_append
+
+        line = log_line(f"{message.key} {message.text}")
         if self.path is None:
             logger.log(self.level, line)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line.replace("\n", "\\n") + "\n")
+        with open_private_append(self.path) as fh:
+            fh.write(line + "\n")
 
 
 @hookimpl

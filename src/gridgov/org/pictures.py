@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gridgov.escape import mermaid_label
 from gridgov.org.hierarchy import Hierarchy
 
 
@@ -31,16 +32,6 @@ def _label(tree: Hierarchy, uid: str, hidden: int) -> str:
     return label
 
 
-def _mermaid_escape(text: str) -> str:
-    return (
-        text.replace("&", "#amp;")
-        .replace('"', "#quot;")
-        .replace("<", "#lt;")
-        .replace(">", "#gt;")
-        .replace("\n", " ")
-    )
-
-
 def to_mermaid(tree: Hierarchy, *, max_depth: int | None = None) -> str:
     """A Mermaid ``flowchart TD`` of the tree down to ``max_depth`` (root = depth 0)."""
     ids: dict[str, str] = {}
@@ -48,7 +39,7 @@ def to_mermaid(tree: Hierarchy, *, max_depth: int | None = None) -> str:
     for uid, par, hidden in _visible(tree, max_depth):
         node = f"n{len(ids)}"
         ids[uid] = node
-        lines.append(f'  {node}["{_mermaid_escape(_label(tree, uid, hidden))}"]')
+        lines.append(f'  {node}["{mermaid_label(_label(tree, uid, hidden))}"]')
         if par is not None:
             lines.append(f"  {ids[par]} --> {node}")
     return "\n".join(lines) + "\n"

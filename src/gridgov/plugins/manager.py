@@ -8,7 +8,12 @@
   third-party plugins load; ``GRIDGOV_PLUGINS=`` (empty) loads none.
 - A plugin that fails to import, or raises in a hook, is recorded in
   :func:`plugin_errors` by name and never takes down unrelated features.
-- Two plugins registering the same name is a :class:`PluginConflict` naming both.
+- Two plugins registering the same name for the same kind is a *clash*: that
+  name alone is disabled (neither plugin's is used, as nobody can tell which
+  one the user meant), the clash is recorded in :func:`plugin_errors` naming
+  both plugins, and asking for the name raises :class:`PluginConflict` naming
+  both. Everything else both plugins register keeps working, and ``gridgov
+  plugins`` still lists everything and reports the clash.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Plugins:
         self.errors: list[PluginError] = []
         self.dists: dict[str, tuple[str | None, str | None]] = {}
         self._registries: dict[str, dict[str, Registered]] = {}
+        self._clashes: dict[tuple[str, str], str] = {}
         self._lock = threading.RLock()
         if defaults:
             for modname in DEFAULT_PLUGINS:
@@ -146,8 +152,10 @@ class Plugins:
             return self._registries[kind]
 
     def _collect(self, kind: str) -> dict[str, Registered]:
-        hook = getattr(self.pm.hook, KINDS[kind])
+        hook_name = KINDS[kind]
+        hook = getattr(self.pm.hook, hook_name)
         found: dict[str, Registered] = {}
+        disabled: set[str] = set()
         for impl in reversed(hook.get_hookimpls()):
             plugin = impl.plugin_name
             mine: dict[str, Registered] = {}
@@ -157,27 +165,43 @@ class Plugins:
             ) -> None:
                 if not isinstance(name, str) or not name:
                     raise PluginConflict(f"plugin {_plugin!r} registered a {kind} without a name")
-                other = found.get(name) or _mine.get(name)
-                if other is not None:
-                    raise PluginConflict(
-                        f"{kind} {name!r} is registered by both {other.plugin!r} and {_plugin!r}"
-                    )
+                if name in _mine:
+                    raise PluginConflict(f"plugin {_plugin!r} registered {kind} {name!r} twice")
                 _mine[name] = Registered(kind, name, value, _plugin)
 
             try:
                 impl.function(register=register)
-            except PluginConflict:
-                raise
             except Exception as exc:
                 # what a failing plugin registered before it failed is not used
-                self.errors.append(PluginError(plugin, KINDS[kind], f"{type(exc).__name__}: {exc}"))
+                self.errors.append(PluginError(plugin, hook_name, f"{type(exc).__name__}: {exc}"))
                 continue
-            found.update(mine)
+            for name, item in mine.items():
+                other = found.get(name)
+                if name in disabled or other is not None:
+                    first = other.plugin if other is not None else self._clashes[(kind, name)]
+                    message = (
+                        f"{kind} {name!r} is registered by both {first!r} and {plugin!r}; "
+                        "it is disabled until one of them is removed"
+                    )
+                    self._clashes.setdefault((kind, name), first)
+                    self.errors.append(PluginError(plugin, hook_name, message))
+                    found.pop(name, None)
+                    disabled.add(name)
+                    continue
+                found[name] = item
+        self._disabled = getattr(self, "_disabled", {})
+        self._disabled[kind] = {n: self._clashes[(kind, n)] for n in disabled}
         return found
 
     def get(self, kind: str, name: str) -> Any:
         """The value registered as ``name``; :class:`UnknownComponent` lists what there is."""
         reg = self.registry(kind)
+        clashed = getattr(self, "_disabled", {}).get(kind, {})
+        if name in clashed:
+            raise PluginConflict(
+                f"{kind} {name!r} is disabled: it is registered by more than one plugin "
+                f"(first {clashed[name]!r}; see `gridgov plugins`)"
+            )
         if name not in reg:
             have = ", ".join(sorted(reg)) or "none"
             raise UnknownComponent(f"no {kind} named {name!r} (available: {have})")

@@ -37,6 +37,24 @@ def sqlite_path(url: str) -> str:
     return path
 
 
+def _private(path: Path) -> None:
+    """The database holds personal data in clear: create it (and tighten it to) mode 0600.
+
+    SQLite creates the ``-wal`` and ``-shm`` files with the database file's
+    mode, so they are 0600 too; existing ones are tightened here as well.
+    """
+    from gridgov.fsutil import ensure_private_file
+
+    try:
+        ensure_private_file(path)
+        for suffix in ("-wal", "-shm"):
+            side = Path(f"{path}{suffix}")
+            if side.exists():
+                ensure_private_file(side)
+    except OSError as exc:
+        raise StoreError(f"cannot open {path}: {exc.strerror or exc}") from None
+
+
 class SqliteStore(SqlStore):
     """A store in one SQLite file; :func:`gridgov.store.open_store` opens it by URL."""
 
@@ -46,6 +64,7 @@ class SqliteStore(SqlStore):
         path = sqlite_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private(Path(path))
         try:
             conn = sqlite3.connect(
                 path,

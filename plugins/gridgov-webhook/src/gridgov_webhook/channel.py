@@ -142,10 +142,14 @@ class WebhookChannel:
     def _robot_body(self, message: Message) -> dict[str, Any]:
         if self.msgtype == "text":
             return {"msgtype": "text", "text": {"content": message.text}}
+        from gridgov.escape import markdown_text as md
+
         title = message.event.kind.value
-        lines = [f"#### {title}", "", message.event.summary or message.text, ""]
-        lines += [f"- unit: {message.event.unit}", f"- at: {message.event.at.isoformat()}"]
-        lines += [f"- {k}: {v}" for k, v in sorted(message.payload["personal"].items())]
+        lines = [f"#### {md(title)}", "", md(message.event.summary or message.text), ""]
+        lines += [f"- unit: {md(message.event.unit)}", f"- at: {message.event.at.isoformat()}"]
+        lines += [
+            f"- {md(k)}: {md(str(v))}" for k, v in sorted(message.payload["personal"].items())
+        ]
         return {"msgtype": "markdown", "markdown": {"title": title, "text": "\n".join(lines)}}
 
     def send(self, message: Message) -> None:

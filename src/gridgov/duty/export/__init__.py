@@ -6,6 +6,7 @@ Personal names (resources of kind ``person``) are masked unless ``mask=False``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 
@@ -15,11 +16,26 @@ from gridgov.duty.model import Problem, Roster
 from gridgov.fsutil import atomic_write_bytes, atomic_write_text
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{d}{i}" for d in ("com", "lpt") for i in range(1, 10)]
+)
 
 
 def calendar_file_name(resource_id: str) -> str:
-    """A safe file name for a resource's calendar."""
-    return (_UNSAFE.sub("_", resource_id).strip("._") or "resource") + ".ics"
+    """A safe file name for a resource's calendar, unique per resource id.
+
+    The id itself when it is already a plain file name (ASCII letters, digits,
+    ``.``, ``_``, ``-``; not starting with ``.``; at most 64 characters; not a
+    Windows device name); otherwise the id with every other character run made
+    ``_`` plus ``-`` and 8 hex digits of its SHA-256, so ``T/1`` and ``T_1``,
+    or ``.`` and ``..``, get different files and none is written outside the
+    folder.
+    """
+    plain = _UNSAFE.sub("_", resource_id).strip("._")[:64]
+    if plain == resource_id and plain.lower() not in _RESERVED:
+        return plain + ".ics"
+    tag = hashlib.sha256(resource_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{plain or 'resource'}-{tag}.ics"
 
 
 def write_export(
@@ -47,8 +63,13 @@ def write_export(
 
         stamp = now or dt.datetime.now(dt.UTC)
         written = []
-        for rid, data in team_calendars(problem, roster, now=stamp, mask=mask).items():
-            path = out / calendar_file_name(rid)
+        calendars = team_calendars(problem, roster, now=stamp, mask=mask)
+        names = {rid: calendar_file_name(rid) for rid in calendars}
+        folded = [n.casefold() for n in names.values()]
+        if len(set(folded)) != len(folded):  # "A" and "a" on a case-insensitive file system
+            names = {rid: calendar_file_name("\0" + rid) for rid in calendars}
+        for rid, data in calendars.items():
+            path = out / names[rid]
             atomic_write_bytes(path, data)
             written.append(path)
         return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -11,13 +12,26 @@ from gridgov.duty.export.common import display_name, shift_times
 from gridgov.duty.model import Assignment, Problem, Roster
 
 
+def event_uid(resource: str, date: dt.date, shift: str, post: str) -> str:
+    """The iCalendar UID of one shift: ``RESOURCE/DATE/SHIFT/POST@gridgov``, parts escaped.
+
+    Each part is percent-encoded (``/``, ``@``, ``%`` and anything outside
+    ASCII letters, digits and ``-._~``), so two different shifts never share a
+    UID and the same shift keeps it in every export.
+    """
+    parts = (resource, date.isoformat(), shift, post)
+    return "/".join(quote(p, safe="") for p in parts) + "@gridgov"
+
+
 def team_calendars(
     problem: Problem, roster: Roster, *, now: dt.datetime, mask: bool = True
 ) -> dict[str, bytes]:
     """``{resource id: .ics bytes}`` for every resource with at least one shift.
 
     ``now`` is the calendar's time stamp (DTSTAMP); event UIDs are stable, so a
-    re-export updates the same events in the team's calendar app.
+    re-export updates the same events in the team's calendar app, and unique
+    per real shift (:func:`event_uid`: resource, *date*, shift, post), so the
+    events of two horizons never overwrite each other.
     """
     zone = ZoneInfo(problem.horizon.timezone)
     res = {r.id: r for r in problem.resources}
@@ -38,7 +52,7 @@ def team_calendars(
             start, end = shift_times(problem, s, a.day)
             post = posts[a.post].label if a.post in posts else a.post
             ev = Event()
-            ev.add("uid", f"{rid}-{a.day}-{a.shift}-{a.post}@gridgov")
+            ev.add("uid", event_uid(rid, problem.horizon.date(a.day), a.shift, a.post))
             ev.add("dtstamp", stamp)
             ev.add("dtstart", start.replace(tzinfo=zone))
             ev.add("dtend", end.replace(tzinfo=zone))
