@@ -249,3 +249,96 @@ def test_solve_then_check_a_native_problem_with_several_posts(tmp_path: Path) ->
     assert main(args) == 0
     assert out.read_text().splitlines()[0] == "employee,day,shift,post"
     assert main(["roster", "check", str(pf), str(out)]) == 0
+
+
+# ---- other tracebacks
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("timezone", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+        ("timezone", "../../etc/passwd", "unknown time zone"),
+        ("days", 10**7, "'days' must be <= 3660"),
+    ],
+)
+def test_horizon_values_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, value: object, message: str
+) -> None:
+    problem = {
+        "horizon": {"start": "2026-12-01", "days": 3, key: value},
+        "shifts": [{"id": "D", "minutes": 480, "start": "08:00"}],
+        "posts": [{"id": "K1", "needs": [{"shift": "D"}]}],
+        "resources": [{"id": "t1"}],
+    }
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(problem))
+    assert main(["roster", "check", str(pf), str(pf)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith(f"gridgov: error: {pf}: $.horizon: ") and message in line
+
+
+_GRAPHML = '<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">{}</graphml>'
+_LEVEL_KEY = '<key id="l" for="node" attr.name="level" attr.type="string"/>'
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            '<key id="k" for="node" attr.name="party.kind" attr.type="int"/>'
+            + _LEVEL_KEY
+            + '<graph edgedefault="directed"><node id="C"><data key="l">county</data>'
+            '<data key="k">5</data></node></graph>',
+            "kind must be text",
+        ),
+        (
+            '<key id="g" for="graph" attr.name="levels" attr.type="string"/>'
+            + _LEVEL_KEY
+            + '<graph edgedefault="directed"><data key="g">a|a</data>'
+            '<node id="C"><data key="l">a</data></node></graph>',
+            "level names repeat",
+        ),
+        (
+            '<key id="x" for="node" attr.name="attr.h" attr.type="double"/>'
+            + _LEVEL_KEY
+            + '<graph edgedefault="directed"><node id="C"><data key="l">county</data>'
+            '<data key="x">NaN</data></node></graph>',
+            "must be a finite number",
+        ),
+    ],
+)
+def test_hostile_graphml_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, message: str
+) -> None:
+    f = tmp_path / "o.graphml"
+    f.write_text(_GRAPHML.format(body))
+    assert main(["org", "validate", str(f)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith(f"gridgov: error: {f}: ") and message in line
+
+
+def test_a_bar_in_a_level_name_survives_graphml(tmp_path: Path) -> None:
+    from gridgov.org import read_graphml, write_graphml
+    from gridgov.org.levels import Levels
+
+    tree = read_csv_text(
+        "id,parent,level,name\nC,,county|seat,C\nT,C,town|ship,T\n",
+        levels=Levels(("county|seat", "town|ship")),
+    )
+    write_graphml(tree, tmp_path / "t.graphml")
+    assert read_graphml(tmp_path / "t.graphml") == tree
+
+
+def test_visits_are_read_through_the_located_decoder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridgov.sweep.visit_format import read_visits
+
+    f = tmp_path / "v.csv"
+    f.write_bytes(
+        b"id,sweep,household,at,visitor,outcome\nv1,S,h1,2020-02-10T09:30,Caf\xe9,verified\n"
+    )
+    with pytest.raises(InvalidInput) as info:
+        read_visits(f)
+    assert str(info.value) == f"{f}: not UTF-8 text (line 2, byte 66)"

@@ -150,6 +150,19 @@ converter = make_converter()
 """The library's converter. Extend a copy (``make_converter()``), not this one."""
 
 
+def _explain(exc: BaseException, type_: Any) -> str:
+    """A structuring error as a person reads it: our validators' own words when they have some."""
+    from cattrs.v import format_exception
+
+    if (
+        isinstance(exc, ValueError | TypeError)
+        and str(exc)
+        and type(exc).__module__ != "cattrs.errors"
+    ):
+        return str(exc)
+    return format_exception(exc, type_)
+
+
 def structure(data: Any, cls: type[T], *, file: str | None = None, path: str = "$") -> T:
     """Structure ``data`` into ``cls``; errors become :class:`InvalidInput` naming each field.
 
@@ -159,7 +172,7 @@ def structure(data: Any, cls: type[T], *, file: str | None = None, path: str = "
     try:
         return converter.structure(data, cls)
     except (ClassValidationError, cattrs.BaseValidationError) as exc:
-        lines = cattrs.transform_error(exc, path=path)
+        lines = cattrs.transform_error(exc, path=path, format_exception=_explain)
         errors = []
         for line in lines:
             message, _, path = line.rpartition(" @ ")

@@ -52,13 +52,43 @@ class ShiftType:
         return self.name or self.id
 
 
+MAX_HORIZON_DAYS = 3660
+"""The longest planning horizon, in days (ten years)."""
+
+
+def _time_zone(instance: object, attribute: object, value: object) -> None:
+    """An IANA time zone name that :class:`zoneinfo.ZoneInfo` can load."""
+    del instance, attribute
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str):
+        raise TypeError(f"timezone must be text, got {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"unknown time zone {value[:60]!r} (an IANA name, e.g. Asia/Shanghai)"
+        ) from None
+
+
 @attrs.frozen
 class Horizon:
-    """The planning period: ``days`` days from ``start`` in time zone ``timezone``."""
+    """The planning period: ``days`` days from ``start`` in time zone ``timezone``.
+
+    ``days`` is 1 to :data:`MAX_HORIZON_DAYS` (ten years: a plan, not a
+    calendar); ``timezone`` an IANA name the system knows (``Asia/Shanghai``);
+    ``Mars/Olympus`` or ``../../etc/passwd`` is refused when the horizon is made.
+    """
 
     start: dt.date
-    days: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.gt(0)])
-    timezone: str = "UTC"
+    days: int = attrs.field(
+        validator=[
+            attrs.validators.instance_of(int),
+            attrs.validators.gt(0),
+            attrs.validators.le(MAX_HORIZON_DAYS),
+        ]
+    )
+    timezone: str = attrs.field(default="UTC", validator=_time_zone)
 
     def date(self, day: int) -> dt.date:
         """The calendar date of day index ``day``."""

@@ -11,6 +11,7 @@ units' id space, so one exact, separate value keeps ``read(write(tree)) == tree`
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from gridgov.privacy import mask_name
 
 def to_graph(tree: Hierarchy, *, mask: bool = True) -> Any:
     """A flat-attribute ``networkx.DiGraph`` suitable for GraphML."""
-    graph = nx.DiGraph(levels="|".join(tree.levels.names))
+    graph = nx.DiGraph(levels=json.dumps(list(tree.levels.names), ensure_ascii=False))
     rel = tree.relations
     if rel.central or rel.gov_units:
         graph.graph["relations"] = relations_json(tree)
@@ -56,11 +57,25 @@ def graphml_text(tree: Hierarchy, *, mask: bool = True) -> str:
     return "\n".join(nx.generate_graphml(to_graph(tree, mask=mask)))
 
 
+def _levels(names: Any, file: str | None) -> Levels:
+    """The scheme stored on the graph: a JSON list (``|``-joined in older files)."""
+    if not names:
+        return DEFAULT_LEVELS
+    try:
+        if not isinstance(names, str):
+            raise ValueError(f"expected text, got {names!r}")
+        parsed = json.loads(names) if names.startswith("[") else names.split("|")
+        if not isinstance(parsed, list) or not all(isinstance(n, str) for n in parsed):
+            raise ValueError("expected a list of level names")
+        return Levels(tuple(parsed))
+    except ValueError as exc:
+        raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
+
+
 def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = None) -> Hierarchy:
     """Build a hierarchy from a graph written by :func:`to_graph` (validated)."""
     if levels is None:
-        names = graph.graph.get("levels")
-        levels = Levels(tuple(names.split("|"))) if names else DEFAULT_LEVELS
+        levels = _levels(graph.graph.get("levels"), file)
     rows = []
     for node, data in graph.nodes(data=True):
         preds = list(graph.predecessors(node))
@@ -71,14 +86,19 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
         attributes: dict[str, AttrValue] = {
             k[5:]: v for k, v in data.items() if k.startswith("attr.")
         }
-        party = None
-        if "party.kind" in data:
-            party = PartyOrg(
-                data["party.kind"], data.get("party.name", ""), data.get("party.secretary", "")
+        try:
+            party = None
+            if "party.kind" in data:
+                party = PartyOrg(
+                    data["party.kind"], data.get("party.name", ""), data.get("party.secretary", "")
+                )
+            unit = Unit(
+                str(node), str(data.get("level", "")), str(data.get("name", "")), attributes, party
             )
-        unit = Unit(
-            str(node), str(data.get("level", "")), str(data.get("name", "")), attributes, party
-        )
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                [SourceError(f"node {str(node)[:60]!r}: {exc}", field="node", file=file)]
+            ) from None
         rows.append(Row(unit, str(preds[0]) if preds else None, file=file))
     tree = Hierarchy.from_rows(rows, levels=levels)
     text = graph.graph.get("relations")

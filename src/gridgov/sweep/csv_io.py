@@ -71,15 +71,9 @@ _Errors = ErrorList
 
 
 def _read_text(path: str | Path) -> str:
-    p = Path(path)
-    data = p.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
-        ) from None
+    from gridgov.utf8 import read_utf8
+
+    return read_utf8(path)
 
 
 def _plain(text: str) -> bool:

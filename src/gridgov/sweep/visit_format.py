@@ -310,7 +310,7 @@ _MISSING: Any = object()
 
 
 def _csv_rows(
-    fh: IO[str], file: str | None, sweep: str | None
+    fh: Iterable[str], file: str | None, sweep: str | None
 ) -> Iterator[tuple[int, Visit | SourceError]]:
     reader = csv.reader(fh)
     last = 0
@@ -420,7 +420,9 @@ def iter_visits(
     if isinstance(source, (str, Path)):
         path = Path(source)
         as_jsonl = is_jsonl(path) if jsonl is None else jsonl
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        from gridgov.utf8 import open_utf8
+
+        with open_utf8(path) as fh:  # a bad byte: one located line (gridgov.utf8)
             if as_jsonl:
                 yield from _jsonl_rows(fh, str(path), sweep)
             else:
