@@ -17,7 +17,7 @@ class LogChannel:
 
     Each line starts with the idempotency key, so a reader can drop repeats.
     A record is always one line: controls, separators and format characters in
-    it are escaped (:func:`gridgov.escape.log_line`), so an id holding ``\r``,
+    it are escaped (:func:`gridgov.escape.log_line`), so an id holding ``\\r``,
     U+2028 or an ANSI escape cannot forge a line. The file holds personal data
     in clear when the channel does not mask: it is created readable by its
     owner only (mode 0600).
