@@ -177,7 +177,7 @@ def test_not_utf8_and_usage_errors(tmp_path, capsys) -> None:
     assert main(["sweep", "coverage", *_args(tmp_path)]) == 2
     assert "--sweep ID" in capsys.readouterr().err
     assert main(["sweep", "coverage", *_args(tmp_path, "--sweep", "S")]) == 1
-    assert "hh.csv:2: not UTF-8" in capsys.readouterr().err
+    assert "hh.csv: not UTF-8 text (line 2, byte 29)" in capsys.readouterr().err
     (tmp_path / "hh.csv").write_text("id,building,floor,occupancy\nH,B,1,permanent\n")
     assert main(["sweep", "coverage", *_args(tmp_path, "--sweep", "S", "--by", "planet")]) == 2
     assert main(["sweep", "coverage", *_args(tmp_path, "--sweep", "S", "--tz", "Mars/Base")]) == 2
