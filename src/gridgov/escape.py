@@ -87,13 +87,14 @@ def unescape_log_line(line: str) -> str:
     return "".join(out)
 
 
-_MD_PUNCT = frozenset("\\`*_{}[]()#+-.!|~:")
+_MD_PUNCT = frozenset("\\`*_{}[]()#!|~:")
+_MD_START = frozenset("-+.>=")  # a list item, a quote or a heading underline only at the start
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}
 
 
 def markdown_text(text: str) -> str:
     """``text`` safe inside markdown: no links, images, emphasis, headings or raw HTML."""
-    out = []
+    out = ["\\"] if text[:1] in _MD_START else []
     for ch in text:
         if ch in _ENTITIES:
             out.append(_ENTITIES[ch])

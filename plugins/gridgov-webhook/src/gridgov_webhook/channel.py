@@ -145,7 +145,7 @@ class WebhookChannel:
         from gridgov.escape import markdown_text as md
 
         title = message.event.kind.value
-        lines = [f"#### {md(title)}", "", md(message.event.summary or message.text), ""]
+        lines = [f"#### {title}", "", md(message.event.summary or message.text), ""]
         lines += [f"- unit: {md(message.event.unit)}", f"- at: {message.event.at.isoformat()}"]
         lines += [
             f"- {md(k)}: {md(str(v))}" for k, v in sorted(message.payload["personal"].items())
