@@ -15,7 +15,7 @@ from gridgov.cli.common import UsageError
 from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import now, open_for, print_flush
 from gridgov.store.port import AppendResult
-from gridgov.store.visit_io import BatchReport, check_visit_file, import_visits
+from gridgov.store.visit_io import BatchReport, check_file, import_visits
 from gridgov.sweep.model import Sweep
 
 MAX_LISTED = 20
@@ -65,7 +65,8 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
     """Check the file, then store it batch by batch; exit 1 on conflicts or rejections."""
     if args.batch < 1:
         raise UsageError("--batch must be at least 1")
-    total_rows = check_visit_file(args.file, sweep=args.sweep)
+    checked = check_file(args.file, sweep=args.sweep)
+    total_rows = checked.count
     ws, store = open_for(args)
 
     def committed(b: BatchReport) -> None:
@@ -82,8 +83,8 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
             args.file,
             batch_size=args.batch,
             on_batch=committed,
-            check=False,
             sweep=args.sweep,
+            checked=checked,
         )
         _report_problems(args.file, result)
         if result.rejected:

@@ -2,9 +2,11 @@
 
 Files are in the one visit format (:mod:`gridgov.sweep.visit_format`): CSV or
 JSON Lines (``.jsonl``/``.ndjson``/``.json``). ``sweep`` names the sweep of
-rows without one. The file is read twice: first to check every row (nothing
-is written when a row is bad: every error is reported with its file, row and
-field), then to store it batch by batch. A batch is one transaction, reported
+rows without one. Every row is checked first (nothing is written when a row is
+bad: every error is reported with its file, row and field), then the visits are
+stored batch by batch. A file of at most :data:`KEEP` visits is read once (the
+checked visits are kept in memory); a bigger one is read again to be stored,
+so memory stays bounded. A batch is one transaction, reported
 through ``on_batch`` only after it is committed, so a killed import loses no
 acknowledged batch; running it again stores nothing twice (what becomes of
 each visit is the intake's decision, :mod:`gridgov.sweep.intake`).
@@ -21,7 +23,21 @@ import attrs
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.store.port import AppendResult, Store
 from gridgov.sweep.model import Visit
-from gridgov.sweep.visit_format import check_visits, iter_visits, visits_jsonl_text
+from gridgov.sweep.visit_format import checked_visits, iter_visits, visits_jsonl_text
+
+KEEP = 250_000
+"""The most visits an import keeps from its check pass instead of reading the file again."""
+
+
+@attrs.frozen
+class CheckedFile:
+    """A visit file whose every row was checked: how many visits, and (small files) them."""
+
+    path: str
+    sweep: str | None
+    count: int
+    visits: list[tuple[int, Visit]] | None
+    """``(row, visit)`` of every visit, or ``None`` when the file was too big to keep."""
 
 
 @attrs.frozen
@@ -36,7 +52,13 @@ class BatchReport:
 
 def check_visit_file(path: str | Path, *, sweep: str | None = None) -> int:
     """Check every row; returns the number of visits or raises :class:`InvalidInput`."""
-    return check_visits(path, sweep=sweep)
+    return check_file(path, sweep=sweep, keep=0).count
+
+
+def check_file(path: str | Path, *, sweep: str | None = None, keep: int = KEEP) -> CheckedFile:
+    """Check every row (or raise :class:`InvalidInput`), keeping up to ``keep`` visits."""
+    count, visits = checked_visits(path, sweep=sweep, keep=keep)
+    return CheckedFile(str(path), sweep, count, visits)
 
 
 def import_visits(
@@ -47,12 +69,19 @@ def import_visits(
     on_batch: Callable[[BatchReport], None] | None = None,
     check: bool = True,
     sweep: str | None = None,
+    checked: CheckedFile | None = None,
 ) -> AppendResult:
-    """Check ``path``, then append its visits in batches (one transaction each)."""
+    """Check ``path``, then append its visits in batches (one transaction each).
+
+    ``checked`` (from :func:`check_file` of the same path and sweep) stands for the
+    check; ``check=False`` skips it (the caller checked the file).
+    """
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
-    if check:
-        check_visit_file(path, sweep=sweep)
+    if checked is None and check:
+        checked = check_file(path, sweep=sweep)
+    if checked is not None and checked.visits is not None:
+        return _append_kept(store, checked.visits, batch_size, on_batch)
     total = AppendResult()
     batch: list[Visit] = []
     first = 0
@@ -78,6 +107,23 @@ def import_visits(
         total += result
         if on_batch is not None:
             on_batch(BatchReport(number, first, last, result))
+    return total
+
+
+def _append_kept(
+    store: Store,
+    visits: list[tuple[int, Visit]],
+    batch_size: int,
+    on_batch: Callable[[BatchReport], None] | None,
+) -> AppendResult:
+    """Append checked ``(row, visit)`` pairs in batches (one transaction each)."""
+    total = AppendResult()
+    for number, start in enumerate(range(0, len(visits), batch_size), start=1):
+        part = visits[start : start + batch_size]
+        result = store.append_visits([v for _, v in part])
+        total += result
+        if on_batch is not None:
+            on_batch(BatchReport(number, part[0][0], part[-1][0], result))
     return total
 
 

@@ -475,18 +475,36 @@ def read_visits_text(
 
 def check_visits(path: str | Path, *, sweep: str | None = None) -> int:
     """Check every row of a file; the number of visits, or :class:`InvalidInput`."""
+    return checked_visits(path, sweep=sweep)[0]
+
+
+def checked_visits(
+    path: str | Path, *, sweep: str | None = None, keep: int = 0
+) -> tuple[int, list[tuple[int, Visit]] | None]:
+    """Check every row of a file (as :func:`check_visits`) and keep what was read.
+
+    Returns ``(number of visits, [(row, visit)])``; the visits are ``None`` when the
+    file holds more than ``keep`` of them (so memory stays bounded: read it again).
+    """
     errs = ErrorList(str(path))
     count = 0
-    for _, item in iter_visits(path, sweep=sweep):
+    kept: list[tuple[int, Visit]] | None = [] if keep > 0 else None
+    for n, item in iter_visits(path, sweep=sweep):
         if isinstance(item, SourceError):
             if len(errs.items) < MAX_ERRORS:
                 errs.items.append(item)
             else:
                 errs.more += 1
+            kept = None
         else:
             count += 1
+            if kept is not None:
+                if count > keep:
+                    kept = None
+                else:
+                    kept.append((n, item))
     errs.raise_if_any()
-    return count
+    return count, kept
 
 
 # -- writing ---------------------------------------------------------------------------
