@@ -44,15 +44,26 @@ AGE_BUCKETS: tuple[tuple[str, dt.timedelta | None], ...] = (
 )
 
 
+HOUSEHOLD_LEVEL = "household"
+"""The level whose units are households when no household records are given."""
+
+
 def _deepest_rank(tree: Hierarchy, households: Sequence[Household], down_to: str | None) -> int:
     levels = tree.levels
     if down_to is not None:
         if down_to not in levels:
             raise ValueError(f"unknown level {down_to!r} (levels: {', '.join(levels)})")
         return levels.rank(down_to)
-    # the level just above the households' buildings (grids in the reference scheme),
-    # or above the tree's leaves when there are no households
+    # the level just above the households' buildings (grids in the reference scheme);
+    # with no household records, above the buildings of the tree's household units
+    # (the default household level), else above the tree's leaves
     ranks = {levels.rank(u.level) for h in households if (u := tree.get(h.building)) is not None}
+    if not ranks and HOUSEHOLD_LEVEL in levels:
+        ranks = {
+            levels.rank(tree[p].level)
+            for u in tree.at_level(HOUSEHOLD_LEVEL)
+            if (p := tree.parent(u)) is not None
+        }
     if not ranks:
         ranks = {levels.rank(tree[leaf].level) for leaf in tree.leaves()}
     return min(ranks) - 1
