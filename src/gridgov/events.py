@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from gridgov.frozen import FrozenDict, frozen_dict
 from gridgov.privacy import mask_flag, mask_id_number, mask_name
 from gridgov.values import AttrValue
 
@@ -54,8 +55,8 @@ class Event:
     at: dt.datetime = attrs.field(validator=attrs.validators.instance_of(dt.datetime))
     unit: str = attrs.field(validator=_str)
     summary: str = attrs.field(default="", validator=_str)
-    data: dict[str, AttrValue] = attrs.field(factory=dict)
-    personal: dict[str, str] = attrs.field(factory=dict)
+    data: Mapping[str, AttrValue] = attrs.field(factory=FrozenDict, converter=frozen_dict)
+    personal: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=frozen_dict)
 
 
 def event_id(kind: EventKind, *key: object) -> str:

@@ -136,6 +136,11 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(float, _structure_float)
     _strict_sequences(conv)
+    from gridgov.frozen import FrozenDict
+
+    conv.register_unstructure_hook(
+        FrozenDict, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
+    )
     conv.register_structure_hook(AttrValue, _structure_attr_value)
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(dt.date, _structure_date)

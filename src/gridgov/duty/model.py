@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from gridgov.frozen import FrozenDict, frozen_dict
 from gridgov.values import AttrValue
 
 _str = attrs.validators.instance_of(str)
@@ -119,7 +121,7 @@ class StaffNeed:
     target: int | None = attrs.field(default=None, validator=_opt_nonneg)
     weight_under: int = attrs.field(default=100, validator=_nonneg)
     weight_over: int = attrs.field(default=1, validator=_nonneg)
-    skills: dict[str, int] = attrs.field(factory=dict)
+    skills: Mapping[str, int] = attrs.field(factory=FrozenDict, converter=frozen_dict)
     leader: bool = False
     days: tuple[int, ...] = ()
 
@@ -147,7 +149,7 @@ class Limits:
     ``max_shifts`` caps the number of shifts of each type (0: never that type).
     """
 
-    max_shifts: dict[str, int] = attrs.field(factory=dict)
+    max_shifts: Mapping[str, int] = attrs.field(factory=FrozenDict, converter=frozen_dict)
     min_minutes: int | None = attrs.field(default=None, validator=_opt_nonneg)
     max_minutes: int | None = attrs.field(default=None, validator=_opt_nonneg)
     max_consecutive: int | None = attrs.field(default=None, validator=_opt_nonneg)
@@ -241,7 +243,7 @@ class RuleConfig:
     name: str = attrs.field(validator=_str)
     hard: bool = True
     weight: int = attrs.field(default=1, validator=_nonneg)
-    params: dict[str, AttrValue] = attrs.field(factory=dict)
+    params: Mapping[str, AttrValue] = attrs.field(factory=FrozenDict, converter=frozen_dict)
 
 
 def _distinct_rules(instance: object, attribute: object, value: tuple[RuleConfig, ...]) -> None:

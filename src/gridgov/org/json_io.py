@@ -67,7 +67,9 @@ def to_document(tree: Hierarchy, *, mask: bool = True) -> HierarchyDocument:
         if mask and party is not None and party.secretary:
             party = attrs.evolve(party, secretary=mask_name(party.secretary))
         records.append(
-            UnitRecord(unit.id, unit.level, unit.name, tree.parent(unit.id), unit.attributes, party)
+            UnitRecord(
+                unit.id, unit.level, unit.name, tree.parent(unit.id), dict(unit.attributes), party
+            )
         )
     rel = tree.relations
     return HierarchyDocument(

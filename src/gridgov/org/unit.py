@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from gridgov.frozen import FrozenDict, frozen_dict
 from gridgov.values import AttrValue
 
 __all__ = ["AttrValue", "PartyOrg", "Unit"]
@@ -22,7 +23,9 @@ def _no_nul(instance: object, attribute: attrs.Attribute[str], value: str) -> No
 
 
 def _check_attributes(
-    instance: object, attribute: attrs.Attribute[dict[str, AttrValue]], value: dict[str, AttrValue]
+    instance: object,
+    attribute: attrs.Attribute[Mapping[str, AttrValue]],
+    value: Mapping[str, AttrValue],
 ) -> None:
     del instance, attribute
     for key, item in value.items():
@@ -36,8 +39,8 @@ def _check_attributes(
             raise ValueError(f"attribute {key!r} must be a finite number, got {item!r}")
 
 
-def _to_dict(value: Mapping[str, AttrValue] | None) -> dict[str, AttrValue]:
-    return dict(value) if value else {}
+def _to_frozen(value: Mapping[str, AttrValue] | None) -> FrozenDict[str, AttrValue]:
+    return frozen_dict(value)
 
 
 @attrs.frozen
@@ -66,8 +69,8 @@ class Unit:
     id: str = attrs.field(validator=_no_nul)
     level: str = attrs.field(validator=_no_nul)
     name: str = attrs.field(default="", validator=_no_nul)
-    attributes: dict[str, AttrValue] = attrs.field(
-        factory=dict, converter=_to_dict, validator=_check_attributes
+    attributes: Mapping[str, AttrValue] = attrs.field(
+        factory=FrozenDict, converter=_to_frozen, validator=_check_attributes
     )
     party: PartyOrg | None = attrs.field(
         default=None, validator=attrs.validators.optional(attrs.validators.instance_of(PartyOrg))
@@ -92,7 +95,7 @@ class Unit:
         setter(unit, "id", id)
         setter(unit, "level", level)
         setter(unit, "name", name)
-        setter(unit, "attributes", attributes)
+        setter(unit, "attributes", FrozenDict.adopt(attributes))
         setter(unit, "party", party)
         return unit
 
