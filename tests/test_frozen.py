@@ -57,3 +57,15 @@ def test_frozen_dict_equals_the_dict() -> None:
     f = FrozenDict({"a": 1})
     assert f == {"a": 1} and {"a": 1} == f and f != {"a": 2}  # noqa: SIM300
     assert repr(f) == "{'a': 1}" and len(f) == 1 and list(f) == ["a"]
+
+
+def test_every_public_exception_lives_in_gridgov_errors_and_at_the_top() -> None:
+    import gridgov
+    import gridgov.errors as errors
+    from gridgov.cli.common import UsageError
+    from gridgov.plugins import PluginConflict, UnknownComponent
+    from gridgov.store import ScopeError, StoreError
+
+    for cls in (UsageError, PluginConflict, UnknownComponent, ScopeError, StoreError):
+        assert cls.__module__ == "gridgov.errors"
+        assert getattr(gridgov, cls.__name__) is cls is getattr(errors, cls.__name__)

@@ -6,11 +6,17 @@ a pluggy plugin interface. See the README for a tour.
 
 from gridgov.errors import (
     ChangeRefused,
+    DeliveryFailed,
     GridgovError,
     HierarchyError,
     InvalidInput,
+    PluginConflict,
+    ScopeError,
     SourceError,
+    StoreError,
+    UnknownComponent,
     UnknownUnit,
+    UsageError,
 )
 from gridgov.plugins.hookspecs import hookimpl
 
@@ -18,11 +24,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ChangeRefused",
+    "DeliveryFailed",
     "GridgovError",
     "HierarchyError",
     "InvalidInput",
+    "PluginConflict",
+    "ScopeError",
     "SourceError",
+    "StoreError",
+    "UnknownComponent",
     "UnknownUnit",
+    "UsageError",
     "__version__",
     "hookimpl",
 ]

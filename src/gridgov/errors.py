@@ -100,3 +100,23 @@ class DeliveryFailed(GridgovError):
         self.retry_after = retry_after
         self.unavailable = unavailable
         self.done = tuple(done)
+
+
+class StoreError(GridgovError):
+    """A store could not do what was asked (bad URL, newer schema, closed store...)."""
+
+
+class ScopeError(StoreError):
+    """A write through a scoped (read-only) view of a store."""
+
+
+class PluginConflict(GridgovError):
+    """Two plugins registered the same name for the same kind of thing."""
+
+
+class UnknownComponent(GridgovError, LookupError):
+    """No plugin registered this name."""
+
+
+class UsageError(GridgovError):
+    """The command line itself is wrong (exit code 2)."""

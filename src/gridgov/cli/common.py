@@ -13,14 +13,11 @@ from typing import Any
 
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import ENGINES, Engine
-from gridgov.errors import GridgovError, InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import UsageError as UsageError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.redact import redact_text
-
-
-class UsageError(GridgovError):
-    """The command line itself is wrong (exit code 2)."""
 
 
 def fail(message: str, code: int) -> int:

@@ -29,7 +29,8 @@ from typing import Any
 import attrs
 import pluggy
 
-from gridgov.errors import GridgovError
+from gridgov.errors import PluginConflict as PluginConflict
+from gridgov.errors import UnknownComponent as UnknownComponent
 from gridgov.plugins import hookspecs
 
 ENTRY_POINT_GROUP = "gridgov"
@@ -48,14 +49,6 @@ KINDS = {
     "solver": "gridgov_roster_solvers",
     "rule": "gridgov_rules",
 }
-
-
-class PluginConflict(GridgovError):
-    """Two plugins registered the same name for the same kind of thing."""
-
-
-class UnknownComponent(GridgovError, LookupError):
-    """No plugin registered this name."""
 
 
 @attrs.frozen

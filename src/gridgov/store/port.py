@@ -18,7 +18,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
-from gridgov.errors import GridgovError
+from gridgov.errors import ScopeError as ScopeError
+from gridgov.errors import StoreError as StoreError
 from gridgov.events import Event
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.model import Household, Sweep, Visit
@@ -38,14 +39,6 @@ ATTEMPT_OUTCOMES: tuple[str, ...] = (
     "postponed",
     "released",
 )
-
-
-class StoreError(GridgovError):
-    """A store could not do what was asked (bad URL, newer schema, closed store...)."""
-
-
-class ScopeError(StoreError):
-    """A write through a scoped (read-only) view of a store."""
 
 
 @attrs.frozen
