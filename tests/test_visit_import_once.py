@@ -9,6 +9,7 @@ same batches and the same conflicts and rejections.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gridgov.org import Hierarchy, Unit
-from gridgov.store import open_store
+from gridgov.store import codec, open_store
 from gridgov.store.visit_io import BatchReport, check_file, import_visits
 from gridgov.sweep.model import Household, Outcome, Sweep, Visit
 from gridgov.sweep.visit_format import write_visits
@@ -95,3 +96,16 @@ def test_reading_once_stores_what_reading_again_stores(
     again = _run(tmp, "again.db", path, 0, batch)
     assert once == again
     assert once[3] == len({(v.id, v) for v in visits if v.household not in ("h6", "h7")})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_stored_documents_are_the_canonical_json_of_the_stdlib(value: object) -> None:
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert codec.dumps(value) == expected
