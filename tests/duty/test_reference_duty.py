@@ -44,3 +44,16 @@ def test_duty_demo_writes_files(tmp_path: Path, capsys) -> None:
     assert (tmp_path / "roster.csv").read_text().startswith("employee,day,shift,post")
     assert "<table>" in (tmp_path / "roster.html").read_text()
     assert list((tmp_path / "calendars").glob("*.ics"))
+
+
+def test_small_reference_with_hard_locality_gets_its_scarce_skills_to_the_expressway() -> None:
+    # hard locality within the township: the medics who may serve an expressway post are
+    # a few local teams, the cadres homed at the root may serve anywhere; the solver must
+    # bring them where the skills are short (skill prices and skill exchanges), not leave
+    # them at gates anyone could staff
+    p = reference_duty(scale=0.2)
+    assert any(r.name == "locality" and r.hard for r in p.rules)
+    assert any(x.kind == "expressway" for x in p.posts)
+    result = solve(p, max_iterations=3000, time_limit=3600, seed=1)
+    assert result.score.hard == 0, result.explanation
+    assert evaluate(p, result.roster).score == result.score

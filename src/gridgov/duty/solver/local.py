@@ -44,6 +44,7 @@ from gridgov.duty.solver.explain import explain
 from gridgov.duty.solver.patterns import construct_patterns
 from gridgov.duty.solver.pricing import priced_start
 from gridgov.duty.solver.rowdp import best_row, row_prices
+from gridgov.duty.solver.skillfix import fix_skills
 from gridgov.duty.state import Cell, RosterState
 from gridgov.duty.violation import Score, Violation
 
@@ -600,6 +601,9 @@ def _solve_one(
             moves=POOL_MOVES_PER_RESOURCE * len(movable),
             temp=0.3 * unit,
         )
+        if st.hard:
+            due = clock() + START_FIX_SHARE * budget if max_iterations is None else math.inf
+            fix_skills(st, fixed, w_min * 10, clock, due)
     else:
         t_build = clock()
         st = RosterState(cp, rules, shifts, posts)
@@ -685,6 +689,7 @@ def _solve_one(
         deadline = t0 + budget * share if limit is None else math.inf
         if polish.hard:
             _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline)
+            fix_skills(polish, fixed, w_min * 10, clock, deadline)
         _row_descent(
             cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
         )
@@ -698,6 +703,7 @@ def _solve_one(
         # bounded by the clock when the run is timed, by a move budget when it is counted
         deadline = t0 + budget if limit is None else math.inf
         evals = POLISH_BUDGET if limit is not None else 10**9
+        fix_skills(polish, fixed, w_min * 10, clock, deadline)
         _polish_hard(cp, polish, fixed, clock, deadline, evals)
         if (polish.hard, polish.soft) < best:
             best_grid = polish.copy_grid()

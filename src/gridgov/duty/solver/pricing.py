@@ -24,7 +24,13 @@ from collections.abc import Callable
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.cover import cover_amounts
-from gridgov.duty.solver.rowdp import add_requests, best_row, pair_prices, request_weight
+from gridgov.duty.solver.rowdp import (
+    add_requests,
+    best_row,
+    pair_prices,
+    request_weight,
+    skill_weight,
+)
 from gridgov.duty.state import RosterState
 
 Slot = tuple[int, int, int]
@@ -33,7 +39,7 @@ Slot = tuple[int, int, int]
 class _Prices:
     """Prices per open slot, with the bounds past which a price could not pay."""
 
-    def __init__(self, cp: Compiled, hard_weight: float) -> None:
+    def __init__(self, cp: Compiled, hard_weight: float, skill_w: float = 0.0) -> None:
         self.slots: list[Slot] = []
         self.want: list[int] = []
         self.lo: list[float] = []
@@ -48,8 +54,36 @@ class _Prices:
                     self.hi.append(need.weight_under + (hard_weight if need.min > 0 else 0.0))
                     over = need.max is not None and need.max <= max(need.min, need.target)
                     self.lo.append(-need.weight_over - (hard_weight if over else 0.0))
-        self.price = [h / 2 for h in self.hi]
         self.index = {k: i for i, k in enumerate(self.slots)}
+        # the skills rule relaxed too: one more price per (slot, needed skill), paid to
+        # the holders of the skill who work the slot (entries after the slots' own)
+        n = len(self.slots)
+        #: skill_of[i]: (skill, entry) pairs of slot i's needed skills
+        self.skill_of: list[list[tuple[str, int]]] = [[] for _ in range(n)]
+        #: of_entry[j - n]: the slot of skill entry j
+        self.of_entry: list[int] = []
+        self.skill_need: list[tuple[str, int]] = []
+        if skill_w:
+            for i, (d, s, p) in enumerate(self.slots):
+                need = cp.need[d][s][p]
+                assert need is not None
+                for skill, count in need.skills:
+                    if count > 0:
+                        self.skill_of[i].append((skill, n + len(self.of_entry)))
+                        self.of_entry.append(i)
+                        self.skill_need.append((skill, count))
+                        self.want.append(count)
+                        self.hi.append(skill_w)
+                        self.lo.append(0.0)
+        self.price = [h / 2 for h in self.hi]
+
+    def entries(self, cp: Compiled, r: int, i: int) -> list[int]:
+        """Slot ``i`` and the skill entries of it that resource ``r`` counts toward."""
+        out = [i]
+        if self.skill_of[i]:
+            mine = cp.skills[r]
+            out += [j for skill, j in self.skill_of[i] if skill in mine]
+        return out
 
     def step(self, counts: list[int], size: float) -> None:
         """Move every price toward the cover it leaves short (up) or long (down)."""
@@ -68,7 +102,8 @@ def _row_table(
     cp: Compiled, r: int, prices: _Prices, req_w: float, pair: list[float] | None = None
 ) -> tuple[list[list[float]], list[list[int]]]:
     """Per-day prices ``[off, shift 0, ...]`` of resource ``r`` and the best post per shift."""
-    price, index = prices.price, prices.index
+    price, index, skill_of = prices.price, prices.index, prices.skill_of
+    mine = cp.skills[r]
     blocked = float("inf")
     cost = [[0.0] * (cp.S + 1) for _ in range(cp.D)]
     post = [[OFF] * cp.S for _ in range(cp.D)]
@@ -77,7 +112,10 @@ def _row_table(
         for s in range(cp.S):
             best, where = -blocked, OFF
             for p in cp.open_posts[d][s]:
-                v = price[index[(d, s, p)]]
+                i = index[(d, s, p)]
+                v = price[i]
+                if mine and skill_of[i]:
+                    v += sum(price[j] for skill, j in skill_of[i] if skill in mine)
                 if pair is not None:
                     v -= pair[p]
                 if v > best:
@@ -100,6 +138,8 @@ class _Pool:
             {} for _ in range(cp.R)
         ]
         self.needs = [cp.need[d][s][p] for d, s, p in prices.slots]
+        self.n_slots = len(prices.slots)
+        self.skill_w = prices.hi[self.n_slots :]
 
     def add(self, r: int, row: list[int], posts: list[int]) -> bool:
         """Add a row (False when the pool already holds it)."""
@@ -111,22 +151,31 @@ class _Pool:
             a, b = rule.resource_cost(r, row, posts, None)
             h += a
             so += b
-        self.rows[r][key] = (posts, self.hw * h + so, self.slots_of(key, posts))
+        self.rows[r][key] = (posts, self.hw * h + so, self.slots_of(r, key, posts))
         return True
 
-    def slots_of(self, row: tuple[int, ...], posts: list[int]) -> list[int]:
-        index = self.prices.index
-        return [index[(d, y, posts[d])] for d, y in enumerate(row) if y >= 0]
+    def slots_of(self, r: int, row: tuple[int, ...], posts: list[int]) -> list[int]:
+        """The slots the row works, and the skill entries of them it counts toward."""
+        index, prices, cp = self.prices.index, self.prices, self.st.cp
+        out: list[int] = []
+        for d, y in enumerate(row):
+            if y >= 0:
+                out += prices.entries(cp, r, index[(d, y, posts[d])])
+        return out
 
     def cover(self, i: int, n: int) -> float:
-        """The cover cost of slot ``i`` with ``n`` people (the Cover rule's formula)."""
+        """The cover cost of slot ``i`` with ``n`` people (the Cover rule's formula), or
+        of skill entry ``i`` with ``n`` holders of the skill (the Skills rule's)."""
+        if i >= self.n_slots:
+            j = i - self.n_slots
+            return self.skill_w[j] * max(self.prices.skill_need[j][1] - n, 0)
         need = self.needs[i]
         assert need is not None
         hard, soft = cover_amounts(need, n)
         return self.hw * hard + soft
 
     def _counts(self, pick: dict[int, tuple[int, ...]]) -> list[int]:
-        counts = [0] * len(self.prices.slots)
+        counts = [0] * len(self.prices.want)
         for r, k in pick.items():
             for i in self.rows[r][k][2]:
                 counts[i] += 1
@@ -224,7 +273,7 @@ def priced_start(
     cp = st.cp
     if not movable:
         return 0
-    prices = _Prices(cp, hard_weight)
+    prices = _Prices(cp, hard_weight, skill_weight(st.rules, hard_weight))
     if not prices.slots:
         return 0
     req_w = request_weight(st.rules, hard_weight)
@@ -241,7 +290,7 @@ def priced_start(
         if clock() >= deadline:
             break
         done += 1
-        counts = [0] * len(prices.slots)
+        counts = [0] * len(prices.want)
         bound = sum(p * w for p, w in zip(prices.price, prices.want, strict=True))
         pick: dict[int, tuple[int, ...]] = {}
         t_round = clock()
@@ -278,7 +327,8 @@ def priced_start(
                 bound += lb[0]
             for d, y in enumerate(row):
                 if y >= 0:
-                    counts[prices.index[(d, y, cells[d])]] += 1
+                    for i in prices.entries(cp, r, prices.index[(d, y, cells[d])]):
+                        counts[i] += 1
             if r in free:
                 pool.add(r, row, cells)
                 pick[r] = tuple(row)

@@ -20,7 +20,7 @@ decides whether to keep the row.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.rules.base import Rule
@@ -440,6 +440,31 @@ def request_weight(rules: Sequence[Rule], hard_weight: float) -> float:
     return 0.0
 
 
+def skill_weight(rules: Sequence[Rule], hard_weight: float) -> float:
+    """The weight of one person short of a needed skill (0 when no rule prices skills)."""
+    for rule in rules:
+        if rule.name == "skills":
+            return rule.weight if not rule.hard else hard_weight
+    return 0.0
+
+
+def skill_gain(
+    cp: Compiled, r: int, d: int, s: int, p: int, members: Collection[int], weight: float
+) -> float:
+    """What ``r`` working slot ``(d, s, p)`` takes off the skills rule's score: ``weight``
+    per needed skill of ``r`` the others in ``members`` leave short."""
+    need = cp.need[d][s][p]
+    if not weight or need is None or not need.skills:
+        return 0.0
+    skills = cp.skills
+    mine = skills[r]
+    gain = 0.0
+    for skill, count in need.skills:
+        if skill in mine and sum(1 for m in members if m != r and skill in skills[m]) < count:
+            gain += weight
+    return gain
+
+
 def add_requests(cp: Compiled, r: int, weight: float, cost: list[list[float]]) -> None:
     """Add the shift requests of ``r`` (times ``weight``) to the row price table ``cost``."""
     for (d, s), w in cp.on_req[r].items():
@@ -469,11 +494,13 @@ def row_prices(
     """Per-day prices ``[off, shift 0, shift 1, ...]`` for resource ``r`` and the post to use.
 
     A shift's price is the change in the cover score if ``r`` works it, the
-    others as they are (a hard minimum or maximum counts ``hard_weight``), plus
+    others as they are (a hard minimum or maximum counts ``hard_weight``), less
+    what ``r`` brings to a post short of a skill it has (the skills rule), plus
     the shift requests of ``r`` that day; the cheapest open post is chosen.
     """
     cp = st.cp
     req_w = request_weight(st.rules, hard_weight)
+    sk_w = skill_weight(st.rules, hard_weight) if cp.skills[r] else 0.0
     cost = [[0.0] * (cp.S + 1) for _ in range(cp.D)]
     post = [[OFF] * cp.S for _ in range(cp.D)]
     pair = pair_prices(st, r, hard_weight)
@@ -489,6 +516,8 @@ def row_prices(
                 h0, s0 = cover_amounts(need, n)
                 h1, s1 = cover_amounts(need, n + 1)
                 c = hard_weight * (h1 - h0) + (s1 - s0)
+                if sk_w:
+                    c -= skill_gain(cp, r, d, s, p, members, sk_w)
                 if pair is not None:
                     c += pair[p]
                 if c < best:
