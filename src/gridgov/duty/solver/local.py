@@ -689,7 +689,6 @@ def _solve_one(
         deadline = t0 + budget * share if limit is None else math.inf
         if polish.hard:
             _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline)
-            fix_skills(polish, fixed, w_min * 10, clock, deadline)
         _row_descent(
             cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
         )
