@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", default="gridgov-demo", help="folder for the outputs")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--duty-seconds", type=float, default=5.0, help="time to plan the roster")
+    p.add_argument(
+        "--duty-seconds", type=float, default=20.0, help="time to plan the roster (default 20 s)"
+    )
     p.set_defaults(func=cmd_demo)
 
 
