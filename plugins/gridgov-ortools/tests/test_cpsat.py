@@ -37,9 +37,10 @@ from gridgov.duty.model import (
     ShiftType,
     StaffNeed,
 )
-from gridgov.duty.rules import bind_rules
+from gridgov.duty.rules import BUILTIN_RULES, bind_rules
 from gridgov.duty.rules.base import RESOURCE, Rule
 from gridgov.duty.validate import evaluate
+from gridgov.errors import InvalidInput
 from gridgov.plugins import get_plugins
 from gridgov.strategies import duty_problems, rosters
 
@@ -157,6 +158,17 @@ def test_a_rule_it_cannot_model_is_refused_by_name() -> None:
     cp = compile_problem(_night_problem())
     with pytest.raises(Unsupported, match="my_rule"):
         solve(cp, time_limit=5, extra_rules=[_Mine(cp)], workers=1)
+
+
+def test_a_plugin_rule_comes_in_the_rule_table_and_is_refused_by_name() -> None:
+    """The rule table is an argument (``rules=``): the solver never asks the plugins."""
+    problem = attrs.evolve(
+        _night_problem(), rules=(*DEFAULT_RULES, RuleConfig("my_rule", hard=False))
+    )
+    with pytest.raises(InvalidInput, match="unknown rule 'my_rule'"):
+        solve(problem, time_limit=5, workers=1)
+    with pytest.raises(Unsupported, match="my_rule"):
+        solve(problem, time_limit=5, workers=1, rules={**BUILTIN_RULES, "my_rule": _Mine})
 
 
 def test_infeasibility_names_the_clashing_limits() -> None:

@@ -19,7 +19,8 @@ from gridgov.cli.common import (
     progress,
     progress_done,
 )
-from gridgov.duty.model import Assignment, Problem, Roster
+from gridgov.duty.compiled import RuleTable
+from gridgov.duty.model import DEFAULT_RULES, Assignment, Problem, Roster
 from gridgov.duty.privacy import masked
 from gridgov.duty.violation import Violation
 from gridgov.errors import InvalidInput, SourceError
@@ -189,6 +190,22 @@ def _solver(args: argparse.Namespace) -> Any:
     return get_plugins().get("solver", args.solver)
 
 
+def rule_table(problem: Problem) -> RuleTable:
+    """The rule classes plugins registered (the built-ins included), for the duty core's
+    ``rules=``: the edge asks the plugin manager, the core never does. A rule of
+    ``problem`` whose name two plugins registered raises :class:`PluginConflict`
+    naming both."""
+    from gridgov.plugins import get_plugins
+
+    plugins = get_plugins()
+    table = plugins.rule_table()
+    disabled = plugins.disabled("rule")
+    for cfg in problem.rules or DEFAULT_RULES:
+        if cfg.name not in table and cfg.name in disabled:
+            plugins.get("rule", cfg.name)  # raises PluginConflict naming both plugins
+    return table
+
+
 def problem_format(path: str, fmt: str) -> str:
     """``curtois`` or ``native``: ``fmt`` itself, or for ``auto`` by the file's extension."""
     if fmt == "auto":
@@ -263,8 +280,11 @@ def _solve(args: argparse.Namespace, problem: Problem, started: float) -> Any:
     def show(it: int, score: Any) -> None:
         progress(f"iteration {it:,}: hard {score.hard}, soft {score.soft}")
 
+    from gridgov.duty.compiled import compile_problem
+
+    cp = compile_problem(problem, rules=rule_table(problem))
     try:
-        return solver(problem, progress=show, **options)
+        return solver(cp, progress=show, **options)
     finally:
         progress_done()
 
@@ -316,7 +336,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from gridgov.duty.validate import evaluate
 
     problem = bound_problem(args, args.format)
-    ev = evaluate(_view(problem, args), _roster(args.roster, problem))
+    ev = evaluate(_view(problem, args), _roster(args.roster, problem), rules=rule_table(problem))
     hard = ev.hard_violations
     if args.json:
         print(
@@ -443,6 +463,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
         Dropout(resource, first, last),
         frozen_before=frozen,
         solver=solver,
+        rules=rule_table(problem),
         **options,
     )
     text = roster_csv_text(result.roster, with_post=fmt == "native")
@@ -514,7 +535,7 @@ def cmd_swap(args: argparse.Namespace) -> int:
     b = _assignment_arg(args.b, problem, roster, "B", dates=dates, file=args.roster)
     if a.resource == b.resource:
         raise UsageError(f"A and B are both {a.resource!r}'s: a swap needs two different resources")
-    verdict = swap(_view(problem, args), roster, a, b)
+    verdict = swap(_view(problem, args), roster, a, b, rules=rule_table(problem))
     if verdict.ok and args.out:
         text = roster_csv_text(verdict.roster, with_post=fmt == "native")
         atomic_write_text(Path(args.out), text)

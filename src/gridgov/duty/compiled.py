@@ -6,10 +6,20 @@ grid ``shifts[r][d]`` (``-1`` = off) with ``posts[r][d]`` beside it.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import attrs
 
 from gridgov.duty.model import Limits, Problem
 from gridgov.errors import InvalidInput, SourceError
+
+if TYPE_CHECKING:
+    from gridgov.duty.rules.base import Rule
+
+RuleTable = Mapping[str, "type[Rule]"]
+"""Rule classes by the name a problem's :class:`~gridgov.duty.model.RuleConfig` uses."""
 
 OFF = -1
 
@@ -28,10 +38,17 @@ class SlotNeed:
 
 
 class Compiled:
-    """Indexes and per-day arrays of a :class:`Problem` (built by :func:`compile_problem`)."""
+    """Indexes and per-day arrays of a :class:`Problem` (built by :func:`compile_problem`).
 
-    def __init__(self, problem: Problem) -> None:
+    ``rule_types`` is the rule table the problem's rule names are looked up in
+    (``None``: the built-in rules, :data:`gridgov.duty.rules.BUILTIN_RULES`). It is
+    an argument, never read from the plugin manager: the edge (CLI, workspace)
+    passes what plugins registered, e.g. ``Plugins.rule_table()``.
+    """
+
+    def __init__(self, problem: Problem, *, rules: RuleTable | None = None) -> None:
         self.problem = problem
+        self.rule_types: RuleTable | None = rules
         h = problem.horizon
         self.D = h.days
         self.res_ids = [r.id for r in problem.resources]
@@ -102,6 +119,14 @@ class Compiled:
             for d in range(self.D)
         ]
 
+    def with_rules(self, rules: RuleTable | None) -> Compiled:
+        """This compiled problem with another rule table (a shallow copy; ``self`` unchanged)."""
+        if rules is None or rules is self.rule_types:
+            return self
+        other = copy.copy(self)
+        other.rule_types = rules
+        return other
+
     def date(self, d: int) -> str:
         """The date of day ``d`` for messages: ``Mon 2026-12-01``."""
         return self.problem.horizon.date(d).strftime("%a %Y-%m-%d")
@@ -171,9 +196,23 @@ def check_problem(problem: Problem, *, file: str | None = None) -> list[SourceEr
     return errors
 
 
-def compile_problem(problem: Problem, *, file: str | None = None) -> Compiled:
-    """Check ``problem`` (raising :class:`InvalidInput` with every error) and index it."""
+def compile_problem(
+    problem: Problem, *, file: str | None = None, rules: RuleTable | None = None
+) -> Compiled:
+    """Check ``problem`` (raising :class:`InvalidInput` with every error) and index it.
+
+    ``rules`` is the rule table its rule names are looked up in (default: the
+    built-in rules); see :class:`Compiled`.
+    """
     errors = check_problem(problem, file=file)
     if errors:
         raise InvalidInput(errors)
-    return Compiled(problem)
+    return Compiled(problem, rules=rules)
+
+
+def as_compiled(problem: Problem | Compiled, rules: RuleTable | None = None) -> Compiled:
+    """``problem`` compiled with ``rules``; a :class:`Compiled` keeps its own table
+    unless ``rules`` is given."""
+    if isinstance(problem, Compiled):
+        return problem.with_rules(rules)
+    return compile_problem(problem, rules=rules)

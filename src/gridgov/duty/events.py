@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gridgov.duty.compiled import RuleTable
 from gridgov.duty.model import Problem, Roster
 from gridgov.duty.privacy import masked
 from gridgov.duty.validate import evaluate
@@ -25,16 +26,17 @@ def violation_events(
     unit: str,
     at: dt.datetime,
     hard_only: bool = True,
+    rules: RuleTable | None = None,
 ) -> list[Event]:
     """One ``rule-violation`` event per violation of ``roster`` (hard ones only by default).
 
     The detail names people masked (``Z** (K01)``) whatever the channel; the
     person's full name goes in ``personal["person_name"]``, which channels
     mask unless configured with ``mask = false``. ``at`` is the caller's
-    clock reading.
+    clock reading; ``rules`` the rule table (default: the built-in rules).
     """
     names = {r.id: r.name for r in problem.resources if r.kind == "person" and r.name}
-    found = evaluate(masked(problem), roster).violations
+    found = evaluate(masked(problem), roster, rules=rules).violations
     return [
         rule_violation(
             roster=roster_id,

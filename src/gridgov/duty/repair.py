@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from gridgov.duty.compiled import Compiled, compile_problem
+from gridgov.duty.compiled import Compiled, RuleTable, compile_problem
 from gridgov.duty.grid import from_grid, to_grid
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.rules import bind_rules
@@ -169,6 +169,7 @@ def repair(
     max_iterations: int | None = None,
     solver: Solver | None = None,
     workers: int | None = None,
+    rules: RuleTable | None = None,
 ) -> RepairResult:
     """Re-plan ``roster`` after ``change`` with the fewest changed assignments.
 
@@ -180,9 +181,11 @@ def repair(
     ``solver`` is the search used when one-change fixes are not enough (default:
     the built-in :func:`~gridgov.duty.solver.local.solve`; any registered solver
     taking the same arguments, e.g. ``cpsat``); ``workers`` is passed on when given.
+    ``rules`` is the rule table the problem's rule names are looked up in (default:
+    the built-in rules); the solver gets the compiled problem, table included.
     """
     new_problem = apply_dropout(problem, change)
-    cp = compile_problem(new_problem)
+    cp = compile_problem(new_problem, rules=rules)
     last = cp.D - 1 if change.last_day is None else change.last_day
     dropped = tuple(
         a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from gridgov.duty.compiled import Compiled, RuleTable, as_compiled
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.validate import evaluate
 from gridgov.duty.violation import Violation
@@ -29,13 +30,22 @@ def _key(v: Violation) -> tuple[object, ...]:
     return (v.rule, v.resource, v.day, v.shift, v.post, v.message)
 
 
-def swap(problem: Problem, roster: Roster, a: Assignment, b: Assignment) -> SwapVerdict:
+def swap(
+    problem: Problem | Compiled,
+    roster: Roster,
+    a: Assignment,
+    b: Assignment,
+    *,
+    rules: RuleTable | None = None,
+) -> SwapVerdict:
     """Let ``a.resource`` take ``b``'s shift and ``b.resource`` take ``a``'s.
 
     The verdict is *no* when the swapped roster breaks a hard rule that the
     current roster keeps (the reasons are those new violations); ``roster`` in
     the verdict is the swapped roster either way. Two assignments of one
     resource exchange nothing: the verdict is *yes*, the roster unchanged.
+    ``rules`` is the rule table (default: a compiled problem's own, else the
+    built-in rules).
     """
     have = set(roster.assignments)
     errors = [
@@ -55,8 +65,9 @@ def swap(problem: Problem, roster: Roster, a: Assignment, b: Assignment) -> Swap
             Assignment(b.resource, a.day, a.shift, a.post),
         )
     )
-    old = evaluate(problem, roster)
-    new = evaluate(problem, swapped)
+    cp = as_compiled(problem, rules)
+    old = evaluate(cp, roster)
+    new = evaluate(cp, swapped)
     known = {_key(v) for v in old.violations if v.hard}
     reasons = tuple(v for v in new.violations if v.hard and _key(v) not in known)
     ok = not reasons and new.score.hard <= old.score.hard

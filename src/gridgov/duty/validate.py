@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from gridgov.duty.compiled import Compiled, compile_problem
+from gridgov.duty.compiled import Compiled, RuleTable, as_compiled
 from gridgov.duty.grid import to_grid
 from gridgov.duty.model import Problem, Roster
 from gridgov.duty.rules import bind_rules
@@ -27,13 +27,17 @@ class Evaluation:
         return tuple(v for v in self.violations if v.hard)
 
 
-def evaluate(problem: Problem | Compiled, roster: Roster) -> Evaluation:
+def evaluate(
+    problem: Problem | Compiled, roster: Roster, *, rules: RuleTable | None = None
+) -> Evaluation:
     """Score ``roster`` and list every violation.
 
     A resource with two assignments on one day breaks ``one_shift_a_day``
     (hard); only its first assignment that day counts for the other rules.
+    ``rules`` is the rule table the problem's rule names are looked up in
+    (default: a compiled problem's own, else the built-in rules).
     """
-    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    cp = as_compiled(problem, rules)
     shifts, posts, extra = to_grid(cp, roster)
     state = RosterState(cp, bind_rules(cp), shifts, posts)
     violations: list[Violation] = []
@@ -56,11 +60,13 @@ def evaluate(problem: Problem | Compiled, roster: Roster) -> Evaluation:
     return Evaluation(Score(hard, state.soft), tuple(violations))
 
 
-def validate(problem: Problem | Compiled, roster: Roster) -> list[Violation]:
+def validate(
+    problem: Problem | Compiled, roster: Roster, *, rules: RuleTable | None = None
+) -> list[Violation]:
     """Every violation of ``roster`` against ``problem``'s rules (empty when all hold)."""
-    return list(evaluate(problem, roster).violations)
+    return list(evaluate(problem, roster, rules=rules).violations)
 
 
-def score(problem: Problem | Compiled, roster: Roster) -> Score:
+def score(problem: Problem | Compiled, roster: Roster, *, rules: RuleTable | None = None) -> Score:
     """``Score(hard, soft)`` of ``roster``: hard is 0 when every hard rule holds."""
-    return evaluate(problem, roster).score
+    return evaluate(problem, roster, rules=rules).score

@@ -89,7 +89,7 @@ class Plugins:
         self.errors: list[PluginError] = []
         self.dists: dict[str, tuple[str | None, str | None]] = {}
         self._registries: dict[str, dict[str, Registered]] = {}
-        self._clashes: dict[tuple[str, str], str] = {}
+        self._clashes: dict[tuple[str, str], list[str]] = {}
         self._lock = threading.RLock()
         if defaults:
             for modname in DEFAULT_PLUGINS:
@@ -149,6 +149,8 @@ class Plugins:
         hook = getattr(self.pm.hook, hook_name)
         found: dict[str, Registered] = {}
         disabled: set[str] = set()
+        for key in [k for k in self._clashes if k[0] == kind]:
+            del self._clashes[key]
         for impl in reversed(hook.get_hookimpls()):
             plugin = impl.plugin_name
             mine: dict[str, Registered] = {}
@@ -171,19 +173,21 @@ class Plugins:
             for name, item in mine.items():
                 other = found.get(name)
                 if name in disabled or other is not None:
-                    first = other.plugin if other is not None else self._clashes[(kind, name)]
+                    claimants = self._clashes.setdefault((kind, name), [])
+                    if other is not None:
+                        claimants.append(other.plugin)
+                    claimants.append(plugin)
                     message = (
-                        f"{kind} {name!r} is registered by both {first!r} and {plugin!r}; "
+                        f"{kind} {name!r} is registered by both {claimants[0]!r} and {plugin!r}; "
                         "it is disabled until one of them is removed"
                     )
-                    self._clashes.setdefault((kind, name), first)
                     self.errors.append(PluginError(plugin, hook_name, message))
                     found.pop(name, None)
                     disabled.add(name)
                     continue
                 found[name] = item
         self._disabled = getattr(self, "_disabled", {})
-        self._disabled[kind] = {n: self._clashes[(kind, n)] for n in disabled}
+        self._disabled[kind] = {n: tuple(self._clashes[(kind, n)]) for n in disabled}
         return found
 
     def get(self, kind: str, name: str) -> Any:
@@ -191,14 +195,29 @@ class Plugins:
         reg = self.registry(kind)
         clashed = getattr(self, "_disabled", {}).get(kind, {})
         if name in clashed:
+            who = " and ".join(repr(p) for p in clashed[name])
             raise PluginConflict(
-                f"{kind} {name!r} is disabled: it is registered by more than one plugin "
-                f"(first {clashed[name]!r}; see `gridgov plugins`)"
+                f"{kind} {name!r} is disabled: it is registered by both {who} "
+                "(remove one of them; see `gridgov plugins`)"
             )
         if name not in reg:
             have = ", ".join(sorted(reg)) or "none"
             raise UnknownComponent(f"no {kind} named {name!r} (available: {have})")
         return reg[name].value
+
+    def rule_table(self) -> dict[str, Any]:
+        """Every rule class by name, for ``compile_problem(problem, rules=...)`` and the
+        duty functions' ``rules=`` (the core never asks the plugin manager itself).
+
+        The built-ins come through the core's own plugin (``gridgov.duty.plugin``);
+        a name two plugins registered is left out (see :meth:`get`).
+        """
+        return {name: item.value for name, item in self.registry("rule").items()}
+
+    def disabled(self, kind: str) -> dict[str, tuple[str, ...]]:
+        """Names of ``kind`` disabled by a clash, each with the plugins that registered it."""
+        self.registry(kind)
+        return dict(getattr(self, "_disabled", {}).get(kind, {}))
 
     def emit(self, event: Any) -> list[PluginError]:
         """Call every ``gridgov_event`` observer; a failing observer is recorded, not raised."""

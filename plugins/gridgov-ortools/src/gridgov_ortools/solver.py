@@ -24,7 +24,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from gridgov.duty.compiled import OFF, Compiled, compile_problem
+from gridgov.duty.compiled import OFF, Compiled, RuleTable, as_compiled
 from gridgov.duty.grid import from_grid, to_grid
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.rules import bind_rules
@@ -114,6 +114,7 @@ def solve(
     extra_rules: Iterable[Rule] = (),
     temperature: float | None = None,
     workers: int | None = None,
+    rules: RuleTable | None = None,
 ) -> SolveResult:
     """Plan a roster with CP-SAT; the arguments are those of the built-in solver.
 
@@ -121,7 +122,8 @@ def solve(
     are fixed; ``start`` also hints the search. ``workers`` CP-SAT threads
     (default: every core; with one, CP-SAT is deterministic for a seed only when
     it ends by proof, not by the clock). ``max_iterations`` and ``temperature``
-    belong to the local search and are not used. A rule the model cannot express
+    belong to the local search and are not used. ``rules`` is the rule table
+    (default: a compiled problem's own, else the built-in rules). A rule the model cannot express
     exactly raises :class:`~gridgov_ortools.model.Unsupported` naming it.
     """
     del max_iterations, temperature
@@ -129,10 +131,10 @@ def solve(
     n = workers if workers is not None else cores()
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
-    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
-    rules = bind_rules(cp) + list(extra_rules)
+    cp = as_compiled(problem, rules)
+    bound_rules = bind_rules(cp) + list(extra_rules)
     fixed, s0, p0 = _fixed_cells(cp, start, frozen_before, pinned)
-    model = RosterModel(cp, rules, fixed=fixed)
+    model = RosterModel(cp, bound_rules, fixed=fixed)
     if s0 is not None and p0 is not None:
         _hint(model, s0, p0)
 
@@ -147,9 +149,9 @@ def solve(
         optimal = status == cp_model.OPTIMAL
         bound = math.ceil(solver.best_objective_bound - 1e-6)
     elif status == cp_model.INFEASIBLE:
-        core = unsat_core(cp, rules, fixed, seconds=left() * CORE_SHARE, seed=seed, workers=n)
-        why.append(describe(cp, rules, core))
-        shifts, posts = _relaxed(cp, rules, fixed, s0, p0, left(), seed, n)
+        core = unsat_core(cp, bound_rules, fixed, seconds=left() * CORE_SHARE, seed=seed, workers=n)
+        why.append(describe(cp, bound_rules, core))
+        shifts, posts = _relaxed(cp, bound_rules, fixed, s0, p0, left(), seed, n)
     else:
         why.append(
             f"CP-SAT found no roster within the time limit ({time_limit:g} s; "

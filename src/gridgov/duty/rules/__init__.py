@@ -1,15 +1,19 @@
 """Built-in rules, one module per family, and how a problem's rules are bound.
 
 ``BUILTIN_RULES`` maps each rule name to its class. Plugins add rule classes by
-name through the ``gridgov_rules`` hook; :func:`bind_rules` looks names up in
-the plugin registry (where the core registers the built-ins too).
+name through the ``gridgov_rules`` hook, but the duty core never asks the plugin
+manager: :func:`bind_rules` looks names up in the compiled problem's rule table
+(``compile_problem(problem, rules=...)``; default :data:`BUILTIN_RULES`). Only
+the edge (CLI, workspace) builds a table from the plugins
+(:meth:`gridgov.plugins.Plugins.rule_table`) and passes it in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
-from gridgov.duty.compiled import Compiled
+from gridgov.duty.compiled import Compiled, RuleTable
 from gridgov.duty.model import DEFAULT_RULES
 from gridgov.duty.rules.availability import ShiftRequests, Unavailable
 from gridgov.duty.rules.base import RESOURCE, ROSTER, SLOT, Rule, runs
@@ -25,42 +29,44 @@ from gridgov.duty.rules.totals import MaxShiftsPerType, TotalMinutes
 from gridgov.duty.rules.weekends import MaxWeekends
 from gridgov.errors import InvalidInput, SourceError
 
-BUILTIN_RULES: dict[str, type[Rule]] = {
-    cls.name: cls
-    for cls in (
-        Unavailable,
-        ShiftRequests,
-        ForbiddenSuccession,
-        MinRest,
-        MaxConsecutive,
-        MinConsecutive,
-        MinDaysOff,
-        MaxShiftsPerType,
-        TotalMinutes,
-        MaxWeekends,
-        Cover,
-        Leadership,
-        Skills,
-        Fairness,
-        Continuity,
-        Locality,
-    )
-}
+BUILTIN_RULES: Mapping[str, type[Rule]] = MappingProxyType(
+    {
+        cls.name: cls
+        for cls in (
+            Unavailable,
+            ShiftRequests,
+            ForbiddenSuccession,
+            MinRest,
+            MaxConsecutive,
+            MinConsecutive,
+            MinDaysOff,
+            MaxShiftsPerType,
+            TotalMinutes,
+            MaxWeekends,
+            Cover,
+            Leadership,
+            Skills,
+            Fairness,
+            Continuity,
+            Locality,
+        )
+    }
+)
+"""The built-in rule classes by name (read-only): the default rule table."""
 
 
-def rule_types() -> Mapping[str, type[Rule]]:
-    """Every rule class by name: the built-ins and whatever plugins registered."""
-    from gridgov.plugins import get_plugins
-
-    found: dict[str, type[Rule]] = dict(BUILTIN_RULES)
-    for name, reg in get_plugins().registry("rule").items():
-        found[name] = reg.value
-    return found
+def rule_types(cp: Compiled) -> RuleTable:
+    """The rule table ``cp`` looks names up in: its own, or the built-ins."""
+    return BUILTIN_RULES if cp.rule_types is None else cp.rule_types
 
 
 def bind_rules(cp: Compiled) -> list[Rule]:
-    """The problem's rules (or the defaults) bound to ``cp``; unknown names are errors."""
-    types = rule_types()
+    """The problem's rules (or the defaults) bound to ``cp``; unknown names are errors.
+
+    Names are looked up in ``cp``'s rule table (:func:`rule_types`), never in
+    the plugin manager.
+    """
+    types = rule_types(cp)
     configs = cp.problem.rules or DEFAULT_RULES
     rules: list[Rule] = []
     errors: list[SourceError] = []
@@ -99,6 +105,7 @@ __all__ = [
     "MinDaysOff",
     "MinRest",
     "Rule",
+    "RuleTable",
     "ShiftRequests",
     "Skills",
     "TotalMinutes",

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
-from gridgov.duty.compiled import OFF, Compiled, compile_problem
+from gridgov.duty.compiled import OFF, Compiled, RuleTable, as_compiled, compile_problem
 from gridgov.duty.grid import from_grid, to_grid
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.rules import bind_rules
@@ -734,6 +734,7 @@ def solve(
     extra_rules: Iterable[Rule] = (),
     temperature: float | None = None,
     workers: int | None = None,
+    rules: RuleTable | None = None,
 ) -> SolveResult:
     """Plan a roster: the best one found within ``time_limit`` seconds (or ``max_iterations``).
 
@@ -751,6 +752,9 @@ def solve(
       (:mod:`~gridgov.duty.solver.portfolio`). Default: every core for a timed
       run, one for a run counted by ``max_iterations``. With one worker (or
       ``max_iterations``) the result is deterministic for a seed.
+    - ``rules`` is the rule table the problem's rule names are looked up in
+      (default: a compiled problem's own, else the built-in rules); the worker
+      processes inherit it with the compiled problem.
 
     The time limit holds whatever the size: every phase, the row programs
     included, stops at its deadline, and the end keeps the time the final
@@ -766,7 +770,7 @@ def solve(
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
     t0 = clock()
-    cp = problem if isinstance(problem, Compiled) else compile_problem(problem)
+    cp = as_compiled(problem, rules)
     pins = tuple(pinned)
     extra = tuple(extra_rules)
 
