@@ -1,17 +1,25 @@
-"""Whole-command ingest benchmark: ``gridgov sweep import-visits`` vs a plain ``sqlite3`` peer.
+"""Ingest benchmark: ``gridgov sweep import-visits`` into SQLite and PostgreSQL, beside peers.
 
-Generates a store (tree, 20k households, one sweep) and a visits CSV of N visits
-(default 100k), then times, each as a whole process under ``/usr/bin/time -v``:
+Generates a store (tree, 20k households, one sweep) and a plain visits CSV of N
+visits (default 100k), then times, in the same run:
 
-* ``gridgov sweep import-visits FILE --store sqlite:///...`` (the first import, then
-  the same file again: every visit already stored);
-* the peer: a plain Python script reading the same CSV with :mod:`csv` and inserting
-  the same rows with one ``sqlite3`` ``executemany`` in one transaction.
+* whole commands under ``/usr/bin/time -v`` (wall, CPU = user + system, peak RSS):
+  ``gridgov sweep import-visits FILE --store URL`` (the first import, then the same file
+  again: every visit already stored), for SQLite and (with a server) PostgreSQL, with
+  the columnar engine (``GRIDGOV_ENGINE=auto``: the bulk path) and, with ``--python``,
+  the reference path (``GRIDGOV_ENGINE=python``);
+* the peers, also whole commands: a plain script reading the same CSV with :mod:`csv`
+  and inserting the rows with one ``sqlite3`` ``executemany`` in one transaction, and
+  (with a server) one reading it with :mod:`csv` and sending it with psycopg's ``COPY``;
+* in process: :func:`gridgov.store.visit_io.check_file` + ``import_visits`` into a fresh
+  store (the command's work without the interpreter's start-up), wall and CPU seconds
+  (``time.process_time``, all threads).
 
-Prints one JSON row each (wall and CPU seconds; the machine is shared, CPU is the
-steadier figure). Run: ``python benchmarks/bench_ingest.py [N]``. With
-GRIDGOV_BENCH_POSTGRES_URL set (``postgresql://.../test?schema=NAME``) the import
-into PostgreSQL is timed too.
+Prints one JSON row each; ``visits_per_s`` is N / wall seconds and ``visits_per_cpu_s``
+N / CPU seconds (on a shared machine CPU is the steadier figure; a PostgreSQL row's CPU is
+the client's only, the server works in its own processes). Run:
+``python benchmarks/bench_ingest.py [N] [--python]``; with GRIDGOV_BENCH_POSTGRES_URL set
+(``postgresql://.../test?schema=NAME``; the schema is dropped at the end) PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -35,7 +44,7 @@ from gridgov.sweep.visit_format import write_visits
 N_HOUSEHOLDS = 20_000
 T0 = dt.datetime(2022, 4, 1)
 
-PEER = r"""
+SQLITE_PEER = r"""
 import csv, sqlite3, sys
 con = sqlite3.connect(sys.argv[2], isolation_level=None)
 con.execute("CREATE TABLE IF NOT EXISTS v (id TEXT, sweep TEXT, household TEXT, at TEXT,"
@@ -48,6 +57,25 @@ with open(sys.argv[1], newline="", encoding="utf-8") as fh:
     con.executemany("INSERT INTO v VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", rows)
     con.execute("COMMIT")
 print(con.execute("SELECT COUNT(*) FROM v").fetchone()[0])
+"""
+
+PG_PEER = r"""
+import csv, sys
+import psycopg
+from gridgov_postgres import split_url
+conninfo, schema = split_url(sys.argv[2])
+with psycopg.connect(conninfo) as con:
+    con.execute(f"SET search_path TO {schema}")
+    con.execute("CREATE TABLE IF NOT EXISTS peer_v (id TEXT, sweep TEXT, household TEXT,"
+                " at TEXT, visitor TEXT, outcome TEXT, persons_seen INT, persons_registered INT,"
+                " returnees INT, note TEXT, residents_seen TEXT, UNIQUE (sweep, id))")
+    with open(sys.argv[1], newline="", encoding="utf-8") as fh:
+        rows = csv.reader(fh)
+        next(rows)
+        with con.cursor() as cur, cur.copy("COPY peer_v FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    print(con.execute("SELECT COUNT(*) FROM peer_v").fetchone()[0])
 """
 
 
@@ -85,6 +113,7 @@ def visits(n: int) -> list[Visit]:
 
 
 def row(name: str, n: int, figures: dict[str, object]) -> None:
+    """One JSON row."""
     secs = float(figures["seconds"])  # type: ignore[arg-type]
     cpu = float(figures["cpu_seconds"])  # type: ignore[arg-type]
     print(
@@ -95,7 +124,7 @@ def row(name: str, n: int, figures: dict[str, object]) -> None:
                 "visits": n,
                 "seconds": secs,
                 "cpu_seconds": cpu,
-                "peak_mb": figures["peak_mb"],
+                "peak_mb": figures.get("peak_mb"),
                 "visits_per_s": round(n / secs) if secs else None,
                 "visits_per_cpu_s": round(n / cpu) if cpu else None,
             }
@@ -104,34 +133,75 @@ def row(name: str, n: int, figures: dict[str, object]) -> None:
     )
 
 
+def in_process(url: str, path: Path) -> dict[str, object]:
+    """The command's work in this process: check the file, then import it (fresh store)."""
+    import gridgov.store.bulk_rows  # noqa: F401  (the engine's import is not the ingest's work)
+    from gridgov.store.visit_io import check_file, import_visits
+
+    store = open_store(url)
+    try:
+        t0, c0 = time.perf_counter(), time.process_time()
+        checked = check_file(path, engine="auto")
+        result = import_visits(store, path, checked=checked)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        store.close()
+    assert result.added == checked.count, result
+    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "peak_mb": None}
+
+
+def drop(url: str) -> None:
+    """Drop a PostgreSQL benchmark schema."""
+    store = open_store(url)
+    store.drop_schema()  # type: ignore[attr-defined]
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    """Run every row (see the module docs)."""
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 100_000
+    engines = ["auto", "python"] if "--python" in sys.argv else ["auto"]
     gridgov = str(Path(sys.executable).with_name("gridgov"))
+    pg = os.environ.get("GRIDGOV_BENCH_POSTGRES_URL")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp, "visits.csv")
         write_visits(visits(n), path)
-        db = Path(tmp, "store.db")
-        prepare(f"sqlite:///{db}")
-        cmd = [gridgov, "sweep", "import-visits", str(path), "--store", f"sqlite:///{db}"]
-        row("gridgov sqlite import", n, time_command(cmd))
-        row("gridgov sqlite import again", n, time_command(cmd))
-        peer = Path(tmp, "peer.py")
-        peer.write_text(PEER, encoding="utf-8")
-        row(
-            "peer sqlite3 executemany",
-            n,
-            time_command([sys.executable, str(peer), str(path), str(Path(tmp, "peer.db"))]),
-        )
-        pg = os.environ.get("GRIDGOV_BENCH_POSTGRES_URL")
+        backends = [("sqlite", lambda k: f"sqlite:///{Path(tmp, f'store{k}.db')}")]
         if pg:
-            prepare(pg)
-            cmd = [gridgov, "sweep", "import-visits", str(path), "--store", pg]
+            backends.append(("postgresql", lambda k: pg))
+        for name, url_of in backends:
+            for k, engine in enumerate(engines):
+                url = url_of(k)
+                prepare(url)
+                label = "bulk" if engine == "auto" else "reference"
+                cmd = [gridgov, "sweep", "import-visits", str(path), "--store", url]
+                env = {"GRIDGOV_ENGINE": engine}
+                try:
+                    row(f"gridgov {name} import ({label})", n, time_command(cmd, env))
+                    row(f"gridgov {name} import again ({label})", n, time_command(cmd, env))
+                finally:
+                    if name == "postgresql":
+                        drop(url)
+            url = url_of(len(engines))
+            prepare(url)
             try:
-                row("gridgov postgresql import", n, time_command(cmd))
-                row("gridgov postgresql import again", n, time_command(cmd))
+                row(f"gridgov {name} import in process (bulk)", n, in_process(url, path))
             finally:
-                store = open_store(pg)
-                store.drop_schema()  # type: ignore[attr-defined]
+                if name == "postgresql":
+                    drop(url)
+        peer = Path(tmp, "peer.py")
+        peer.write_text(SQLITE_PEER, encoding="utf-8")
+        db = str(Path(tmp, "peer.db"))
+        row("peer sqlite3 executemany", n, time_command([sys.executable, str(peer), str(path), db]))
+        if pg:
+            peer = Path(tmp, "peer_pg.py")
+            peer.write_text(PG_PEER, encoding="utf-8")
+            prepare(pg)
+            try:
+                cmd = [sys.executable, str(peer), str(path), pg]
+                row("peer postgresql COPY", n, time_command(cmd))
+            finally:
+                drop(pg)
 
 
 if __name__ == "__main__":

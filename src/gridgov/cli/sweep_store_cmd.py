@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 
 from gridgov import events as ev
-from gridgov.cli.common import UsageError
+from gridgov.cli.common import UsageError, engine
 from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import now, open_for, print_flush
 from gridgov.store.port import AppendResult
@@ -65,7 +65,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
     """Check the file, then store it batch by batch; exit 1 on conflicts or rejections."""
     if args.batch < 1:
         raise UsageError("--batch must be at least 1")
-    checked = check_file(args.file, sweep=args.sweep)
+    checked = check_file(args.file, sweep=args.sweep, engine=engine())
     total_rows = checked.count
     ws, store = open_for(args)
 

@@ -76,6 +76,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE sweeps ADD COLUMN start_us BIGINT",
         "ALTER TABLE sweeps ADD COLUMN end_us BIGINT",
     ),
+    # 5: one household index on visit versions instead of two: (household, sweep) serves
+    #    look-ups by household (with or without the sweep) and the households' foreign
+    #    key; by sweep alone the (sweep, id, digest) key serves. Each index costs every
+    #    ingested visit a B-tree insert.
+    (
+        "DROP INDEX visit_versions_sweep_household",
+        "DROP INDEX visit_versions_household",
+        "CREATE INDEX visit_versions_household_sweep ON visit_versions (household, sweep)",
+    ),
 )
 
 DATA_STEPS: dict[int, str] = {4: "append_only_visits"}

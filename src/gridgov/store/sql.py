@@ -94,14 +94,19 @@ class SqlStore(SqlOutbox, VisitsSql):
         if self._closed:
             raise StoreError(f"store {redact_url(self.url)} is closed")
 
+    def _bulk_transaction(self) -> AbstractContextManager[Any]:
+        """:meth:`_transaction` for a bulk append whose batch checks its own references
+        inside the transaction (a backend may skip its per-row foreign-key checks)."""
+        return self._transaction()
+
     @contextmanager
-    def _tx(self) -> Iterator[Any]:
+    def _tx(self, *, bulk: bool = False) -> Iterator[Any]:
         self._check_open()
         if self.scope is not None:
             raise ScopeError(
                 f"the view of {redact_url(self.url)} scoped to {self.scope!r} is read-only"
             )
-        with self._lock, self._transaction() as cur:
+        with self._lock, self._bulk_transaction() if bulk else self._transaction() as cur:
             yield cur
 
     @contextmanager

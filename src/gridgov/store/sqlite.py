@@ -20,6 +20,8 @@ from gridgov.store.port import StoreError
 from gridgov.store.sql import SqlStore
 
 BUSY_TIMEOUT_MS = 60_000
+CACHE_KIB = 64 * 1024
+"""The page cache of a connection (SQLite's default, 2 MiB, makes index inserts go to the OS)."""
 
 
 def sqlite_path(url: str) -> str:
@@ -80,6 +82,7 @@ class SqliteStore(SqlStore):
         if path != ":memory:" and str(mode).lower() != "wal":
             raise StoreError(f"{url}: could not switch to WAL journaling (got {mode})")
         conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         conn.execute("PRAGMA foreign_keys = ON")
         self.migrate()
 
@@ -101,6 +104,19 @@ class SqliteStore(SqlStore):
             cur.execute("COMMIT")
         finally:
             cur.close()
+
+    @contextmanager
+    def _bulk_transaction(self) -> Iterator[Any]:
+        """A write transaction without SQLite's per-row foreign-key checks (the pragma
+        only takes effect outside a transaction, and only for this connection): for
+        :meth:`append_columns`, whose batch checks households and sweeps inside the
+        write-locked transaction itself. ``foreign_key_check`` stays empty (tested)."""
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with self._transaction() as cur:
+                yield cur
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
 
     @contextmanager
     def _reading(self) -> Iterator[Any]:

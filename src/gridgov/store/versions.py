@@ -103,26 +103,57 @@ def append_result(
     ``(sweep, id)`` pairs; it is asked only about ids with a conflict (the versions
     this batch inserted are set aside: each conflict names an older version).
     """
-    if not new_versions:  # a batch seen before: nothing new
-        return AppendResult(0, len(rows), (), tuple(rejected))
-    if len(new_ids) == len(new_versions) == len(rows):  # every visit new, once
-        return AppendResult(len(rows), 0, (), tuple(rejected))
-    fates = append_fates([r.key for r in rows], new_ids, new_versions)
+    return append_report(
+        [r.key for r in rows], lambda i: rows[i].visit, rejected, new_ids, new_versions, earlier
+    )
+
+
+def append_counts(
+    n: int, new_ids: int, new_versions: int, rejected: list[Rejected]
+) -> AppendResult | None:
+    """The report of a batch of ``n`` versions from the database's counts alone, when they
+    settle it: nothing new (every visit already stored) or every visit new, once;
+    ``None`` when the exact sets must be asked for (:func:`append_report`)."""
+    if new_versions == 0:
+        return AppendResult(0, n, (), tuple(rejected))
+    if new_ids == new_versions == n:
+        return AppendResult(n, 0, (), tuple(rejected))
+    return None
+
+
+def append_report(
+    keys: Sequence[VersionKey],
+    visit_of: Callable[[int], Visit],
+    rejected: list[Rejected],
+    new_ids: set[tuple[str, str]],
+    new_versions: set[VersionKey],
+    earlier: Callable[[set[tuple[str, str]]], dict[tuple[str, str], list[tuple[str, Visit]]]],
+) -> AppendResult:
+    """:func:`append_result` over version keys; ``visit_of(i)`` makes the visit of row ``i``
+    (asked only for the rows a conflict names)."""
+    counted = append_counts(len(keys), len(new_ids), len(new_versions), rejected)
+    if counted is not None:
+        return counted
+    fates = append_fates(keys, new_ids, new_versions)
     added = sum(1 for f in fates if f == ACCEPTED)
     pending = [i for i, f in enumerate(fates) if f == CONFLICT]
     conflicts: list[VisitConflict] = []
     if pending:
-        stored = earlier({(rows[i].sweep, rows[i].id) for i in pending})
-        seen: dict[tuple[str, str], list[tuple[str, Visit]]] = {}
-        for i, row in enumerate(rows):
-            pair = (row.sweep, row.id)
+        pairs = {(keys[i][0], keys[i][1]) for i in pending}
+        stored = earlier(pairs)
+        seen: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for i, (sweep, vid, d) in enumerate(keys):
+            pair = (sweep, vid)
+            if pair not in pairs:
+                continue
             if fates[i] == CONFLICT:
-                old = [(d, v) for d, v in stored.get(pair, []) if (*pair, d) not in new_versions]
-                before = [*old, *seen.get(pair, [])]
-                other = next(v for d, v in before if d != row.digest)
-                conflicts.append(VisitConflict(row.id, other, row.visit))
-            seen.setdefault(pair, []).append((row.digest, row.visit))
-    duplicates = len(rows) - added - len(conflicts)
+                old = [(od, v) for od, v in stored.get(pair, []) if (*pair, od) not in new_versions]
+                other = next((v for od, v in old if od != d), None)
+                if other is None:
+                    other = visit_of(next(j for od, j in seen.get(pair, []) if od != d))
+                conflicts.append(VisitConflict(vid, other, visit_of(i)))
+            seen.setdefault(pair, []).append((d, i))
+    duplicates = len(keys) - added - len(conflicts)
     return AppendResult(added, duplicates, tuple(conflicts), tuple(rejected))
 
 

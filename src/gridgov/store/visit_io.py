@@ -20,10 +20,11 @@ from typing import Any
 
 import attrs
 
+from gridgov.engine import Engine, use_columnar
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.store.port import AppendResult, Store
 from gridgov.sweep.model import Visit
-from gridgov.sweep.visit_format import checked_visits, iter_visits, visits_jsonl_text
+from gridgov.sweep.visit_format import checked_visits, is_jsonl, iter_visits, visits_jsonl_text
 
 KEEP = 250_000
 """The most visits an import keeps from its check pass instead of reading the file again."""
@@ -38,6 +39,9 @@ class CheckedFile:
     count: int
     visits: list[tuple[int, Visit]] | None
     """``(row, visit)`` of every visit, or ``None`` when the file was too big to keep."""
+    columns: Any = None
+    """The visits in columns (:class:`gridgov.store.visit_columns.VisitColumns`) when the
+    columnar engine read the file; stores with ``append_columns`` take them in bulk."""
 
 
 @attrs.frozen
@@ -55,10 +59,30 @@ def check_visit_file(path: str | Path, *, sweep: str | None = None) -> int:
     return check_file(path, sweep=sweep, keep=0).count
 
 
-def check_file(path: str | Path, *, sweep: str | None = None, keep: int = KEEP) -> CheckedFile:
-    """Check every row (or raise :class:`InvalidInput`), keeping up to ``keep`` visits."""
+def check_file(
+    path: str | Path, *, sweep: str | None = None, keep: int = KEEP, engine: Engine = "auto"
+) -> CheckedFile:
+    """Check every row (or raise :class:`InvalidInput`), keeping up to ``keep`` visits.
+
+    With the columnar engine (``engine``, :func:`gridgov.engine.use_columnar`) a plain
+    CSV is read and checked in columns (:mod:`gridgov.store.visit_columns`); any other
+    file, or one with a bad row, is read by the reference reader, which names every error.
+    """
+    if keep > 0 and not is_jsonl(path) and use_columnar(engine, _size(path)):
+        from gridgov.store.visit_columns import read_visit_columns
+
+        columns = read_visit_columns(path, sweep=sweep)
+        if columns is not None:
+            return CheckedFile(str(path), sweep, len(columns), None, columns)
     count, visits = checked_visits(path, sweep=sweep, keep=keep)
     return CheckedFile(str(path), sweep, count, visits)
+
+
+def _size(path: str | Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0  # the reader says what is wrong
 
 
 def import_visits(
@@ -70,16 +94,23 @@ def import_visits(
     check: bool = True,
     sweep: str | None = None,
     checked: CheckedFile | None = None,
+    engine: Engine = "auto",
 ) -> AppendResult:
     """Check ``path``, then append its visits in batches (one transaction each).
 
     ``checked`` (from :func:`check_file` of the same path and sweep) stands for the
-    check; ``check=False`` skips it (the caller checked the file).
+    check; ``check=False`` skips it (the caller checked the file). A file the columnar
+    engine read (``engine``, see :func:`check_file`) goes to a store's ``append_columns``
+    in bulk, batch by batch as well; other stores read it again.
     """
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
     if checked is None and check:
-        checked = check_file(path, sweep=sweep)
+        checked = check_file(path, sweep=sweep, engine=engine)
+    if checked is not None and checked.columns is not None:
+        append = getattr(store, "append_columns", None)
+        if append is not None:
+            return _append_columns(append, checked.columns, batch_size, on_batch)
     if checked is not None and checked.visits is not None:
         return _append_kept(store, checked.visits, batch_size, on_batch)
     total = AppendResult()
@@ -107,6 +138,23 @@ def import_visits(
         total += result
         if on_batch is not None:
             on_batch(BatchReport(number, first, last, result))
+    return total
+
+
+def _append_columns(
+    append: Callable[[Any, int, int], AppendResult],
+    columns: Any,
+    batch_size: int,
+    on_batch: Callable[[BatchReport], None] | None,
+) -> AppendResult:
+    """Append checked columns in batches (one transaction each), as :func:`_append_kept`."""
+    total = AppendResult()
+    for number, lo in enumerate(range(0, len(columns), batch_size), start=1):
+        hi = min(lo + batch_size, len(columns))
+        result = append(columns, lo, hi)
+        total += result
+        if on_batch is not None:
+            on_batch(BatchReport(number, columns.file_row(lo), columns.file_row(hi - 1), result))
     return total
 
 

@@ -16,14 +16,16 @@ per-position sums come back to Python, to be rolled up the tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov.store import codec
 from gridgov.store.port import AppendResult, StoredVersion, VisitVersions
 from gridgov.store.versions import (
     VersionRow,
+    append_counts,
+    append_report,
     append_result,
     check_keep,
     check_same_zone,
@@ -35,6 +37,10 @@ from gridgov.sweep.model import Household, Sweep, Visit
 from gridgov.sweep.report import Counts
 from gridgov.sweep.rules import INVALID_OCCUPANCY
 from gridgov.sweep.state import FIELDS
+
+if TYPE_CHECKING:
+    from gridgov.store.bulk_rows import BulkRows
+    from gridgov.store.visit_columns import VisitColumns
 
 CHUNK = 500
 PAGE = 5000
@@ -157,7 +163,7 @@ class VisitsSql:
     """What makes an ``ORDER BY`` on ids compare code points (PostgreSQL: ``COLLATE "C"``)."""
 
     # provided by SqlStore
-    def _tx(self) -> AbstractContextManager[Any]:
+    def _tx(self, *, bulk: bool = False) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
     def _rd(self) -> AbstractContextManager[Any]:
@@ -274,6 +280,79 @@ class VisitsSql:
             return append_result(
                 rows, rejected, new_ids, new_versions, lambda pairs: self._versions_of(cur, pairs)
             )
+
+    def append_columns(self, cols: VisitColumns, lo: int, hi: int) -> AppendResult:
+        """Append rows ``lo:hi`` of a checked visit file in one transaction.
+
+        The bulk path of :meth:`append_visits`: the same rejections, versions,
+        digests, documents and report as :meth:`append_visits` of those rows'
+        visits (property-tested), with the rows kept in columns.
+        """
+        from gridgov.store.bulk_rows import bulk_rows
+
+        self._check_open()
+        if hi <= lo:
+            return AppendResult()
+        # the batch checks its households and sweeps in this transaction and claims every
+        # id before inserting its versions: the database need not check each row again
+        with self._tx(bulk=True) as cur:
+            batch, rejected = bulk_rows(
+                cols,
+                lo,
+                hi,
+                lambda ids: {
+                    sid: codec.sweep_from(doc)
+                    for sid, doc in self._existing(cur, "sweeps", ids).items()
+                },
+                lambda ids: self._existing(cur, "households", ids, doc=False),
+            )
+            if batch is None:
+                return AppendResult(0, 0, (), tuple(rejected))
+            new_ids, new_versions, exact = self._insert_batch(cur, batch)
+            counted = append_counts(len(batch), new_ids, new_versions, rejected)
+            if counted is not None:
+                return counted
+            ids_set, versions_set = exact()
+            return append_report(
+                batch.keys(),
+                lambda i: cols.visit(int(batch.keep[i])),
+                rejected,
+                ids_set,
+                versions_set,
+                lambda pairs: self._versions_of(cur, pairs),
+            )
+
+    def _insert_batch(
+        self, cur: Any, batch: BulkRows
+    ) -> tuple[int, int, Callable[[], tuple[set[tuple[str, str]], set[VersionKey]]]]:
+        """Claim ids and insert the distinct versions of ``batch`` (in arrival order):
+        ``(new ids, new versions, the exact sets)`` (the sets asked for only when the
+        counts do not settle the report). For a single-writer database whose
+        transaction holds the write lock from its start (as :meth:`_insert_versions`):
+        rows numbered after the ones before this transaction are this transaction's.
+        """
+        seq0 = self._q(cur, "SELECT COALESCE(MAX(seq), 0) FROM visit_versions")[0][0]
+        id0 = self._q(cur, "SELECT COALESCE(MAX(rowid), 0) FROM visit_ids")[0][0]
+        cur.executemany(
+            "INSERT INTO visit_ids (sweep, id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            batch.pairs(),
+        )
+        new_ids = cur.rowcount
+        cur.executemany(
+            f"INSERT INTO visit_versions ({VERSION_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sweep, id, digest) DO NOTHING",
+            batch.versions(),
+        )
+        new_versions = cur.rowcount
+
+        def exact() -> tuple[set[tuple[str, str]], set[VersionKey]]:
+            ids = self._q(cur, "SELECT sweep, id FROM visit_ids WHERE rowid > ?", (id0,))
+            versions = self._q(
+                cur, "SELECT sweep, id, digest FROM visit_versions WHERE seq > ?", (seq0,)
+            )
+            return {(a, b) for a, b in ids}, {(a, b, c) for a, b, c in versions}
+
+        return new_ids, new_versions, exact
 
     def _save_sweep_row(self, cur: Any, sweep: Sweep) -> None:
         """Insert or replace a sweep row with its window in µs (zone fixed once it has visits)."""

@@ -96,10 +96,18 @@ def identity(visit: Visit, t: int | None) -> VisitKey:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
+DIGEST_LENGTH = 32
+"""Hexadecimal digits of a digest kept."""
+
+
 def digest(key: VisitKey) -> str:
     """A stable text of an identity: the SHA-256 of its compact JSON (which escapes only
-    quotes, backslashes and control characters, the same in every Python), shortened."""
-    return hashlib.sha256(_encode(key).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    quotes, backslashes and control characters, the same in every Python), shortened.
+
+    The bulk ingest's array copy of this rule is :mod:`gridgov.sweep.intake_bulk`
+    (property-tested equal, ``tests/test_intake_bulk.py``)."""
+    data = _encode(key).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH]
 
 
 def visit_digest(visit: Visit, rule: TimeRule) -> tuple[str, int | None]:

@@ -17,9 +17,10 @@ created if missing and put first on the search path).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -31,6 +32,10 @@ from gridgov.store.versions import VersionRow
 from gridgov.store.visits_sql import VERSION_COLUMNS, version_values
 from gridgov.sweep.intake import VersionKey
 from gridgov.sweep.model import Visit
+
+if TYPE_CHECKING:
+    from gridgov.store.bulk_rows import BulkRows
+    from gridgov.store.visit_columns import VisitColumns
 
 MIGRATION_LOCK = 7_242_020
 """The advisory lock key that serialises migrations."""
@@ -53,6 +58,29 @@ def split_url(url: str) -> tuple[str, str | None]:
             rest.append((key, value))
     conninfo = urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(rest), ""))
     return conninfo, schema
+
+
+_VERSIONS_IN = (
+    "CREATE TEMP TABLE IF NOT EXISTS gridgov_versions_in"
+    " (sweep TEXT, id TEXT, digest TEXT, household TEXT, t_us BIGINT, code INTEGER,"
+    " persons BIGINT, returnees BIGINT, doc TEXT, n BIGINT) ON COMMIT DELETE ROWS"
+)
+# ids are claimed in one order by every writer, so writers never wait in a cycle
+# on them; a writer of an id another has claimed but not committed waits for it
+_CLAIM_IDS = (
+    "INSERT INTO visit_ids (sweep, id)"
+    " SELECT DISTINCT sweep, id FROM gridgov_versions_in ORDER BY sweep, id"
+    " ON CONFLICT DO NOTHING RETURNING sweep, id"
+)
+# versions of one id in arrival order (their numbers), each exact repeat once
+_INSERT_VERSIONS = (
+    f"INSERT INTO visit_versions ({VERSION_COLUMNS})"
+    f" SELECT {VERSION_COLUMNS} FROM ("
+    f" SELECT DISTINCT ON (sweep, id, digest) {VERSION_COLUMNS}, n"
+    " FROM gridgov_versions_in ORDER BY sweep, id, digest, n) first"
+    " ORDER BY sweep, id, n"
+    " ON CONFLICT (sweep, id, digest) DO NOTHING RETURNING sweep, id, digest"
+)
 
 
 class PostgresStore(SqlStore):
@@ -106,41 +134,78 @@ class PostgresStore(SqlStore):
     def _existing(
         self, cur: Any, table: str, values: Iterable[str], *, doc: bool = True
     ) -> dict[str, Any]:
-        """One ``= ANY(array)`` query instead of chunks of ``IN (...)``."""
+        """One query instead of chunks of ``IN (...)``: the keys go as one JSON array
+        (encoded in C; psycopg's array adapter quotes each element in Python)."""
         cols = "id, doc" if doc else "id, NULL"
-        cur.execute(f"SELECT {cols} FROM {table} WHERE id = ANY(%s)", (list(set(values)),))
+        keys = json.dumps(sorted(set(values)), ensure_ascii=False)
+        cur.execute(
+            f"SELECT {cols} FROM {table} WHERE id IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+            (keys,),
+        )
         return dict(cur.fetchall())
 
     def _insert_versions(
         self, cur: Any, rows: list[VersionRow]
     ) -> tuple[set[tuple[str, str]], set[VersionKey]]:
-        cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS gridgov_versions_in"
-            " (sweep TEXT, id TEXT, digest TEXT, household TEXT, t_us BIGINT, code INTEGER,"
-            " persons BIGINT, returnees BIGINT, doc TEXT, n BIGINT) ON COMMIT DELETE ROWS"
-        )
+        cur.execute(_VERSIONS_IN)
         with cur.copy(f"COPY gridgov_versions_in ({VERSION_COLUMNS}, n) FROM STDIN") as copy:
             for n, row in enumerate(rows):
                 copy.write_row((*version_values(row), n))
-        # ids are claimed in one order by every writer, so writers never wait in a cycle
-        # on them; a writer of an id another has claimed but not committed waits for it
-        cur.execute(
-            "INSERT INTO visit_ids (sweep, id)"
-            " SELECT DISTINCT sweep, id FROM gridgov_versions_in ORDER BY sweep, id"
-            " ON CONFLICT DO NOTHING RETURNING sweep, id"
-        )
+        cur.execute(_CLAIM_IDS)
         new_ids = {(s, i) for s, i in cur.fetchall()}
-        # versions of one id in arrival order (their numbers), each exact repeat once
-        cur.execute(
-            f"INSERT INTO visit_versions ({VERSION_COLUMNS})"
-            f" SELECT {VERSION_COLUMNS} FROM ("
-            f" SELECT DISTINCT ON (sweep, id, digest) {VERSION_COLUMNS}, n"
-            " FROM gridgov_versions_in ORDER BY sweep, id, digest, n) first"
-            " ORDER BY sweep, id, n"
-            " ON CONFLICT (sweep, id, digest) DO NOTHING RETURNING sweep, id, digest"
-        )
+        cur.execute(_INSERT_VERSIONS)
         new_versions = {(s, i, d) for s, i, d in cur.fetchall()}
         return new_ids, new_versions
+
+    def _insert_batch(
+        self, cur: Any, batch: BulkRows
+    ) -> tuple[int, int, Callable[[], tuple[set[tuple[str, str]], set[VersionKey]]]]:
+        """The bulk path of :meth:`_insert_versions`: the batch's rows as one ``COPY``
+        text built in columns (:func:`gridgov_postgres.copy_text.copy_text`), the same two
+        ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, their rows kept in temporary
+        tables so that only their counts come back (and the rows when those do not settle
+        the report)."""
+        from gridgov_postgres.copy_text import copy_text
+
+        cur.execute(_VERSIONS_IN)
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS gridgov_new_ids (sweep TEXT, id TEXT)"
+            " ON COMMIT DELETE ROWS"
+        )
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS gridgov_new_versions"
+            " (sweep TEXT, id TEXT, digest TEXT) ON COMMIT DELETE ROWS"
+        )
+        with cur.copy(f"COPY gridgov_versions_in ({VERSION_COLUMNS}, n) FROM STDIN") as copy:
+            for block in copy_text(batch):
+                copy.write(block)
+        cur.execute(
+            f"WITH ins AS ({_CLAIM_IDS}) INSERT INTO gridgov_new_ids SELECT sweep, id FROM ins"
+        )
+        new_ids = cur.rowcount
+        cur.execute(
+            f"WITH ins AS ({_INSERT_VERSIONS})"
+            " INSERT INTO gridgov_new_versions SELECT sweep, id, digest FROM ins"
+        )
+        new_versions = cur.rowcount
+
+        def exact() -> tuple[set[tuple[str, str]], set[VersionKey]]:
+            cur.execute("SELECT sweep, id FROM gridgov_new_ids")
+            ids = {(a, b) for a, b in cur.fetchall()}
+            cur.execute("SELECT sweep, id, digest FROM gridgov_new_versions")
+            return ids, {(a, b, c) for a, b, c in cur.fetchall()}
+
+        return new_ids, new_versions, exact
+
+    def append_columns(self, cols: VisitColumns, lo: int, hi: int) -> AppendResult:
+        """Append rows ``lo:hi`` of checked columns; a deadlock between writers retries."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                return super().append_columns(cols, lo, hi)
+            except psycopg.errors.DeadlockDetected:
+                if attempt == DEADLOCK_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
         """Append a batch in one transaction; a deadlock between writers retries it."""
