@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import subprocess
 import sys
@@ -235,11 +236,13 @@ def test_schema_is_dropped_on_request(fresh_url: str) -> None:
     assert rows == []
 
 
+@pytest.mark.parametrize("engine", ["python", "columnar"])
 def test_two_parallel_cli_imports_of_other_versions_keep_both(
-    fresh_url: str, tmp_path: Path
+    fresh_url: str, tmp_path: Path, engine: str
 ) -> None:
     """The issue's reproduction through the command line: two ``sweep import-visits`` of
-    the same ids with different notes at once; afterwards every id has both versions."""
+    the same ids with different notes at once; afterwards every id has both versions
+    (through the reference path and through the bulk path, ``append_columns``)."""
     from gridgov.sweep.visit_format import visits_csv_text
 
     n = 2000
@@ -272,6 +275,7 @@ def test_two_parallel_cli_imports_of_other_versions_keep_both(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env={**os.environ, "GRIDGOV_ENGINE": engine},
         )
         for p in paths
     ]
