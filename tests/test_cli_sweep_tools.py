@@ -188,7 +188,16 @@ def test_five_levels_through_sweep_and_roster_commands(tmp_path: Path, capsys) -
     problem = _five_level_problem(tree)
     (tmp_path / "p.json").write_text(native.dumps(problem), encoding="utf-8")
     plan = ["roster", "plan", str(tmp_path / "p.json"), "--org", str(tmp_path / "five.csv")]
-    plan += ["--levels", levels, "--time-limit", "2", "--workers", "1"]
+    plan += [
+        "--levels",
+        levels,
+        "--time-limit",
+        "60",
+        "--max-iterations",
+        "20000",
+        "--workers",
+        "1",
+    ]
     assert main([*plan, "--out", str(tmp_path / "r.csv")]) == 0
     out = _rows((tmp_path / "r.csv").read_text(encoding="utf-8"))
     home = {r.id: r.home_unit for r in problem.resources}
@@ -255,7 +264,8 @@ def test_roster_build_makes_a_bound_problem_from_the_tree(county, tmp_path: Path
     assert sum(1 for r in problem.resources if r.cadre) == 3
     assert any(r.name == "locality" and r.hard for r in problem.rules)
     assert problem.horizon.start == dt.date(2020, 2, 10) and problem.horizon.days == 7
-    plan = ["roster", "plan", str(tmp_path / "p.json"), "--time-limit", "2", "--workers", "1"]
+    plan = ["roster", "plan", str(tmp_path / "p.json"), "--time-limit", "60"]
+    plan += ["--max-iterations", "20000", "--workers", "1"]
     assert main([*plan, "--out", str(tmp_path / "r.csv")]) == 0
     capsys.readouterr()
     bad = [*args[:6], "--start", "2020-02-10", "--teams-level", "planet", "--out", "x.json"]

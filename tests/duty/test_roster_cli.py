@@ -73,3 +73,20 @@ def test_workers_option(tmp_path: Path, capsys) -> None:
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["hard_violations"] == 0
     assert main([*base, "--workers", "0"]) == 2
     assert "--workers must be at least 1" in capsys.readouterr().err
+
+
+def test_max_iterations_gives_the_same_roster_however_loaded(tmp_path: Path, capsys) -> None:
+    """A move budget instead of the clock: the same seed writes the same roster twice."""
+    inst = tmp_path / "tiny.txt"
+    inst.write_text(TINY)
+    base = ["roster", "solve", str(inst), "--time-limit", "60", "--seed", "5"]
+    base += ["--max-iterations", "3000", "--workers", "1"]
+    texts = []
+    for k in range(2):
+        out = tmp_path / f"r{k}.csv"
+        assert main([*base, "--out", str(out)]) == 0
+        capsys.readouterr()
+        texts.append(out.read_text(encoding="utf-8"))
+    assert texts[0] == texts[1] and len(texts[0].splitlines()) > 1
+    assert main([*base[:-4], "--max-iterations", "0"]) == 2
+    assert "--max-iterations must be at least 1" in capsys.readouterr().err

@@ -169,6 +169,14 @@ def _solver_args(p: argparse.ArgumentParser, *, time_limit: float = 10.0) -> Non
         metavar="N",
         help="searches run at once, the best kept (default: every core; 1: deterministic)",
     )
+    p.add_argument(
+        "--max-iterations",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop the local search after N moves (with a seed: the same roster on any machine,"
+        " however loaded); --time-limit still caps the run",
+    )
 
 
 def _solver_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -180,6 +188,10 @@ def _solver_options(args: argparse.Namespace) -> dict[str, Any]:
         if args.workers < 1:
             raise UsageError("--workers must be at least 1")
         options["workers"] = args.workers
+    if args.max_iterations is not None:
+        if args.max_iterations < 1:
+            raise UsageError("--max-iterations must be at least 1")
+        options["max_iterations"] = args.max_iterations
     return options
 
 
