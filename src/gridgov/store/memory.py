@@ -20,6 +20,7 @@ from gridgov.store.port import (
     ROSTER_STATUSES,
     AppendResult,
     Attempt,
+    AttemptShortcut,
     Delivery,
     Outbox,
     RosterRecord,
@@ -27,6 +28,8 @@ from gridgov.store.port import (
     StoredVersion,
     StoreError,
     VisitVersions,
+    check_claim,
+    claim_order,
     pick_roster,
 )
 from gridgov.store.schema import LATEST_VERSION
@@ -58,7 +61,7 @@ class _State:
     lock: threading.RLock = attrs.field(factory=threading.RLock)
 
 
-class MemoryStore:
+class MemoryStore(AttemptShortcut):
     """A store held in Python dictionaries. ``MemoryStore()`` is an empty one."""
 
     def __init__(
@@ -446,8 +449,7 @@ class MemoryStore:
         self, now: float, *, owner: str, lease: float, per_channel: int = 100
     ) -> list[Delivery]:
         """Lease up to ``per_channel`` due deliveries of every channel to ``owner``."""
-        if per_channel < 1 or not lease > 0:
-            raise StoreError("a claim needs per_channel >= 1 and a positive lease")
+        check_claim(per_channel, lease)
         state = self._writable()
         with state.lock:
             due = [
@@ -457,9 +459,7 @@ class MemoryStore:
                 and d.next_attempt <= now
                 and state.leases.get(k, ("", 0.0))[1] <= now
             ]
-            due.sort(
-                key=lambda d: (d.channel, d.next_attempt, codec.as_seconds(d.event.at), d.event.id)
-            )
+            due.sort(key=claim_order)
             taken: dict[str, int] = {}
             out = []
             for d in due:
@@ -483,41 +483,7 @@ class MemoryStore:
                 if d.status != "pending":
                     continue
                 state.leases.pop(key, None)
-                if a.outcome == "delivered":
-                    d = attrs.evolve(d, status="delivered", attempts=d.attempts + 1, last_error="")
-                elif a.outcome in ("retry", "dead"):
-                    d = attrs.evolve(
-                        d,
-                        status="dead" if a.outcome == "dead" else "pending",
-                        attempts=d.attempts + 1,
-                        next_attempt=a.next_attempt,
-                        last_error=a.error,
-                    )
-                elif a.outcome == "deferred":
-                    d = attrs.evolve(
-                        d,
-                        deferrals=d.deferrals + 1,
-                        next_attempt=a.next_attempt,
-                        last_error=a.error,
-                    )
-                elif a.outcome == "postponed":
-                    d = attrs.evolve(d, next_attempt=a.next_attempt)
-                if a.done is not None:
-                    d = attrs.evolve(d, done=tuple(a.done))
-                state.deliveries[key] = d
-
-    def record_attempt(
-        self,
-        event_id: str,
-        channel: str,
-        *,
-        ok: bool,
-        error: str = "",
-        next_attempt: float = 0.0,
-        give_up: bool = False,
-    ) -> None:
-        """Record one attempt: delivered, retry at ``next_attempt``, or dead."""
-        attempt = Attempt.of(
-            event_id, channel, ok=ok, error=error, next_attempt=next_attempt, give_up=give_up
-        )
-        self.record_attempts([attempt])
+                sets, counted = a.changes()
+                state.deliveries[key] = attrs.evolve(
+                    d, **sets, **{f: getattr(d, f) + 1 for f in counted}
+                )

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from gridgov.events import Event
 from gridgov.store import codec
-from gridgov.store.port import Attempt, Delivery, StoreError
+from gridgov.store.port import (
+    Attempt,
+    AttemptShortcut,
+    Delivery,
+    StoreError,
+    check_claim,
+    claim_order,
+)
 
 _COLUMNS = (
     "d.event_id, d.channel, d.status, d.attempts, d.next_attempt, d.last_error,"
@@ -37,7 +44,7 @@ def _done_of(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text)) if text else ()
 
 
-class SqlOutbox:
+class SqlOutbox(AttemptShortcut):
     """The outbox half of :class:`gridgov.store.SqlStore` (mixed into it)."""
 
     _skip_locked = ""
@@ -162,8 +169,7 @@ class SqlOutbox:
         self, now: float, *, owner: str, lease: float, per_channel: int = 100
     ) -> list[Delivery]:
         """Lease up to ``per_channel`` due deliveries of every channel to ``owner``."""
-        if per_channel < 1 or not lease > 0:
-            raise StoreError("a claim needs per_channel >= 1 and a positive lease")
+        check_claim(per_channel, lease)
         until = now + lease
         with self._tx() as cur:
             channels = [
@@ -191,8 +197,7 @@ class SqlOutbox:
                 part = ids[i : i + 500]
                 marks = ", ".join("?" * len(part))
                 docs.update(self._q(cur, f"SELECT id, doc FROM events WHERE id IN ({marks})", part))
-        rows.sort(key=lambda r: (r[1], r[4], r[8], r[0]))
-        return self._made(rows, docs)
+        return sorted(self._made(rows, docs), key=claim_order)
 
     def record_attempts(self, attempts: Iterable[Attempt]) -> None:
         """Record claimed deliveries' outcomes in one transaction; leases end."""
@@ -204,22 +209,9 @@ class SqlOutbox:
                 self._record(cur, a)
 
     def _record(self, cur: Any, a: Attempt) -> None:
-        if a.outcome == "delivered":
-            sets = ["status = 'delivered'", "attempts = attempts + 1", "last_error = ''"]
-            params: list[Any] = []
-        elif a.outcome in ("retry", "dead"):
-            sets = ["status = ?", "attempts = attempts + 1", "next_attempt = ?", "last_error = ?"]
-            params = ["dead" if a.outcome == "dead" else "pending", a.next_attempt, a.error]
-        elif a.outcome == "deferred":
-            sets = ["deferrals = deferrals + 1", "next_attempt = ?", "last_error = ?"]
-            params = [a.next_attempt, a.error]
-        elif a.outcome == "postponed":
-            sets, params = ["next_attempt = ?"], [a.next_attempt]
-        else:  # released
-            sets, params = [], []
-        if a.done is not None:
-            sets.append("done = ?")
-            params.append(_done_text(a.done))
+        changed, counted = a.changes()
+        sets = [f"{name} = ?" for name in changed] + [f"{n} = {n} + 1" for n in counted]
+        params: list[Any] = [_done_text(v) if name == "done" else v for name, v in changed.items()]
         sets += ["lease_owner = ''", "lease_until = 0"]
         key = (a.event_id, a.channel)
         cur.execute(
@@ -233,19 +225,3 @@ class SqlOutbox:
             cur, "SELECT 1 FROM deliveries WHERE event_id = ? AND channel = ?", key
         ):
             raise StoreError(f"no delivery of event {a.event_id!r} to {a.channel!r}")
-
-    def record_attempt(
-        self,
-        event_id: str,
-        channel: str,
-        *,
-        ok: bool,
-        error: str = "",
-        next_attempt: float = 0.0,
-        give_up: bool = False,
-    ) -> None:
-        """Record one attempt: delivered, retry at ``next_attempt``, or dead."""
-        attempt = Attempt.of(
-            event_id, channel, ok=ok, error=error, next_attempt=next_attempt, give_up=give_up
-        )
-        self.record_attempts([attempt])

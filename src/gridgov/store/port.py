@@ -14,7 +14,7 @@ through the ``gridgov_storage_backends`` hook.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
@@ -173,6 +173,81 @@ class Attempt:
         """The attempt :meth:`Store.record_attempt` describes (delivered, retry or dead)."""
         outcome = "delivered" if ok else ("dead" if give_up else "retry")
         return cls(event_id, channel, outcome, error, next_attempt)
+
+    def changes(self) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """What recording this attempt does to its delivery, the one definition every store
+        applies: ``(fields set to a value, fields counted up by one)``.
+
+        The names are :class:`Delivery`'s fields and the SQL stores' ``deliveries``
+        columns alike; the memory store evolves the value, the SQL stores write one
+        ``UPDATE ... SET`` from it. The lease ends in every case (not a field here).
+        """
+        sets: dict[str, Any]
+        counted: tuple[str, ...] = ()
+        if self.outcome == "delivered":
+            sets, counted = {"status": "delivered", "last_error": ""}, ("attempts",)
+        elif self.outcome in ("retry", "dead"):
+            sets = {
+                "status": "dead" if self.outcome == "dead" else "pending",
+                "next_attempt": self.next_attempt,
+                "last_error": self.error,
+            }
+            counted = ("attempts",)
+        elif self.outcome == "deferred":
+            sets = {"next_attempt": self.next_attempt, "last_error": self.error}
+            counted = ("deferrals",)
+        elif self.outcome == "postponed":
+            sets = {"next_attempt": self.next_attempt}
+        else:  # released
+            sets = {}
+        if self.done is not None:
+            sets["done"] = tuple(self.done)
+        return sets, counted
+
+
+def claim_order(delivery: Delivery) -> tuple[str, float, float, str]:
+    """The order of a claim's deliveries: by channel, each channel's earliest due first
+    (next attempt, then event time, then event id). The SQL claim's ``ORDER BY`` picks
+    the same rows (``next_attempt, at_seconds, event_id`` within a channel)."""
+    from gridgov.store.codec import as_seconds
+
+    return (
+        delivery.channel,
+        delivery.next_attempt,
+        as_seconds(delivery.event.at),
+        delivery.event.id,
+    )
+
+
+def check_claim(per_channel: int, lease: float) -> None:
+    """Refuse a claim that cannot be honoured (:meth:`Store.claim_deliveries` of every store)."""
+    if per_channel < 1 or not lease > 0:
+        raise StoreError("a claim needs per_channel >= 1 and a positive lease")
+
+
+class AttemptShortcut:
+    """:meth:`Store.record_attempt` in terms of :meth:`Store.record_attempts`, mixed into
+    every built-in store (one definition of what the shortcut records)."""
+
+    if TYPE_CHECKING:
+
+        def record_attempts(self, attempts: Iterable[Attempt]) -> None: ...
+
+    def record_attempt(
+        self,
+        event_id: str,
+        channel: str,
+        *,
+        ok: bool,
+        error: str = "",
+        next_attempt: float = 0.0,
+        give_up: bool = False,
+    ) -> None:
+        """Record one attempt: delivered, retry at ``next_attempt``, or dead."""
+        attempt = Attempt.of(
+            event_id, channel, ok=ok, error=error, next_attempt=next_attempt, give_up=give_up
+        )
+        self.record_attempts([attempt])
 
 
 def pick_roster(
