@@ -20,7 +20,7 @@ from gridgov.fsutil import atomic_write_text
 from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
 from gridgov.notify.routing import Route, Routing
-from gridgov.org.levels import Levels
+from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.plugins.manager import UnknownComponent, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Store
@@ -314,7 +314,12 @@ def _org_section(
                 file=file,
             )
         )
-    return levels, household.strip()
+    household = household.strip()
+    if "household_level" in table:  # the scheme's own household level (relations use it)
+        scheme = levels if levels is not None else DEFAULT_LEVELS
+        if household in scheme:
+            levels = scheme.with_household(household)
+    return levels, household
 
 
 def init_workspace(

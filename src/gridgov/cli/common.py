@@ -94,12 +94,20 @@ def _workspace_config(args: argparse.Namespace) -> Any:
 
 
 def levels_for(args: argparse.Namespace) -> Levels | None:
-    """The scheme for this command: ``--levels``, else the workspace's ``[org] levels``."""
+    """The scheme for this command: ``--levels``, else the workspace's ``[org] levels``;
+    its household level from ``--household-level``, else ``[org] household_level``, where
+    the scheme has that level (else the scheme's default, :class:`gridgov.org.Levels`)."""
     given = parse_levels(getattr(args, "levels", None))
-    if given is not None:
-        return given
     ws = _workspace_config(args)
-    return ws.levels if ws is not None else None
+    levels = given if given is not None else (ws.levels if ws is not None else None)
+    household = getattr(args, "household_level", None) or (
+        ws.household_level if ws is not None else None
+    )
+    if household and household != "household":
+        scheme = levels if levels is not None else DEFAULT_LEVELS
+        if household in scheme:
+            return scheme.with_household(household)
+    return levels
 
 
 def household_level_for(args: argparse.Namespace) -> str:

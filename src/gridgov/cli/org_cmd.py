@@ -193,13 +193,38 @@ def subtree_or_all(tree: Hierarchy, root: str | None) -> Hierarchy:
     return subtree_of(tree, root)
 
 
+LEAVING_SHOWN = 20
+"""How many of the links a subtree export leaves out are named on stderr (then a count)."""
+
+
+def _note_links_leaving(tree: Hierarchy, root: str) -> None:
+    """Say on stderr which relation links cross the edge of ``root``'s subtree: an export of
+    the subtree holds its units only, so a link to a unit outside it cannot be written (a
+    file naming a unit it does not hold would not read back); it is left out, not hidden."""
+    leaving = tree.relations.links_leaving(set(tree.subtree(root)))
+    if not leaving:
+        return
+    print(
+        f"gridgov: note: {len(leaving)} relation link(s) reach outside {root!r} and are "
+        "not in the export:",
+        file=sys.stderr,
+    )
+    for line in leaving[:LEAVING_SHOWN]:
+        print(f"  {line}", file=sys.stderr)
+    if len(leaving) > LEAVING_SHOWN:
+        print(f"  ... and {len(leaving) - LEAVING_SHOWN} more", file=sys.stderr)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the tree (or the subtree of ``--root``) in another format.
 
     CSV written to ``--out FILE`` comes with its relations companion file; on
     standard output only the tree is written (a note on stderr says so).
     """
-    tree = subtree_or_all(load_tree(args.file, levels_for(args), args.text), args.root)
+    full = load_tree(args.file, levels_for(args), args.text)
+    tree = subtree_or_all(full, args.root)
+    if args.root is not None:
+        _note_links_leaving(full, args.root)
     mask = not args.reveal_personal
     if args.to == "csv":
         if args.out:

@@ -29,6 +29,8 @@ from gridgov.privacy import mask_name
 def to_graph(tree: Hierarchy, *, mask: bool = True) -> Any:
     """A flat-attribute ``networkx.DiGraph`` suitable for GraphML."""
     graph = nx.DiGraph(levels=json.dumps(list(tree.levels.names), ensure_ascii=False))
+    if tree.levels.declared_household is not None:
+        graph.graph["household_level"] = tree.levels.declared_household
     rel = tree.relations
     if rel.central or rel.gov_units:
         graph.graph["relations"] = relations_json(tree)
@@ -57,17 +59,23 @@ def graphml_text(tree: Hierarchy, *, mask: bool = True) -> str:
     return "\n".join(nx.generate_graphml(to_graph(tree, mask=mask)))
 
 
-def _levels(names: Any, file: str | None) -> Levels:
-    """The scheme stored on the graph: a JSON list (``|``-joined in older files)."""
-    if not names:
-        return DEFAULT_LEVELS
+def _levels(names: Any, household: Any, file: str | None) -> Levels:
+    """The scheme stored on the graph: a JSON list (``|``-joined in older files) and the
+    household level where the names do not give it."""
+    if household is not None and not isinstance(household, str):
+        raise InvalidInput(
+            [SourceError(f"expected text, got {household!r}", field="household_level", file=file)]
+        )
     try:
-        if not isinstance(names, str):
+        if not names:
+            parsed: Any = DEFAULT_LEVELS.names
+        elif not isinstance(names, str):
             raise ValueError(f"expected text, got {names!r}")
-        parsed = json.loads(names) if names.startswith("[") else names.split("|")
-        if not isinstance(parsed, list) or not all(isinstance(n, str) for n in parsed):
+        else:
+            parsed = json.loads(names) if names.startswith("[") else names.split("|")
+        if not isinstance(parsed, (list, tuple)) or not all(isinstance(n, str) for n in parsed):
             raise ValueError("expected a list of level names")
-        return Levels(tuple(parsed))
+        return Levels.from_file(parsed, household)
     except ValueError as exc:
         raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
 
@@ -75,7 +83,7 @@ def _levels(names: Any, file: str | None) -> Levels:
 def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = None) -> Hierarchy:
     """Build a hierarchy from a graph written by :func:`to_graph` (validated)."""
     if levels is None:
-        levels = _levels(graph.graph.get("levels"), file)
+        levels = _levels(graph.graph.get("levels"), graph.graph.get("household_level"), file)
     rows = []
     for node, data in graph.nodes(data=True):
         preds = list(graph.predecessors(node))

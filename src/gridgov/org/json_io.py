@@ -57,6 +57,9 @@ class HierarchyDocument:
     central_households: list[CentralLink] = attrs.field(factory=list)
     pairings: list[Pairing] = attrs.field(factory=list)
     format: str = FORMAT
+    household_level: str | None = None
+    """The scheme's household level where the names alone do not give it
+    (:attr:`gridgov.org.Levels.declared_household`; absent in most files)."""
 
 
 def to_document(tree: Hierarchy, *, mask: bool = True) -> HierarchyDocument:
@@ -74,6 +77,7 @@ def to_document(tree: Hierarchy, *, mask: bool = True) -> HierarchyDocument:
     rel = tree.relations
     return HierarchyDocument(
         levels=list(tree.levels.names),
+        household_level=tree.levels.declared_household,
         units=records,
         central_households=[CentralLink(c, list(h)) for c, h in rel.central.items()],
         pairings=[Pairing(rel.gov_units[g], list(u)) for g, u in rel.pairings.items()],
@@ -87,7 +91,7 @@ def from_document(doc: HierarchyDocument, *, file: str | None = None) -> Hierarc
             [SourceError(f"unknown format {doc.format!r}", field="format", file=file)]
         )
     try:
-        levels = Levels(tuple(doc.levels))
+        levels = Levels.from_file(doc.levels, doc.household_level)
     except ValueError as exc:
         raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
     rows = [
@@ -154,7 +158,10 @@ def apply_relations_json(tree: Hierarchy, text: str, *, file: str | None = None)
 
 def to_json_data(tree: Hierarchy, *, mask: bool = True) -> Any:
     """JSON-ready data (dicts and lists) for ``tree``."""
-    return unstructure(to_document(tree, mask=mask))
+    data: dict[str, Any] = unstructure(to_document(tree, mask=mask))
+    if data.get("household_level") is None:
+        del data["household_level"]  # the names give it: files stay as they were
+    return data
 
 
 def from_json_data(data: Any, *, file: str | None = None) -> Hierarchy:

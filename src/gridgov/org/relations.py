@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -30,8 +30,10 @@ class Relations:
     """Non-tree links of a :class:`~gridgov.org.hierarchy.Hierarchy`, validated on entry.
 
     - *Central households*: a party-member household that looks after a handful of
-      nearby households. Both ends are units at the deepest level of the scheme; a
-      household is looked after by at most one central household.
+      nearby households. Both ends are units at the household level of the scheme
+      (:attr:`gridgov.org.Levels.household`: the level named ``household`` unless the
+      scheme declares another, never simply the deepest); a household is looked after
+      by at most one central household.
     - *Pairings*: a :class:`GovUnit` paired with one or more units at the
       ``community`` level (or the level given).
     """
@@ -66,9 +68,20 @@ class Relations:
     __hash__ = None  # type: ignore[assignment]
 
     @property
-    def household_level(self) -> str:
-        """The level both ends of a central-household link must be at (the deepest)."""
-        return self._tree.levels.names[-1]
+    def household_level(self) -> str | None:
+        """The level both ends of a central-household link must be at: the household level
+        of the tree's scheme (:attr:`gridgov.org.Levels.household`), ``None`` if it has none."""
+        return self._tree.levels.household
+
+    def _household_level(self, role: str) -> str:
+        level = self.household_level
+        if level is None:
+            raise ChangeRefused(
+                f"{role}: the level scheme ({', '.join(self._tree.levels.names)}) has no "
+                "household level; name it (household_level under [org] in gridgov.toml, "
+                "or Levels(..., household=LEVEL))"
+            )
+        return level
 
     def _require(self, unit_id: str, level: str, role: str) -> None:
         unit = self._tree.get(unit_id)
@@ -79,7 +92,7 @@ class Relations:
 
     def link_central_household(self, central: str, households: Iterable[str]) -> None:
         """Record that ``central`` looks after ``households`` (added to any it had)."""
-        level = self.household_level
+        level = self._household_level(f"central household {central!r}")
         self._require(central, level, "central household")
         new = list(dict.fromkeys(households))
         for hh in new:
@@ -120,6 +133,24 @@ class Relations:
         """Government units paired with ``unit_id``."""
         return [self.gov_units[g] for g, us in self.pairings.items() if unit_id in us]
 
+    def links_leaving(self, inside: Collection[str]) -> list[str]:
+        """Every link with one end in ``inside`` and the other outside it, one line each
+        (``central household 'A' -> 'B'``, ``pairing 'GOV' -> 'U'``), naming the outside
+        end: what a subtree of the tree cannot hold (``gridgov org export --root``)."""
+        out: list[str] = []
+        for central, hhs in self.central.items():
+            c_in = central in inside
+            for hh in hhs:
+                if c_in != (hh in inside):
+                    outside = hh if c_in else central
+                    out.append(f"central household {central!r} -> {hh!r} ({outside!r} is outside)")
+        for gov, uids in self.pairings.items():
+            if any(u in inside for u in uids):
+                out += [
+                    f"pairing {gov!r} -> {u!r} ({u!r} is outside)" for u in uids if u not in inside
+                ]
+        return out
+
     def forget(self, gone: set[str]) -> None:
         """Drop every link that touches a removed unit."""
         for central in list(self.central):
@@ -145,11 +176,15 @@ class Relations:
         for central, hhs in self.central.items():
             for uid in (central, *hhs):
                 unit = self._tree.get(uid)
-                if unit is None or unit.level != level:
+                if unit is None or level is None or unit.level != level:
                     errors.append(
                         SourceError(
                             f"central household link {central!r} -> {uid!r}: "
-                            f"not a unit at level {level!r}",
+                            + (
+                                f"not a unit at level {level!r}"
+                                if level is not None
+                                else "the level scheme has no household level"
+                            ),
                             field="central_household",
                             unit_id=uid,
                         )

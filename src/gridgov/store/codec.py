@@ -84,13 +84,13 @@ def hierarchy_parts(tree: Hierarchy) -> tuple[list[str], list[tuple[UnitRecord, 
     document = to_document(tree, mask=False)
     index = tree.index
     rows = [(r, index.pos[r.id], index.size[index.pos[r.id]]) for r in document.units]
-    relations = dumps(
-        {
-            "central_households": unstructure(document.central_households),
-            "pairings": unstructure(document.pairings),
-        }
-    )
-    return list(document.levels), rows, relations
+    relations: dict[str, Any] = {
+        "central_households": unstructure(document.central_households),
+        "pairings": unstructure(document.pairings),
+    }
+    if document.household_level is not None:  # the level the central links are at
+        relations["household_level"] = document.household_level
+    return list(document.levels), rows, dumps(relations)
 
 
 def hierarchy_from(
@@ -112,7 +112,10 @@ def hierarchy_from(
         for p in structure(rel["pairings"], list[Pairing])
     ]
     pairings = [p for p in pairings if p.units]
-    return from_document(HierarchyDocument(levels, units, central, pairings))
+    household = rel.get("household_level")
+    return from_document(
+        HierarchyDocument(levels, units, central, pairings, household_level=household)
+    )
 
 
 def record_from(text: str) -> UnitRecord:

@@ -90,7 +90,8 @@ def hierarchies(
     level), so it is valid by construction and shrinks towards small, shallow trees.
     With ``skip_levels=False`` each child sits exactly one level below its parent.
     With ``relations=True`` the tree also gets central-household links between
-    units of the deepest level and government units paired with some units.
+    units of the scheme's household level (:attr:`gridgov.org.Levels.household`)
+    and government units paired with some units.
     Bad arguments raise ``TypeError``/``ValueError`` at once.
     """
     _check_bounds(min_units, max_units)
@@ -151,10 +152,11 @@ def _hierarchies(
 
 
 def _draw_relations(draw: st.DrawFn, tree: Hierarchy) -> None:
-    """Central-household links among the deepest units, and some paired government units."""
+    """Central-household links among the units of the household level (when the scheme has
+    one), and some paired government units."""
     rel = tree.relations
-    deepest = tree.at_level(tree.levels.names[-1])
-    free = list(deepest)
+    level = tree.levels.household
+    free = list(tree.at_level(level)) if level is not None else []
     while len(free) >= 2 and draw(st.booleans()):
         central = draw(st.sampled_from(free))
         others = [h for h in free if h != central and h not in rel.central]
