@@ -4,9 +4,11 @@ A Markdown file's fenced blocks run in order, in a fresh folder per file:
 
 - ```` ```python ```` blocks are executed in one namespace per file (a later
   block sees what an earlier one defined);
-- ```` ```sh ```` (``bash``, ``shell``) blocks run with ``bash -e -o pipefail`` in
-  that folder, with the venv's ``gridgov`` first on the ``PATH``: every command
-  must succeed;
+- ```` ```sh ```` (``bash``, ``shell``) blocks run with ``bash`` in that folder,
+  every command's status checked (:func:`checked_script`), with the venv's
+  ``gridgov`` first on the ``PATH`` (through the fork server of
+  :mod:`tests.cli_forkserver`, which spares each command the interpreter's
+  start-up): every command must succeed;
 - ```` ```toml ```` blocks that hold ``gridgov.toml`` sections are loaded as a
   workspace's configuration and must be accepted;
 - other blocks (``text``, ``console`` output, untagged) are not run.
@@ -15,7 +17,8 @@ An HTML comment on the line before a fence steers it (GitHub and Sphinx both
 hide it)::
 
     <!-- doc-test: skip REASON -->        not run (say why)
-    <!-- doc-test: setup demo -->         first run `gridgov demo --scale 0.2` there (once)
+    <!-- doc-test: setup demo -->         first put there what `gridgov demo --scale 0.2` makes
+                                          (made once a test run, copied to each page)
     <!-- doc-test: setup curtois -->      first copy the Curtois benchmark files there (once)
     <!-- doc-test: setup postgres -->     PG_URL = the test server with a schema of its own
                                           (dropped after the file); skipped without a
@@ -26,16 +29,20 @@ A failure names the file and the line of the block.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+
+from tests import cli_forkserver as forkserver
 
 ROOT = Path(__file__).resolve().parents[1]
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`]*)$")
@@ -43,6 +50,9 @@ _DIRECTIVE = re.compile(r"^<!--\s*doc-test:\s*(?P<what>.*?)\s*-->\s*$")
 RUN = {"python": "python", "py": "python", "sh": "sh", "bash": "sh", "shell": "sh", "toml": "toml"}
 CONFIG_SECTIONS = {"store", "notify", "channels", "routes", "org"}
 SHELL_TIMEOUT = 300
+DEMO_SETUP = "gridgov demo --out . --scale 0.2 --duty-seconds 1 >/dev/null"
+"""What ``setup demo`` runs (once a test run; each page gets a copy of what it made)."""
+_DEMO: Path | None = None
 
 
 @attrs.frozen
@@ -161,6 +171,9 @@ class FileRun:
         self.namespace: dict[str, object] = {"__name__": "__doc_example__"}
         self.done: set[str] = set()
         bindir = str(Path(sys.executable).parent)
+        server = forkserver.shared()
+        if server is not None:  # `gridgov` without the interpreter's start-up each time
+            bindir = str(server.bin) + os.pathsep + bindir
         self.env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
         self.env["COLUMNS"] = "100"
         self.schemas: list[str] = []
@@ -171,7 +184,7 @@ class FileRun:
             return
         self.done.add(what)
         if what == "demo":
-            self.shell("gridgov demo --out . --scale 0.2 --duty-seconds 1 >/dev/null", "setup demo")
+            shutil.copytree(self._demo(), self.folder, dirs_exist_ok=True)
         elif what == "curtois":
             data = curtois_data()
             if data is None:
@@ -183,6 +196,16 @@ class FileRun:
             self.env["PG_URL"] = self._postgres_schema()
         else:
             raise ValueError(f"unknown doc-test setup {what!r}")
+
+    def _demo(self) -> Path:
+        """The folder of ``gridgov demo --scale 0.2``, made once for every page that needs it."""
+        global _DEMO
+        if _DEMO is None:
+            folder = Path(tempfile.mkdtemp(prefix="gridgov-doc-demo-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            FileRun(folder).shell(DEMO_SETUP, "setup demo")
+            _DEMO = folder
+        return _DEMO
 
     def _postgres_schema(self) -> str:
         import uuid

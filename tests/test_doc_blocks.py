@@ -93,3 +93,72 @@ def test_shell_blocks_check_every_command(tmp_path: Path, script: str, ok: bool)
 
     done = subprocess.run(["bash", "-c", checked_script(script)], cwd=tmp_path, check=False)
     assert (done.returncode == 0) == ok
+
+
+FORKED_COMMANDS = [
+    "gridgov --help",
+    "gridgov org validate nope.csv",  # exit 1, error on stderr
+    "gridgov org bogus",  # exit 2, usage on stderr
+    "printf 'id,parent,level,name\\nC,,county,Co\\n' > c.csv && gridgov org show c.csv",
+    "printf 'id,parent,level,name\\nC,,county,Co\\n' | gridgov org validate /dev/stdin",
+    "GRIDGOV_ENGINE=bogus gridgov org validate c.csv",  # the command's own environment
+    "mkdir -p sub && cd sub && gridgov init ws >/dev/null && ls ws",  # its own folder
+]
+
+
+@pytest.mark.parametrize("command", FORKED_COMMANDS)
+def test_the_fork_server_runs_a_command_as_the_console_script_does(
+    command: str, tmp_path: Path
+) -> None:
+    """Same stdout, stderr and status through tests/cli_forkserver.py as through the real
+    ``gridgov`` of the venv (what the doc blocks' shell lines see)."""
+    import subprocess
+    import sys
+
+    from tests import cli_forkserver
+
+    server = cli_forkserver.shared()
+    if server is None:
+        pytest.skip("the fork server is off (GRIDGOV_DOC_FORKSERVER=0)")
+    venv = str(Path(sys.executable).parent)
+    outcomes = []
+    for name, path in (("console", venv), ("forked", f"{server.bin}{os.pathsep}{venv}")):
+        folder = tmp_path / name
+        folder.mkdir()
+        env = {**os.environ, "PATH": path + os.pathsep + os.environ["PATH"], "COLUMNS": "100"}
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True
+        )
+        outcomes.append((done.returncode, done.stdout, done.stderr.replace(str(folder), "")))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_the_fork_server_kills_a_command_whose_shell_is_gone(tmp_path: Path) -> None:
+    """A timeout that kills the shell kills its command too (it is not the shell's child)."""
+    import select
+    import subprocess
+    import time
+
+    from tests import cli_forkserver
+
+    server = cli_forkserver.shared()
+    if server is None:
+        pytest.skip("the fork server is off (GRIDGOV_DOC_FORKSERVER=0)")
+    client = subprocess.Popen(
+        [str(server.bin / "gridgov"), "demo", "--out", "d", "--duty-seconds", "120"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    client.kill()
+    client.wait()
+    assert client.stdout is not None
+    # the command writes to this pipe too: it closes when the command is gone
+    deadline = time.monotonic() + 60
+    while True:
+        assert time.monotonic() < deadline, "the command outlived its client"
+        ready, _, _ = select.select([client.stdout], [], [], 1.0)
+        if ready and not client.stdout.read1(65536):
+            break
+    client.stdout.close()
