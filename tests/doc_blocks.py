@@ -21,8 +21,10 @@ hide it)::
                                           (made once a test run, copied to each page)
     <!-- doc-test: setup curtois -->      first copy the Curtois benchmark files there (once)
     <!-- doc-test: setup postgres -->     PG_URL = the test server with a schema of its own
-                                          (dropped after the file); skipped without a
-                                          server unless GRIDGOV_REQUIRE_POSTGRES=1
+                                          (dropped after the file), also the search path
+                                          (PGOPTIONS) of a URL without ?schema=; skipped
+                                          without a server unless GRIDGOV_REQUIRE_POSTGRES=1;
+                                          implied by a block that names postgresql://
 
 A failure names the file and the line of the block.
 """
@@ -194,6 +196,8 @@ class FileRun:
                     shutil.copy(f, self.folder / f.name)
         elif what == "postgres":
             self.env["PG_URL"] = self._postgres_schema()
+            # a block that opens the server's URL as written lands in the page's schema too
+            self.env["PGOPTIONS"] = f"-c search_path={self.schemas[-1]}"
         else:
             raise ValueError(f"unknown doc-test setup {what!r}")
 
@@ -215,11 +219,14 @@ class FileRun:
         server = os.environ.get(
             "GRIDGOV_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
         )
+        from psycopg import sql
+
+        schema = f"gridgov_doc_{uuid.uuid4().hex[:12]}"
         try:
-            psycopg.connect(server, connect_timeout=3).close()
+            with psycopg.connect(server, connect_timeout=3, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         except psycopg.Error as exc:
             raise NoServer(f"no PostgreSQL server answers at {server}: {exc}") from None
-        schema = f"gridgov_doc_{uuid.uuid4().hex[:12]}"
         self.schemas.append(schema)
         self._server = server
         return f"{server}{'&' if '?' in server else '?'}schema={schema}"
@@ -263,15 +270,24 @@ class FileRun:
             for what in directive[5:].split():
                 self.setup(what)
         kind = RUN.get(block.lang)
+        if kind in ("python", "sh") and "postgresql://" in block.text:
+            self.setup("postgres")  # never the shared server's own tables
         if kind == "python":
             cwd = os.getcwd()
             os.chdir(self.folder)
+            saved = os.environ.get("PGOPTIONS")
+            if "PGOPTIONS" in self.env:
+                os.environ["PGOPTIONS"] = self.env["PGOPTIONS"]
             try:
                 # blank lines first so that tracebacks give the Markdown file's line numbers
                 code = compile("\n" * block.line + block.text, block.where, "exec")
                 exec(code, self.namespace)
             finally:
                 os.chdir(cwd)
+                if saved is None:
+                    os.environ.pop("PGOPTIONS", None)
+                else:
+                    os.environ["PGOPTIONS"] = saved
             return "ran"
         if kind == "sh":
             self.shell(block.text, block.where)
