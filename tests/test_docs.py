@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from gridgov.errors import InvalidInput
 from gridgov.plugins import hookspecs
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -100,7 +101,59 @@ def _documented_keys() -> dict[str, set[str]]:
         m = re.match(r"^\| `(\w+)` \|", line)
         if m:
             keys.setdefault(section, set()).add(m.group(1))
+        generated = re.match(r"^```\{gridgov-config-keys\}\s+(\S+)", line)
+        if generated:
+            from gridgov.workspace import config_keys
+
+            shown = {k.key for k in config_keys(generated.group(1))}
+            keys.setdefault(section, set()).update(shown)
     return keys
+
+
+def _generated_sections() -> list[str]:
+    text = (REFERENCE / "config.md").read_text(encoding="utf-8")
+    return re.findall(r"^```\{gridgov-config-keys\}\s+(\S+)", text, flags=re.M)
+
+
+def test_the_config_page_shows_every_key_the_code_reads() -> None:
+    """Each section's table is generated from gridgov.workspace.config_keys (one owner),
+    and those are the keys its reader accepts."""
+    import attrs
+
+    from gridgov.notify.channel import CHANNEL_KEYS
+    from gridgov.notify.routing import ROUTE_KEYS
+    from gridgov.workspace import NOTIFY_KEYS, ORG_KEYS, StoreSection, config_keys
+
+    sections = _generated_sections()
+    assert sorted(sections) == sorted({k.section for k in config_keys()})
+    assert len(sections) == len(set(sections))
+    read = {
+        "store": tuple(f.name for f in attrs.fields(StoreSection)),
+        "org": ORG_KEYS,
+        "notify": tuple(NOTIFY_KEYS),
+        "channels.NAME": CHANNEL_KEYS,
+        "routes": ROUTE_KEYS,
+    }
+    assert {s: tuple(k.key for k in config_keys(s)) for s in read} == read
+    for key in config_keys():
+        assert key.value_type and key.default and key.meaning, key
+
+
+def test_a_key_outside_the_schema_is_refused_in_every_section(tmp_path: Path) -> None:
+    from gridgov.workspace import Workspace
+
+    data = {
+        "store": {"url": "memory://", "ulr": "x"},
+        "org": {"levels": ["a", "b"], "level": "b"},
+        "notify": {"max_atempts": 3},
+        "channels": {"log": {"type": "log"}},
+        "routes": [{"channels": ["log"], "event": ["*"]}],
+    }
+    with pytest.raises(InvalidInput) as info:
+        Workspace.from_data(tmp_path, data)
+    fields = {e.field for e in info.value.errors}
+    assert {"org.level", "notify.max_atempts", "routes[0]"} <= fields
+    assert any("ulr" in str(e) for e in info.value.errors if e.field and "store" in e.field)
 
 
 # One value for every documented key; test_every_documented_key_is_read keeps the two equal.

@@ -4,6 +4,8 @@
   (its description and its ``--help`` text, as datasette's CLI reference does), so the
   CLI reference cannot drift from the parser.
 - ``.. gridgov-config-template::`` shows the ``gridgov.toml`` that ``gridgov init`` writes.
+- ``.. gridgov-config-keys:: SECTION`` is the table of one section's keys, from
+  ``gridgov.workspace.config_keys`` (the keys the code reads).
 - When the build finishes, every name in the ``__all__`` of every public module and
   every hook specification must have been documented, or the build warns (and
   ``make docs`` turns warnings into errors).
@@ -126,6 +128,29 @@ class ConfigTemplateDirective(SphinxDirective):
         return [block]
 
 
+class ConfigKeysDirective(SphinxDirective):
+    """The table of one gridgov.toml section, from ``gridgov.workspace.config_keys``
+    (a Markdown table: the config page is MyST, which parses what a directive nests)."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from gridgov.workspace import config_keys
+
+        keys = config_keys(self.arguments[0])
+        if not keys:
+            raise self.error(f"no gridgov.toml section {self.arguments[0]!r}")
+        lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for k in keys:
+            cells = (f"`{k.key}`", k.value_type, k.default, k.meaning)
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, "gridgov-config-keys"), node)
+        return list(node.children)
+
+
 def module_names(module_name: str) -> list[str]:
     """The public names of a module: its ``__all__``, or what it defines itself."""
     module = importlib.import_module(module_name)
@@ -224,5 +249,6 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.add_directive("gridgov-module", ModuleDirective)
     app.add_directive("gridgov-cli", CliDirective)
     app.add_directive("gridgov-config-template", ConfigTemplateDirective)
+    app.add_directive("gridgov-config-keys", ConfigKeysDirective)
     app.connect("build-finished", check_documented)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

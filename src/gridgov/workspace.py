@@ -80,6 +80,154 @@ NOTIFY_KEYS = {
 """``[notify]`` keys of gridgov.toml and the :class:`RetryPolicy` setting each one sets."""
 
 
+ORG_KEYS = ("levels", "household_level")
+"""The keys of ``[org]``."""
+
+
+@attrs.frozen
+class ConfigKey:
+    """One key of gridgov.toml as the code reads it: where, its type, default and meaning.
+
+    :func:`config_keys` lists every one; the configuration reference
+    (``docs/reference/config.md``) shows them from it, so a key the code reads is a
+    key the page documents and no other.
+    """
+
+    section: str
+    """``store``, ``org``, ``notify``, ``channels.NAME`` or ``routes``."""
+    key: str
+    value_type: str
+    """``string``, ``number``, ``integer``, ``boolean``, ``list of strings``."""
+    default: str
+    """The default as the page shows it (``"required"`` where there is none)."""
+    meaning: str
+    """What it does, in Markdown (code in backquotes)."""
+
+
+def _notify_keys() -> tuple[ConfigKey, ...]:
+    from gridgov.notify.notifier import Bounded
+
+    meanings = {
+        "retry_base": "seconds before the first retry",
+        "retry_factor": "growth of the wait per failure",
+        "retry_max_delay": "longest wait, seconds",
+        "max_attempts": "after this many failures a delivery is `dead` (kept, with its last error)",
+        "lease_seconds": "a flusher leases what it claims for this long (others skip it); "
+        "it sends for at most half of it",
+        "batch": "at most this many messages of one channel are claimed a round "
+        "(every channel gets its turn)",
+        "max_deferrals": "after this many `Retry-After` answers a delivery is `dead` "
+        "(deferrals are not attempts)",
+    }
+    fields = attrs.fields_dict(RetryPolicy)
+    out = []
+    for key, name in NOTIFY_KEYS.items():
+        field = fields[name]
+        bounds = field.validator if isinstance(field.validator, Bounded) else None
+        whole = isinstance(field.default, int)
+        meaning = meanings[key]
+        if bounds is not None:
+            meaning += f"; from {bounds.low:g} to {bounds.high:g}"
+        out.append(
+            ConfigKey(
+                "notify", key, "integer" if whole else "number", f"`{field.default!r}`", meaning
+            )
+        )
+    return tuple(out)
+
+
+def _config_keys() -> tuple[ConfigKey, ...]:
+    from gridgov.notify.channel import CHANNEL_KEYS
+    from gridgov.notify.routing import ROUTE_KEYS
+
+    store = ConfigKey(
+        "store",
+        "url",
+        "string",
+        f"`{_toml_str(str(attrs.fields(StoreSection).url.default))}`",
+        "the store: `sqlite:///FILE` (relative to the workspace folder), `memory://`, "
+        "`postgresql://...` (the `gridgov-postgres` plugin). `--store URL` overrides it "
+        "for one command.",
+    )
+    org = (
+        ConfigKey(
+            "org",
+            "levels",
+            "list of strings",
+            ", ".join(DEFAULT_LEVELS.names),
+            "the level scheme, shallowest first, of every CSV hierarchy the commands run "
+            "in this workspace read (`--levels A,B,C` overrides it)",
+        ),
+        ConfigKey(
+            "org",
+            "household_level",
+            "string",
+            '`"household"`',
+            "the scheme's household level: the level whose units `gridgov org import` "
+            "makes sweep households of (`--household-level` overrides it; a scheme without "
+            "it makes none) and where central-household links sit",
+        ),
+    )
+    channel = {
+        "type": ConfigKey(
+            "channels.NAME",
+            "type",
+            "string",
+            "`NAME`",
+            "a registered notifier: `log` (built in), `webhook` (`gridgov-webhook`), "
+            "`smtp` (`gridgov-smtp`), or any plugin's (the `gridgov_notifiers` hook)",
+        ),
+        "mask": ConfigKey(
+            "channels.NAME",
+            "mask",
+            "boolean",
+            "`true`",
+            "personal data masked in what the channel receives; `false` shows it",
+        ),
+    }
+    route = {
+        "channels": ConfigKey(
+            "routes",
+            "channels",
+            "list of strings",
+            "required",
+            "channel names (each must be a `[channels.NAME]`)",
+        ),
+        "events": ConfigKey(
+            "routes",
+            "events",
+            "list of strings",
+            '`["*"]`',
+            'event kinds (`gridgov.events.EventKind` values), or `"*"` for all',
+        ),
+        "units": ConfigKey(
+            "routes",
+            "units",
+            "list of strings",
+            "`[]` (all)",
+            "unit ids: events about a unit in one of these subtrees",
+        ),
+    }
+    assert tuple(k.key for k in org) == ORG_KEYS
+    return (
+        store,
+        *org,
+        *_notify_keys(),
+        *(channel[k] for k in CHANNEL_KEYS),
+        *(route[k] for k in ROUTE_KEYS),
+    )
+
+
+def config_keys(section: str | None = None) -> tuple[ConfigKey, ...]:
+    """Every key of gridgov.toml the workspace reads (of one ``section``), in page order.
+
+    The options of a channel type (``path`` of ``log``, ``url`` of ``webhook``...)
+    belong to its notifier and are not here.
+    """
+    keys = _config_keys()
+    return keys if section is None else tuple(k for k in keys if k.section == section)
+
+
 def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> RetryPolicy:
     """The ``[notify]`` settings; each bad one is reported with its own name."""
     if table is None:
@@ -288,7 +436,7 @@ def _org_section(
     if not isinstance(table, dict):
         errors.append(SourceError("expected a table", field="org", file=file))
         return None, "household"
-    for key in sorted(set(table) - {"levels", "household_level"}):
+    for key in sorted(set(table) - set(ORG_KEYS)):
         errors.append(SourceError("unknown key", field=f"org.{key}", file=file))
     levels = None
     raw = table.get("levels")

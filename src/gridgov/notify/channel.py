@@ -53,6 +53,10 @@ class Channel(Protocol):
         """Deliver ``message`` or raise."""
 
 
+CHANNEL_KEYS = ("type", "mask")
+"""The keys every ``[channels.NAME]`` table may hold; the others are the type's options."""
+
+
 @attrs.frozen
 class ChannelSpec:
     """A configured channel: its ``name``, its ``type`` (a registered notifier), options.

@@ -61,16 +61,25 @@ ERROR_LIMIT = 2000
 """Characters of an error message kept in the outbox."""
 
 
-def _bounded(low: float, high: float) -> Callable[[object, attrs.Attribute[Any], Any], None]:
-    def check(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+@attrs.frozen
+class Bounded:
+    """A validator: a finite number from ``low`` to ``high`` (the bounds are readable, so
+    that the configuration reference shows the ones the code checks)."""
+
+    low: float
+    high: float
+
+    def __call__(self, _: object, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-        if not (math.isfinite(value) and low <= value <= high):
+        if not (math.isfinite(value) and self.low <= value <= self.high):
             raise ValueError(
-                f"{attribute.name} must be between {low:g} and {high:g}, got {value!r}"
+                f"{attribute.name} must be between {self.low:g} and {self.high:g}, got {value!r}"
             )
 
-    return check
+
+def _bounded(low: float, high: float) -> Bounded:
+    return Bounded(low, high)
 
 
 @attrs.frozen

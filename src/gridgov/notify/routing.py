@@ -28,6 +28,10 @@ def _kinds(value: Iterable[str]) -> tuple[str, ...]:
     return kinds
 
 
+ROUTE_KEYS = ("channels", "events", "units")
+"""The keys of a ``[[routes]]`` table of gridgov.toml."""
+
+
 @attrs.frozen
 class Route:
     """Events of ``events`` kinds about units under ``units`` go to ``channels``."""
@@ -57,7 +61,7 @@ class Route:
     @classmethod
     def from_config(cls, table: Mapping[str, Any]) -> Route:
         """A route from a ``[[routes]]`` table: ``channels``, ``events``, ``units``."""
-        extra = set(table) - {"channels", "events", "units"}
+        extra = set(table) - set(ROUTE_KEYS)
         if extra:
             raise ValueError(f"unknown keys in a route: {', '.join(sorted(extra))}")
         if not isinstance(table, Mapping):
