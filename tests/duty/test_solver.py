@@ -3,6 +3,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gridgov.duty.generate import benchmark_like
 from gridgov.duty.model import (
     Assignment,
     Horizon,
@@ -15,6 +16,7 @@ from gridgov.duty.model import (
 )
 from gridgov.duty.solver.local import solve
 from gridgov.duty.validate import evaluate
+from gridgov.duty.violation import Score
 from gridgov.strategies import duty_problems
 
 
@@ -160,3 +162,58 @@ def test_a_capacity_shortfall_is_explained_in_hours() -> None:
         "T3's maximum of 20 h cannot cover the 30 h of Night shifts at K3 that only T3 may work"
         in result.explanation
     )
+
+
+def _reports(problem: Problem, **options: object) -> tuple[list[tuple[int, Score]], object]:
+    heard: list[tuple[int, Score]] = []
+    result = solve(problem, progress=lambda it, sc: heard.append((it, sc)), **options)
+    return heard, result
+
+
+def test_progress_reports_the_improvements_of_the_final_phases() -> None:
+    # the row re-plans after the annealing improve this roster: their bests are reported
+    problem = benchmark_like(days=14, staff=10, shift_types=2, seed=3)
+    heard, result = _reports(problem, max_iterations=3000, time_limit=3600, seed=1)
+    scores = [sc for _it, sc in heard]
+    assert scores == sorted(set(scores), reverse=True)  # each a new best
+    assert scores[-1] == result.score
+    assert [it for it, _sc in heard] == sorted(it for it, _sc in heard)
+    after = [sc for it, sc in heard if it == result.iterations]
+    assert len(after) >= 2  # the annealing's last best, then the row phases' bests
+
+
+@settings(max_examples=15, deadline=None)
+@given(duty_problems(max_resources=5, max_days=7), st.integers(0, 1000), st.sampled_from([1, 2]))
+def test_progress_ends_on_the_result_score(problem, seed, workers) -> None:
+    heard, result = _reports(
+        problem, max_iterations=2000, time_limit=3600, seed=seed, workers=workers
+    )
+    scores = [sc for _it, sc in heard]
+    assert scores == sorted(set(scores), reverse=True)
+    assert scores[-1] == result.score
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(st.floats(0, 1e4), min_size=9, max_size=9),
+    st.lists(st.floats(1e-6, 1.0), min_size=9, max_size=9),
+)
+def test_move_shares_follow_credit_and_pay_for_cost(gains, costs) -> None:
+    from gridgov.duty.solver.local import CREDIT_FLOOR, MOVES, _Credit
+
+    credit = _Credit([1e-5] * len(MOVES))
+    for k in range(len(MOVES)):
+        credit.gain[k], credit.spent[k], credit.tries[k] = gains[k] * costs[k], costs[k], 1
+    credit.update()
+    share, rate = credit.share, gains
+    assert abs(sum(share) - 1) < 1e-9
+    if max(rate) > 0:
+        top = max(range(len(MOVES)), key=lambda k: rate[k])
+        assert share[top] >= max(share) - 1e-9  # the best payer gets the most time
+        assert min(share) >= CREDIT_FLOOR * share[top] - 1e-12  # and every move some
+    # a move is drawn in proportion to its time share over its (measured) cost
+    draws = [b - a for a, b in zip([0.0, *credit.cum], credit.cum, strict=False)]
+    per_time = [d * c for d, c in zip(draws, credit.cost, strict=True)]
+    total = sum(per_time)
+    for k in range(len(MOVES)):
+        assert abs(per_time[k] / total - share[k]) < 1e-6

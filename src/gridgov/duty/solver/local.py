@@ -12,7 +12,14 @@ Moves (each re-scores only the rows and slots it touches, see
 - *fill*: put a resource on a slot that is short of people;
 - *swap*: two resources exchange their cells on one day;
 - *block swap*: two resources exchange a run of 2-7 days;
-- *block set*: a run of days of one resource all to one shift, or all off.
+- *block set*: a run of days of one resource all to one shift, or all off;
+- *row*: one resource's whole row re-planned by the row program against the cover;
+- *rows*: two or three rows cleared and re-planned in turn (ruin and recreate).
+
+No move mix is fixed: each move's share of the annealing's time follows its credit,
+what it takes off the weighted score per second of its own measured time in this
+run (:class:`_Credit`), so the row programs get time where they pay (short
+horizons) and little where one costs seconds.
 
 A unit of a hard rule weighs a little more than the largest unit of soft
 penalty, and more while hard rules stay broken (strategic oscillation), and
@@ -26,6 +33,8 @@ a seed when stopped by ``max_iterations``; a time limit stops it wherever the cl
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import random
 import time
@@ -95,6 +104,31 @@ def _unit_weight(cp: Compiled, rules: list[Rule]) -> int:
     return top
 
 
+class _Best:
+    """The best (hard, soft) roster of a run so far; ``progress`` hears of each new one,
+    from whichever phase finds it."""
+
+    def __init__(self, st: RosterState, progress: Progress | None) -> None:
+        self.key = (st.hard, st.soft)
+        self.grid = st.copy_grid()
+        self.progress = progress
+        self.it = 0  # the annealing's moves so far: the iteration count reported
+
+    def offer(self, st: RosterState) -> bool:
+        """Keep ``st``'s roster if it is better than the best; True when it is."""
+        if (st.hard, st.soft) >= self.key:
+            return False
+        self.key = (st.hard, st.soft)
+        self.grid = st.copy_grid()
+        if self.progress is not None:
+            self.progress(self.it, Score(*self.key))
+        return True
+
+    def state(self, cp: Compiled, rules: list[Rule]) -> RosterState:
+        """A new incremental state on a copy of the best roster."""
+        return RosterState(cp, rules, [x[:] for x in self.grid[0]], [x[:] for x in self.grid[1]])
+
+
 class _Search:
     def __init__(
         self,
@@ -133,9 +167,12 @@ class _Search:
             return (OFF, OFF)
         return (s, posts[rng.randrange(len(posts))])
 
-    def move(self) -> list[Cell] | None:
-        """A random move, or None when it would touch a fixed cell or an unavailable day."""
-        cells = self._move()
+    def move(self, kind: int | None = None) -> list[Cell] | None:
+        """A random move of ``kind`` (an index of :data:`MOVES`; by default drawn with the
+        starting shares), or None when it would touch a fixed cell or an unavailable day."""
+        if kind is None:
+            kind = min(bisect.bisect(START_CUMULATIVE, self.rng.random()), SMALL_MOVES - 1)
+        cells = self._move(kind)
         if cells is None:
             return None
         unavailable = self.cp.unavailable
@@ -145,33 +182,34 @@ class _Search:
                 return None
         return cells
 
-    def _move(self) -> list[Cell] | None:
+    def _move(self, kind: int) -> list[Cell] | None:
         cp, rng, st, fixed = self.cp, self.rng, self.st, self.fixed
         if not self.movable:
             return None
-        x = rng.random()
         r = self.movable[rng.randrange(len(self.movable))]
         a, b = st.shifts, st.posts
-        if x < 0.18:  # change one cell
+        if kind == CHANGE:  # change one cell
             d = rng.randrange(cp.D)
             if fixed[r][d]:
                 return None
             s, p = self.value(r, d)
             return [(r, d, s, p)]
-        if x < 0.28:  # fill a slot short of people
+        if kind == FILL:  # fill a slot short of people
             if not self.hot:
                 return None
             d, s, p = self.hot[rng.randrange(len(self.hot))]
             if fixed[r][d] or cp.max_per_type[r][s] == 0:
                 return None
-            if x < 0.23 or a[r][d] >= 0:
+            if rng.random() < 0.5 or a[r][d] >= 0:
                 return [(r, d, s, p)]
             # ... and give up another day's work, keeping the resource's total
             d2 = rng.randrange(cp.D)
             if d2 == d or a[r][d2] < 0 or fixed[r][d2]:
                 return [(r, d, s, p)]
             return [(r, d, s, p), (r, d2, OFF, OFF)]
-        if x < 0.4 and cp.D >= 3:  # slide a stretch of one row by a day (rotate a segment)
+        if kind == SLIDE:  # slide a stretch of one row by a day (rotate a segment)
+            if cp.D < 3:
+                return None
             n = rng.randint(3, min(10, cp.D))
             d1 = rng.randrange(cp.D - n + 1)
             seg = list(range(d1, d1 + n))
@@ -186,8 +224,8 @@ class _Search:
                 p = b[r][e] if s < 0 or b[r][e] in cp.open_posts[d][s] else cp.open_posts[d][s][0]
                 rot.append((r, d, s, p))
             return rot
-        if x < 0.5:  # move work inside one row: exchange two days, or two blocks
-            n = 1 if x < 0.46 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
+        if kind == IN_ROW:  # move work inside one row: exchange two days, or two blocks
+            n = 1 if rng.random() < 0.6 or cp.D < 4 else rng.randint(2, min(7, cp.D // 2))
             d1 = rng.randrange(cp.D - n + 1)
             d2 = rng.randrange(cp.D - n + 1)
             if abs(d1 - d2) < n:
@@ -213,11 +251,11 @@ class _Search:
                 cells.append((r, v, su, pu))
                 cells.append((r, u, sv, pv))
             return cells
-        r2 = self.movable[rng.randrange(len(self.movable))]
-        if x < 0.85:  # two resources exchange one day or a block of days
+        if kind in (SWAP, SWAP_BLOCK):  # two resources exchange one day or a block of days
+            r2 = self.movable[rng.randrange(len(self.movable))]
             if r2 == r:
                 return None
-            if x < 0.65:
+            if kind == SWAP:
                 d1, n = rng.randrange(cp.D), 1
             else:
                 n = rng.randint(min(2, cp.D), min(7, cp.D))
@@ -242,6 +280,100 @@ class _Search:
             pp = p if s < 0 or p in cp.open_posts[d][s] else cp.open_posts[d][s][0]
             out.append((r, d, s, pp))
         return out
+
+
+MOVES = ("change", "fill", "slide", "in-row", "swap", "swap-block", "block", "row", "rows")
+"""The annealing's moves: seven small ones (see the module's docstring), then *row* (one
+resource's whole row re-planned by the row program against the cover as it stands) and
+*rows* (two or three rows cleared and re-planned one after another)."""
+
+CHANGE, FILL, SLIDE, IN_ROW, SWAP, SWAP_BLOCK, BLOCK, ROW, ROWS = range(len(MOVES))
+SMALL_MOVES = ROW
+
+START_SHARES = (0.18, 0.10, 0.12, 0.10, 0.15, 0.20, 0.15, 0.10, 0.10)
+"""The share of the annealing's time each move starts with (then its credit decides)."""
+
+START_CUMULATIVE = list(
+    itertools.accumulate(x / sum(START_SHARES[:SMALL_MOVES]) for x in START_SHARES[:SMALL_MOVES])
+)
+
+
+ROW_WORK = 3.0
+"""A first guess of one row program's cost, in small moves per day and shift type (a
+timed run then measures it); the fixed cost of a row move in a run counted by moves."""
+
+CREDIT_SEGMENT = 0.01
+"""The moves' credits and shares are renewed every this share of the annealing's time
+(every 4,096 moves in a run counted by moves)."""
+
+CREDIT_DECAY = 0.7
+"""How much of a move's credit carries over to the next segment."""
+
+CREDIT_FLOOR = 0.05
+"""A move's time share is at least this share of the best move's: every move keeps being
+tried, so one that starts to pay is seen."""
+
+
+class _Credit:
+    """Adaptive move selection for the annealing.
+
+    A move's credit is the weighted penalty its accepted moves took off per second of
+    its own time (per unit of work in a run counted by moves), smoothed from segment
+    to segment; its share of the time follows its credit (at least
+    :data:`CREDIT_FLOOR` of the best's). A move is drawn with its time share divided
+    by its measured cost, so an expensive move (a row program) gets its share of the
+    time, not of the draws."""
+
+    def __init__(self, costs: list[float]) -> None:
+        n = len(MOVES)
+        self.share = [x / sum(START_SHARES) for x in START_SHARES]
+        self.cost = list(costs)
+        self.credit: list[float | None] = [None] * n
+        self.gain = [0.0] * n
+        self.spent = [0.0] * n
+        self.tries = [0] * n
+        self.cum: list[float] = []
+        self._draws()
+
+    def _draws(self) -> None:
+        w = [sh / max(c, 1e-12) for sh, c in zip(self.share, self.cost, strict=True)]
+        total = sum(w)
+        self.cum = list(itertools.accumulate(x / total for x in w))
+
+    def pick(self, x: float) -> int:
+        """The move for a uniform draw ``x`` in [0, 1)."""
+        return min(bisect.bisect(self.cum, x), len(self.cum) - 1)
+
+    def drop(self, k: int) -> None:
+        """Never draw move ``k`` (it cannot apply here)."""
+        self.share[k] = 0.0
+        self.credit[k] = 0.0
+        self._draws()
+
+    def update(self) -> None:
+        """Close a segment: renew costs, credits and time shares from what it measured."""
+        for k in range(len(MOVES)):
+            if self.tries[k]:
+                self.cost[k] = 0.5 * self.cost[k] + 0.5 * self.spent[k] / self.tries[k]
+            if self.spent[k] > 0:
+                rate = self.gain[k] / self.spent[k]
+                c = self.credit[k]
+                self.credit[k] = rate if c is None else CREDIT_DECAY * c + (1 - CREDIT_DECAY) * rate
+        known = [c for c, sh in zip(self.credit, self.share, strict=True) if c is not None and sh]
+        top = max(known, default=0.0)
+        if top > 0:
+            mean = sum(known) / len(known)
+            self.share = [
+                0.0 if not sh else max(c if c is not None else mean, CREDIT_FLOOR * top)
+                for c, sh in zip(self.credit, self.share, strict=True)
+            ]
+            total = sum(self.share)
+            self.share = [x / total for x in self.share]
+        # in place: the annealing's loop holds these lists
+        self.gain[:] = [0.0] * len(MOVES)
+        self.spent[:] = [0.0] * len(MOVES)
+        self.tries[:] = [0] * len(MOVES)
+        self._draws()
 
 
 ROW_DESCENT_SWEEPS = 20
@@ -292,9 +424,11 @@ def _row_descent(
     clock: Callable[[], float],
     deadline: float,
     sweeps: int,
+    best: _Best | None = None,
 ) -> None:
     """Re-plan every movable row in turn, keeping each re-plan that does not worsen the
-    weighted score, until a sweep changes nothing (or ``sweeps`` sweeps / the deadline)."""
+    weighted score, until a sweep changes nothing (or ``sweeps`` sweeps / the deadline);
+    ``best`` is offered each roster kept."""
     for _ in range(sweeps):
         gained = False
         # rows that break hard rules first
@@ -308,6 +442,8 @@ def _row_descent(
             if weight * dh + ds < 0:
                 st.commit()
                 gained = True
+                if best is not None:
+                    best.offer(st)
             else:
                 st.rollback()
         if not gained:
@@ -331,6 +467,7 @@ def _fix_rows(
     weight: float,
     clock: Callable[[], float],
     deadline: float,
+    best: _Best | None = None,
 ) -> None:
     """Re-plan, by the row program, windows of the rows that break hard rules: the days
     within ``FIX_WINDOW`` of each break, and for a break with no day (the weekends
@@ -338,7 +475,7 @@ def _fix_rows(
     outside a window are forced as they are (the program does not check between two
     forced days, so other breaks do not block it), so it stays small and exact on
     long horizons. A re-plan is kept when it breaks fewer hard rules (or as few, with
-    a lower soft penalty), whatever it costs in soft penalties."""
+    a lower soft penalty), whatever it costs in soft penalties; ``best`` is offered each."""
     span = 2 * FIX_WINDOW + 1
     for r in sorted(range(cp.R), key=lambda r: -st.row_cost[r][0]):
         if st.row_cost[r][0] == 0:
@@ -362,8 +499,34 @@ def _fix_rows(
             dh, ds = st.try_cells(cells)
             if dh < 0 or (dh == 0 and ds < 0):
                 st.commit()
+                if best is not None:
+                    best.offer(st)
             else:
                 st.rollback()
+
+
+def _recreate(
+    st: RosterState,
+    rows: list[int],
+    fixed: list[list[bool]],
+    weight: float,
+    clock: Callable[[], float] | None = None,
+    deadline: float = math.inf,
+) -> list[Cell]:
+    """Clear ``rows`` (their free days) and re-plan them one after another by the row
+    program against the cover they left, twice (the second pass with the others back);
+    committed. The cells that put the old rows back."""
+    cp = st.cp
+    old = [(r, d, st.shifts[r][d], st.posts[r][d]) for r in rows for d in range(cp.D)]
+    st.try_cells([(r, d, OFF, OFF) for r in rows for d in range(cp.D) if not fixed[r][d]])
+    st.commit()
+    for r in rows + rows:
+        cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
+        if cells is None:
+            continue
+        st.try_cells(cells)
+        st.commit()
+    return old
 
 
 def _row_lns(
@@ -376,31 +539,24 @@ def _row_lns(
     clock: Callable[[], float],
     deadline: float,
     rounds: int,
+    best: _Best | None = None,
 ) -> None:
-    """Ruin and recreate by rows: clear two or three rows, re-plan them one after another
-    by dynamic programming against the cover they left, keep the result unless the
-    weighted score got worse (then put the old rows back)."""
+    """Ruin and recreate by rows (:func:`_recreate` of two or three rows), keeping the
+    result unless the weighted score got worse (then the old rows go back); ``best`` is
+    offered each roster kept."""
     if len(movable) < 2:
         return
     for _ in range(rounds):
         if clock() >= deadline:
             return
         k = min(len(movable), 2 + (rng.random() < 0.5))
-        rows = rng.sample(movable, k)
-        old = [(r, d, st.shifts[r][d], st.posts[r][d]) for r in rows for d in range(cp.D)]
         h0, s0 = st.hard, st.soft
-        st.try_cells([(r, d, OFF, OFF) for r in rows for d in range(cp.D) if not fixed[r][d]])
-        st.commit()
-        # twice: the second pass re-plans each row with the others already back
-        for r in rows + rows:
-            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
-            if cells is None:
-                continue
-            st.try_cells(cells)
-            st.commit()
+        old = _recreate(st, rng.sample(movable, k), fixed, weight, clock, deadline)
         if weight * (st.hard - h0) + (st.soft - s0) > 0:
             st.try_cells(old)
             st.commit()
+        elif best is not None:
+            best.offer(st)
 
 
 TAIL_FACTOR = 2.0
@@ -431,9 +587,11 @@ def _polish_hard(
     clock: Callable[[], float],
     deadline: float,
     budget: int,
+    best: _Best | None = None,
 ) -> None:
     """Descent on the rows that break hard rules: every one-day change and every exchange
-    of two days, first improvement of (hard, soft), until none (or the budget is spent)."""
+    of two days, first improvement of (hard, soft), until none (or the budget is spent);
+    ``best`` is offered each."""
     improved = True
     evals = 0
     while improved and clock() < deadline and evals < budget:
@@ -449,6 +607,8 @@ def _polish_hard(
                 if dh < 0 or (dh == 0 and ds < 0):
                     st.commit()
                     improved = True
+                    if best is not None:
+                        best.offer(st)
                     break
                 st.rollback()
             if clock() >= deadline:
@@ -582,12 +742,15 @@ def _solve_one(
     w_min = unit + 1.0
     if start is None:
         st, spent = _best_start(cp, rules, shifts, posts, fixed, rng, clock)
+        best = _Best(st, progress)
+        if progress is not None:
+            progress(0, Score(*best.key))
         # the final evaluation costs about one state build: keep that much time for it
         budget = max(time_limit - TAIL_FACTOR * spent, 0.5 * time_limit)
         if st.hard:
             # rows the construction left breaking hard rules: windowed row re-plans first
             due = clock() + START_FIX_SHARE * budget if max_iterations is None else math.inf
-            _fix_rows(cp, st, fixed, unit * 10.0 + 10.0, clock, due)
+            _fix_rows(cp, st, fixed, unit * 10.0 + 10.0, clock, due, best)
         movable = [r for r in range(cp.R) if not all(fixed[r])]
         priced_start(
             st,
@@ -601,20 +764,25 @@ def _solve_one(
             moves=POOL_MOVES_PER_RESOURCE * len(movable),
             temp=0.3 * unit,
         )
+        best.offer(st)
         if st.hard:
             due = clock() + START_FIX_SHARE * budget if max_iterations is None else math.inf
             fix_skills(st, fixed, w_min * 10, clock, due)
+            best.offer(st)
     else:
         t_build = clock()
         st = RosterState(cp, rules, shifts, posts)
         budget = max(time_limit - TAIL_FACTOR * (clock() - t_build), 0.5 * time_limit)
+        best = _Best(st, progress)
+        if progress is not None:
+            progress(0, Score(*best.key))
     search = _Search(cp, st, fixed, rng)
 
     weight = 10.0 * w_min  # reach feasibility first, then let the weight oscillate down
-    best = (st.hard, st.soft)
-    best_grid = st.copy_grid()
-    # initial temperature: the median worsening of some random moves
+    # initial temperature: the median worsening of some random moves (timed: the cost
+    # of a small move, the unit the row moves' first cost estimate is counted in)
     ups: list[float] = []
+    t_probe = clock()
     for _ in range(200):
         cells = search.move()
         if not cells:
@@ -625,23 +793,36 @@ def _solve_one(
         if delta > 0:
             ups.append(delta)
     ups.sort()
+    limit = max_iterations
+    timed = limit is None
+    small = max((clock() - t_probe) / 200, 1e-7) if timed else 1.0
+    row_work = ROW_WORK * cp.D * (cp.S + 1) * small
+    credit = _Credit([small] * SMALL_MOVES + [row_work, 5 * row_work])
+    if len(search.movable) < 2:
+        credit.drop(ROWS)  # one free row or none: nothing to re-plan together
+    if not search.movable:
+        credit.drop(ROW)
     t_end = 0.3
     # the last 5% of the time is kept for a hard-rule polish, if one is needed
     search_limit = budget * (0.95 - (ROW_DESCENT_SHARE if ROW_DESCENT_SWEEPS else 0.0))
+    search_due = t0 + search_limit if timed else math.inf
     t_start = max(min(ups[len(ups) // 2] if ups else 10.0, 0.1 * unit), 1.0)
     if temperature is not None:
         t_start = max(temperature, t_end)
     temp = t_start
     a0 = clock() - t0  # the annealing's schedule starts after the priced start
     it = 0
-    limit = max_iterations
     exp, rand = math.exp, rng.random
     last_gain = 0
     soft_scale = 1.0
     stall = 2000 + 5 * cp.R * cp.D
+    segment = max((search_limit - a0) * CREDIT_SEGMENT, 1e-3) if timed else 4096.0
+    next_update = (clock() if timed else 0.0) + segment
+    pick, gain, used, tries = credit.pick, credit.gain, credit.spent, credit.tries
     while True:
         if it & 255 == 0:
-            elapsed = clock() - t0
+            now = clock()
+            elapsed = now - t0
             if elapsed >= search_limit or (limit is not None and it >= limit):
                 break
             frac = (
@@ -656,56 +837,94 @@ def _solve_one(
             weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
-            if it & FIX_EVERY == 0 and it and best[0] > 0 and st.hard > 0 and frac > 0.5:
+            if it & FIX_EVERY == 0 and it and best.key[0] > 0 and st.hard > 0 and frac > 0.5:
                 # rows that keep breaking hard rules: re-plan windows around the breaks
                 fix_deadline = clock() + 0.005 * budget if limit is None else math.inf
+                best.it = it
                 _fix_rows(cp, st, fixed, weight, clock, fix_deadline)
-                if (st.hard, st.soft) < best:
-                    best = (st.hard, st.soft)
-                    best_grid = st.copy_grid()
+                if best.offer(st):
                     last_gain = it
             # stuck short of feasibility for a while: soft penalties count a tenth
-            soft_scale = 0.1 if best[0] > 0 and it - last_gain > stall // 2 else 1.0
+            soft_scale = 0.1 if best.key[0] > 0 and it - last_gain > stall // 2 else 1.0
+            if (now if timed else it) >= next_update:
+                credit.update()
+                next_update = (now if timed else it) + segment
         it += 1
-        cells = search.move()
+        k = pick(rand())
+        t_move = clock() if timed else 0.0
+        if k < SMALL_MOVES:
+            cells = search.move(k)
+            work = 1.0
+        elif k == ROW:
+            r = search.movable[rng.randrange(len(search.movable))]
+            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=search_due)
+            work = row_work
+        else:  # ROWS: ruin and recreate two or three rows, then accept or put them back
+            rows = rng.sample(search.movable, min(len(search.movable), 2 + (rand() < 0.5)))
+            h0, s0 = st.hard, st.soft
+            old = _recreate(st, rows, fixed, weight, clock, search_due)
+            delta = weight * (st.hard - h0) + soft_scale * (st.soft - s0)
+            if delta <= 0 or rand() < exp(-delta / temp):
+                if delta < 0:
+                    gain[k] -= delta
+                if (st.hard, st.soft) < best.key:
+                    best.it = it
+                    best.offer(st)
+                    last_gain = it
+            else:
+                st.try_cells(old)
+                st.commit()
+            used[k] += clock() - t_move if timed else 4 * len(rows) * row_work
+            tries[k] += 1
+            continue
         if not cells:
+            used[k] += clock() - t_move if timed else work
+            tries[k] += 1
             continue
         dh, ds = st.try_cells(cells)
         delta = weight * dh + soft_scale * ds
         if delta <= 0 or rand() < exp(-delta / temp):
             st.commit()
-            if (st.hard, st.soft) < best:
-                best = (st.hard, st.soft)
-                best_grid = st.copy_grid()
+            if delta < 0:
+                gain[k] -= delta
+            if (st.hard, st.soft) < best.key:
+                best.it = it
+                best.offer(st)
                 last_gain = it
-                if progress is not None:
-                    progress(it, Score(*best))
         else:
             st.rollback()
+        used[k] += clock() - t_move if timed else work
+        tries[k] += 1
+    best.it = it
     if ROW_DESCENT_SWEEPS:
-        polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        polish = best.state(cp, rules)
         # a feasible best needs no hard-rule polish: the row phases may use its 5% too
-        share = 0.95 if best[0] > 0 else 1.0
+        share = 0.95 if best.key[0] > 0 else 1.0
         deadline = t0 + budget * share if limit is None else math.inf
         if polish.hard:
-            _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline)
+            _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline, best)
         _row_descent(
-            cp, polish, fixed, search.movable, w_min * 10, clock, deadline, ROW_DESCENT_SWEEPS
+            cp,
+            polish,
+            fixed,
+            search.movable,
+            w_min * 10,
+            clock,
+            deadline,
+            ROW_DESCENT_SWEEPS,
+            best,
         )
         rounds = LNS_ROUNDS if limit is not None else 10**9
-        _row_lns(cp, polish, fixed, search.movable, w_min * 10, rng, clock, deadline, rounds)
-        if (polish.hard, polish.soft) < best:
-            best = (polish.hard, polish.soft)
-            best_grid = polish.copy_grid()
-    if best[0] > 0:
-        polish = RosterState(cp, rules, [x[:] for x in best_grid[0]], [x[:] for x in best_grid[1]])
+        _row_lns(cp, polish, fixed, search.movable, w_min * 10, rng, clock, deadline, rounds, best)
+    if best.key[0] > 0:
+        polish = best.state(cp, rules)
         # bounded by the clock when the run is timed, by a move budget when it is counted
         deadline = t0 + budget if limit is None else math.inf
         evals = POLISH_BUDGET if limit is not None else 10**9
         fix_skills(polish, fixed, w_min * 10, clock, deadline)
-        _polish_hard(cp, polish, fixed, clock, deadline, evals)
-        if (polish.hard, polish.soft) < best:
-            best_grid = polish.copy_grid()
+        best.offer(polish)
+        _polish_hard(cp, polish, fixed, clock, deadline, evals, best)
+    best_grid = best.grid
     final = RosterState(cp, bind_rules(cp), best_grid[0], best_grid[1])
     _drop_forbidden(final, fixed)
     violations = final.violations()
@@ -742,8 +961,11 @@ def solve(
       post that day, whatever else happens.
     - ``start`` is an initial roster (e.g. the published one); days before
       ``frozen_before`` keep exactly what ``start`` says, off days included.
-    - ``progress(iterations, best_score)`` is called on each new best (of the
-      first worker).
+    - ``progress(iterations, best_score)`` is called on each new best, whichever
+      phase finds it (the start, the annealing, the row re-plans, the polish), in
+      the first worker; when the portfolio's result is better than the last
+      report (another worker's), it is reported too, so the last report is the
+      result's score (``iterations``: the annealing's moves so far).
     - ``extra_rules`` are rules bound to the same compiled problem added to the
       problem's own (repair uses one to count changes).
     - ``temperature`` sets the starting temperature of the annealing (default:
@@ -773,6 +995,12 @@ def solve(
     cp = as_compiled(problem, rules)
     pins = tuple(pinned)
     extra = tuple(extra_rules)
+    last: list[Score] = []
+
+    def heard(it: int, score: Score) -> None:
+        last[:] = [score]
+        if progress is not None:
+            progress(it, score)
 
     def run(k: int) -> SolveResult:
         return _solve_one(
@@ -783,19 +1011,21 @@ def solve(
             start=start,
             frozen_before=frozen_before,
             max_iterations=max_iterations,
-            progress=progress if k == 0 else None,
+            progress=heard if k == 0 and progress is not None else None,
             clock=clock,
             extra_rules=extra,
             temperature=temperature,
         )
 
     if n == 1:
-        return run(0)
-    wait = None if max_iterations is not None else max(0.2, time_limit * GRACE_SHARE)
-    best: SolveResult = run_portfolio(
-        run, lambda r: (r.score.hard, r.score.soft), workers=n, wait=wait
-    )
-    return attrs.evolve(best, seconds=clock() - t0)
+        best = run(0)
+    else:
+        wait = None if max_iterations is not None else max(0.2, time_limit * GRACE_SHARE)
+        best = run_portfolio(run, lambda r: (r.score.hard, r.score.soft), workers=n, wait=wait)
+        best = attrs.evolve(best, seconds=clock() - t0)
+    if progress is not None and (not last or best.score < last[0]):
+        progress(best.iterations, best.score)
+    return best
 
 
 GRACE_SHARE = 0.02
