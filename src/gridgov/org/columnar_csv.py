@@ -13,7 +13,9 @@ The cell rules are the reference's own functions, applied once per *distinct*
 value of a column (a dictionary encoding): the number grammar and the column
 kind rule of :mod:`gridgov.numbers` (declared numeric, declared text, or
 numeric only when every value is a plain number), and ``str.strip`` for the
-columns the reference strips. A NUL anywhere means fallback (the reference
+columns the reference strips. Attribute names and kinds come from the
+header by the reference's :func:`~gridgov.org.csv_io.attribute_columns`
+(escaped names, ``text:`` columns). A NUL anywhere means fallback (the reference
 decoder refuses it, :mod:`gridgov.utf8`).
 """
 
@@ -139,11 +141,12 @@ def read_columns(
             return None
         cols[h] = py_strip(col) if h in STRIPPED else col
     kinds = csv_io.column_kinds(numeric, text_columns)
+    named, errors = csv_io.attribute_columns(header, kinds, file=str(path))
+    if errors:
+        return None
     attr_cols: list[AttrColumn] = []
-    for h in header:
-        if h in csv_io.RESERVED:
-            continue
-        attr = _attr_column(h, cols[h], kinds.get(h, ColumnKind.INFER))
+    for i, name, kind in named:
+        attr = _attr_column(name, cols[header[i]], kind)
         if attr is None:
             return None
         attr_cols.append(attr)

@@ -23,15 +23,37 @@ numbers). The file is decoded by :mod:`gridgov.utf8`.
 
 CSV written by :func:`write_csv_text` neutralises formula-like text cells
 (:mod:`gridgov.csvsafe`) unless ``raw=True``.
+
+Attribute columns and their names
+---------------------------------
+Any attribute name round-trips, whatever it is. A column header is the
+attribute's name as is when it is *plain*: not one of the columns above
+(:data:`RESERVED`), no surrounding spaces, not starting with ``attr:`` or
+``text:``. Otherwise the writer escapes it:
+
+- ``attr:NAME`` is the attribute ``NAME`` (so an attribute called ``name``,
+  ``level``, ``parent``, ``id`` or ``party_kind`` is the column ``attr:name``,
+  ``attr:party_kind``..., never the unit's own name or party organisation);
+- ``text:NAME`` is the attribute ``NAME`` read as text whatever its cells hold
+  (written for a text attribute whose values would otherwise read back as
+  numbers, such as a ``zip`` of ``100``, or a text ``households``).
+
+In ``NAME`` after a prefix, ``%``, spaces and other invisible characters are
+written ``%XX`` (their UTF-8 bytes, as in URLs) and read back. Two columns
+naming one attribute (``note`` and ``attr:note``) are an error. A column
+that mixes numbers and texts across units reads back as text, and an empty
+text as no value: a CSV cell has no other way to say it (JSON and GraphML
+keep both).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO
+from urllib.parse import unquote
 
 from gridgov.bulk import paused_gc
 from gridgov.csvrows import DIALECT, csv_error, header_errors
@@ -50,6 +72,11 @@ REQUIRED = ("id", "parent", "level")
 BASE = ("id", "parent", "level", "name")
 PARTY = ("party_kind", "party_name", "party_secretary")
 RESERVED = frozenset(BASE + PARTY)
+
+ATTR_PREFIX = "attr:"
+"""Header prefix of an attribute column whose name is not plain (see the module docs)."""
+TEXT_PREFIX = "text:"
+"""Header prefix of an attribute column read as text whatever it holds."""
 
 DEFAULT_NUMERIC = frozenset(
     {"households", "residents", "population", "party_members", "floors", "cadres", "volunteers"}
@@ -91,6 +118,75 @@ def column_kinds(numeric: Iterable[str], text_columns: Iterable[str]) -> dict[st
     kinds = dict.fromkeys(numeric, ColumnKind.NUMBER)
     kinds.update(dict.fromkeys(text_columns, ColumnKind.TEXT))
     return kinds
+
+
+def _escape(name: str) -> str:
+    return "".join(
+        "".join(f"%{b:02X}" for b in c.encode())
+        if c == "%" or not c.isprintable() or c.isspace()
+        else c
+        for c in name
+    )
+
+
+def is_plain_attribute(name: str) -> bool:
+    """Whether attribute ``name`` is written as its own column header (see the module docs)."""
+    return (
+        name not in RESERVED
+        and name == name.strip()
+        and not name.startswith((ATTR_PREFIX, TEXT_PREFIX))
+    )
+
+
+def attribute_header(name: str, *, text: bool = False) -> str:
+    """The column header of attribute ``name`` (``text``: read back as text whatever it holds)."""
+    if text:
+        return TEXT_PREFIX + _escape(name)
+    return name if is_plain_attribute(name) else ATTR_PREFIX + _escape(name)
+
+
+def attribute_columns(
+    header: Sequence[str], kinds: dict[str, ColumnKind], *, file: str | None
+) -> tuple[list[tuple[int, str, ColumnKind]], list[SourceError]]:
+    """``(column index, attribute name, kind)`` of every attribute column of ``header``.
+
+    The inverse of :func:`attribute_header`; a name given twice, empty or
+    holding a NUL is an error at row 1. Both CSV readers (this module's and
+    :mod:`gridgov.org.columnar_csv`) take their attribute columns from here.
+    """
+    out: list[tuple[int, str, ColumnKind]] = []
+    errors: list[SourceError] = []
+    seen: dict[str, str] = {}
+    for i, cell in enumerate(header):
+        if cell in RESERVED:
+            continue
+        forced: ColumnKind | None = None
+        name = cell
+        if cell.startswith(TEXT_PREFIX):
+            name, forced = unquote(cell[len(TEXT_PREFIX) :]), ColumnKind.TEXT
+        elif cell.startswith(ATTR_PREFIX):
+            name = unquote(cell[len(ATTR_PREFIX) :])
+        if not name or "\x00" in name:
+            errors.append(
+                SourceError(
+                    "empty attribute name or a NUL in it", field=cell[:60], row=1, file=file
+                )
+            )
+            continue
+        if name in seen:
+            errors.append(
+                SourceError(
+                    f"attribute {name[:60]!r} given twice"
+                    f" (columns {seen[name][:60]!r} and {cell[:60]!r})",
+                    field=cell[:60],
+                    row=1,
+                    file=file,
+                )
+            )
+            continue
+        seen[name] = cell
+        out.append((i, name, forced or kinds.get(name, ColumnKind.INFER)))
+    return out, errors
 
 
 def read_csv(
@@ -158,6 +254,9 @@ def _read(
     errors += header_errors(header, file=file)
     if errors:
         raise InvalidInput(errors)
+    attr_cols, errors = attribute_columns(header, kinds, file=file)
+    if errors:
+        raise InvalidInput(errors)
 
     where = {name: i for i, name in enumerate(header)}
     width = len(header)
@@ -189,12 +288,10 @@ def _read(
     # Pass 2: extra columns, typed column by column (gridgov.numbers owns the rule).
     n = len(records)
     attrs_of: list[dict[str, AttrValue] | None] = [None] * n
-    for name, col in where.items():
-        if name in RESERVED:
-            continue
-        values, bad = type_column([r[col] for r in records], kinds.get(name, ColumnKind.INFER))
+    for col, name, kind in attr_cols:
+        values, bad = type_column([r[col] for r in records], kind)
         for k, message in bad:
-            errors.append(SourceError(message, field=name, row=starts[k], file=file))
+            errors.append(SourceError(message, field=header[col], row=starts[k], file=file))
         for k, item in enumerate(values):
             if item is not None:
                 d = attrs_of[k]
@@ -242,6 +339,18 @@ def _cell(value: AttrValue | None) -> str:
     return str(value)
 
 
+def _needs_text_marker(tree: Hierarchy, name: str) -> bool:
+    """Whether text attribute ``name`` would not read back as text under the default kinds."""
+    values = [v for u in tree if (v := u.attributes.get(name)) is not None]
+    if not values or not all(isinstance(v, str) for v in values):
+        return False
+    if name in DEFAULT_NUMERIC:
+        return True
+    filled = [v for v in values if v != ""]
+    typed, _ = type_column([str(v) for v in filled], ColumnKind.INFER)
+    return typed != filled
+
+
 def write_csv_text(tree: Hierarchy, *, mask: bool = True, raw: bool = False) -> str:
     """``tree`` as CSV text; party secretaries masked unless ``mask=False``.
 
@@ -251,7 +360,8 @@ def write_csv_text(tree: Hierarchy, *, mask: bool = True, raw: bool = False) -> 
     """
     extra = sorted({k for u in tree for k in u.attributes})
     has_party = any(u.party is not None for u in tree)
-    header = list(BASE) + (list(PARTY) if has_party else []) + extra
+    header = list(BASE) + (list(PARTY) if has_party else [])
+    header += [attribute_header(k, text=_needs_text_marker(tree, k)) for k in extra]
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
