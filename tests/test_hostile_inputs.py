@@ -342,3 +342,115 @@ def test_visits_are_read_through_the_located_decoder(
     with pytest.raises(InvalidInput) as info:
         read_visits(f)
     assert str(info.value) == f"{f}: not UTF-8 text (line 2, byte 66)"
+
+
+# ---- non-finite numbers in every JSON a user gives (json.loads takes NaN and Infinity)
+
+_ORG_DIR = "id,parent,level,name\nC,,county,C\nT,C,township,T\nB,T,building,B\nh1,B,household,h1\n"
+_HH = "id,building,floor,occupancy\nh1,B,1,permanent\n"
+
+
+def _visit_line(**extra: str) -> str:
+    fields = ['"id": "v1"', '"sweep": "S"', '"household": "h1"']
+    fields += ['"at": "2020-02-10T09:30:00+08:00"', '"visitor": "w1"', '"outcome": "verified"']
+    fields += [f'"{k}": {v}' for k, v in extra.items()]
+    return "{" + ", ".join(fields) + "}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "not valid JSON: NaN is not a number gridgov reads"),
+        ("Infinity", "not valid JSON: Infinity is not a number gridgov reads"),
+        ("-Infinity", "not valid JSON: -Infinity is not a number gridgov reads"),
+        ("1e999", "not valid JSON: number out of range: 1e999"),
+        ("9" * 5000, "not valid JSON: integer longer than"),
+    ],
+)
+def test_non_finite_numbers_in_visit_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    org = tmp_path / "o.csv"
+    org.write_text(_ORG_DIR)
+    hh = tmp_path / "hh.csv"
+    hh.write_text(_HH)
+    visits = tmp_path / "v.jsonl"
+    visits.write_text(_visit_line() + _visit_line(persons_seen=value).replace("v1", "v2", 1))
+    args = ["sweep", "coverage", "--org", str(org), "--households", str(hh)]
+    assert main([*args, "--visits", str(visits), "--sweep", "S"]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {visits}:2: {message}")
+
+
+def test_a_key_twice_in_a_visit_line(tmp_path: Path) -> None:
+    from gridgov.sweep.visit_format import read_visits
+
+    f = tmp_path / "v.jsonl"
+    f.write_text(_visit_line(outcome='"refused"'))
+    with pytest.raises(InvalidInput) as info:
+        read_visits(f)
+    assert str(info.value) == f"{f}:1: not valid JSON: key 'outcome' appears twice in one object"
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e999"])
+def test_non_finite_numbers_in_residents_lines(value: str) -> None:
+    from gridgov.sweep.residents_io import read_residents_text
+
+    text = '{"id": "r1", "household": "h1"}\n{"id": "r2", "household": "h1", "x": ' + value + "}\n"
+    with pytest.raises(InvalidInput) as info:
+        read_residents_text(text, file="r.jsonl")
+    assert str(info.value.errors[0]).startswith("r.jsonl:2: not valid JSON: ")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_in_org_and_problem_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    org = tmp_path / "o.json"
+    org.write_text(
+        '{"levels": ["county"], "units": [{"id": "C", "level": "county", "name": "C",'
+        ' "parent": null, "attributes": {"households": ' + value + "}}]}"
+    )
+    assert main(["org", "validate", str(org)]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {org}: not valid JSON: ")
+    problem = tmp_path / "p.json"
+    problem.write_text(
+        '{"horizon": {"start": "2026-12-01", "days": 1}, "shifts": [{"id": "D", "minutes": '
+        + value
+        + ', "start": "08:00"}], "posts": [], "resources": []}'
+    )
+    assert main(["roster", "check", str(problem), str(problem)]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {problem}: not valid JSON: ")
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan"])
+def test_non_finite_numbers_in_gridgov_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    config = tmp_path / "gridgov.toml"
+    text = config.read_text(encoding="utf-8").replace("retry_base = 1.0", f"retry_base = {value}")
+    assert f"retry_base = {value}" in text
+    config.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["notify", "status", "-w", str(tmp_path)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith(f"gridgov: error: {config}: notify.retry_base: ") and value in line
+
+
+def test_non_finite_numbers_in_graphml_json_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "o.graphml"
+    f.write_text(
+        _GRAPHML.format(
+            '<key id="g" for="graph" attr.name="levels" attr.type="string"/>'
+            '<key id="r" for="graph" attr.name="relations" attr.type="string"/>'
+            + _LEVEL_KEY
+            + '<graph edgedefault="directed"><data key="g">["county"]</data>'
+            '<data key="r">{"central_households": [], "pairings": NaN}</data>'
+            '<node id="C"><data key="l">county</data></node></graph>'
+        )
+    )
+    assert main(["org", "validate", str(f)]) == 1
+    line = _one_error_line(capsys)
+    assert line.startswith(f"gridgov: error: {f}: relations: not valid JSON: NaN")

@@ -1,7 +1,8 @@
 """JSON and TOML documents read strictly: one place that turns text into data.
 
 Every JSON or TOML file gridgov reads (org JSON, problem JSON/TOML, roster
-JSON, ``gridgov.toml``) is decoded by :mod:`gridgov.utf8` and parsed here;
+JSON, visits and residents JSON Lines (:func:`json_line`), the JSON held in
+GraphML values, ``gridgov.toml``) is decoded by :mod:`gridgov.utf8` and parsed here;
 the data are then structured by the library's cattrs converter
 (:mod:`gridgov.serialize`). Errors are one :class:`~gridgov.errors.InvalidInput`
 line naming the file (and the line where the parser knows it), never a
@@ -33,7 +34,14 @@ from gridgov.errors import InvalidInput, SourceError
 from gridgov.numbers import MAX_INT, MAX_NUMBER_CHARS, MIN_INT, NumberError, parse_int
 from gridgov.utf8 import read_utf8
 
-__all__ = ["MAX_DEPTH", "load_json_text", "load_toml_text", "read_json_file", "read_toml_file"]
+__all__ = [
+    "MAX_DEPTH",
+    "json_line",
+    "load_json_text",
+    "load_toml_text",
+    "read_json_file",
+    "read_toml_file",
+]
 
 MAX_DEPTH = 100
 """The deepest nesting of TOML arrays and tables gridgov reads."""
@@ -83,28 +91,44 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load_json_text(text: str, *, file: str | None = None) -> Any:
-    """Parse JSON ``text`` strictly (see the module docs); errors name ``file``."""
+_STRICT = json.JSONDecoder(
+    parse_constant=_constant, parse_int=_int, parse_float=_float, object_pairs_hook=_pairs
+)
+"""One decoder for every JSON text (made once: ``json.loads`` with hooks builds one a call)."""
+
+
+def load_json_text(text: str, *, file: str | None = None, row: int | None = None) -> Any:
+    """Parse JSON ``text`` strictly (see the module docs); errors name ``file``.
+
+    ``row`` is the line ``text`` came from when it is one line of a JSON Lines
+    file (errors then name that line); otherwise the parser's line is used.
+    """
     try:
-        return json.loads(
-            text,
-            parse_constant=_constant,
-            parse_int=_int,
-            parse_float=_float,
-            object_pairs_hook=_pairs,
-        )
+        return _STRICT.decode(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             [
                 SourceError(
-                    f"not valid JSON: {exc.msg} (column {exc.colno})", row=exc.lineno, file=file
+                    f"not valid JSON: {exc.msg} (column {exc.colno})",
+                    row=exc.lineno if row is None else row,
+                    file=file,
                 )
             ]
         ) from None
     except _Refused as exc:
-        raise InvalidInput([SourceError(f"not valid JSON: {exc}", file=file)]) from None
+        raise InvalidInput([SourceError(f"not valid JSON: {exc}", row=row, file=file)]) from None
     except RecursionError:
-        raise InvalidInput([SourceError("not valid JSON: nested too deeply", file=file)]) from None
+        raise InvalidInput(
+            [SourceError("not valid JSON: nested too deeply", row=row, file=file)]
+        ) from None
+
+
+def json_line(line: str, *, row: int, file: str | None) -> Any:
+    """One line of a JSON Lines file parsed strictly, or the :class:`SourceError` saying why not."""
+    try:
+        return load_json_text(line, file=file, row=row)
+    except InvalidInput as exc:
+        return exc.errors[0]
 
 
 def _check_toml(value: Any, path: str, depth: int) -> None:

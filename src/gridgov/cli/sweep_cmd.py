@@ -11,7 +11,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import re
 import sys
 from pathlib import Path
@@ -130,15 +129,16 @@ def _sweep_id(args: argparse.Namespace) -> str:
 
 def _has_sweep_field(path: Path) -> bool:
     """Whether a visits file has a ``sweep`` field (its CSV header, or a JSON line's keys)."""
+    from gridgov.documents import json_line
     from gridgov.utf8 import open_utf8
 
     with open_utf8(path) as fh:
         if is_jsonl(path):
             first = next((line for line in fh if line.strip()), "{}")
-            try:
-                keys = list(json.loads(first))
-            except (ValueError, TypeError):
-                return False
+            data = json_line(first, row=1, file=str(path))
+            if not isinstance(data, dict):
+                return False  # the reader says what is wrong with it
+            keys = list(data)
         else:
             keys = next(csv.reader(fh), [])
     return "sweep" in (field_key(str(k)) for k in keys)

@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 
+from gridgov.documents import load_json_text
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.json_io import apply_relations_json, relations_json

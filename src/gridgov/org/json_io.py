@@ -146,11 +146,13 @@ def relations_json(tree: Hierarchy) -> str:
 
 def apply_relations_json(tree: Hierarchy, text: str, *, file: str | None = None) -> None:
     """Add the relations of :func:`relations_json` text to ``tree`` (validated)."""
+    from gridgov.documents import load_json_text
+
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = load_json_text(text, file=file)
+    except InvalidInput as exc:
         raise InvalidInput(
-            [SourceError(f"relations: not valid JSON: {exc.msg}", field="relations", file=file)]
+            [attrs.evolve(e, field="relations", row=None) for e in exc.errors]
         ) from None
     doc = structure(data, RelationsDocument, file=file)
     _apply_relations(tree, doc.central_households, doc.pairings, file=file)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import attrs
 
+from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.privacy import mask_name
 from gridgov.serialize import structure, unstructure
@@ -39,10 +40,9 @@ def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]
     for n, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            errors.append(SourceError(f"not valid JSON: {exc.msg}", row=n, file=file))
+        data = json_line(line, row=n, file=file)
+        if isinstance(data, SourceError):
+            errors.append(data)
             continue
         if not isinstance(data, dict):
             errors.append(SourceError("expected a JSON object", row=n, file=file))

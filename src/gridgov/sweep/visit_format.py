@@ -50,6 +50,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.model import Outcome, Visit
@@ -367,10 +368,9 @@ def _jsonl_rows(
         for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, SourceError(f"not valid JSON: {exc.msg}", row=n, file=file)
+            data = json_line(line, row=n, file=file)
+            if isinstance(data, SourceError):
+                yield n, data
                 continue
             if not isinstance(data, dict):
                 yield n, SourceError("expected a JSON object", row=n, file=file)
