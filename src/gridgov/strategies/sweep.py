@@ -123,7 +123,7 @@ def _households(draw: st.DrawFn, tree: Hierarchy, min_size: int, max_size: int) 
             Household(
                 hid,
                 building,
-                draw(st.none() | st.integers(1, 20)),
+                draw(st.none() | st.integers(-3, 20)),  # basements are floors too
                 draw(st.sampled_from(("", "101", "2B"))),
                 draw(st.sampled_from(list(Occupancy))),
                 draw(st.booleans()),

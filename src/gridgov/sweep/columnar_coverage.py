@@ -44,6 +44,7 @@ from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
 from gridgov.sweep.csv_io import (
+    _BAD,
     _TRUE,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_OPTIONAL,
@@ -274,9 +275,9 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
     occ = [occ_of[v] for v in occ_values]
     if None in occ:
         return None
-    bad = -1
+    bad = -1  # not a 0/1 of ``discovered``
     floors = [_floor_of(v) for v in encode(cols["floor"])[0]]
-    if bad in floors:
+    if _BAD in floors:
         return None
     disc = (
         _mapped(cols["discovered"], lambda v: _TRUE.get(v.strip().lower(), bad), np.int8)

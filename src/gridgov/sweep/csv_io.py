@@ -2,9 +2,11 @@
 
 Households: ``id,building,floor,occupancy`` plus optional ``door`` and
 ``discovered`` (``true``/``false``/``1``/``0``/``yes``/``no``, empty = false);
-``floor`` may be empty; ``occupancy`` is one of ``permanent``, ``rental``,
-``vacant``, ``commercial``, ``moved-out`` (empty = permanent), spelled as
-:mod:`gridgov.spelling` reads enumerated values (``Moved out``, ``MOVED_OUT``).
+``floor`` may be empty, else a whole number by :mod:`gridgov.numbers` (a
+basement is ``-1``; ``1_000`` or ``٣`` are not floors); ``occupancy`` is one
+of ``permanent``, ``rental``, ``vacant``, ``commercial``, ``moved-out``
+(empty = permanent), spelled as :mod:`gridgov.spelling` reads enumerated
+values (``Moved out``, ``MOVED_OUT``).
 
 Visits are in the one visit format of :mod:`gridgov.sweep.visit_format`; its
 row parser is what the fast path (:mod:`gridgov.sweep.csv_coverage`) uses on
@@ -26,6 +28,7 @@ from operator import methodcaller
 from pathlib import Path
 
 from gridgov.errors import InvalidInput, SourceError
+from gridgov.numbers import MIN_INT, NumberError, parse_int
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.intake import place as check_visit
@@ -50,15 +53,19 @@ class _Occupancies(dict[str, Occupancy | None]):
         return got
 
 
-_BAD = -1
-"""What :func:`_floor_of` gives for a cell that is not a floor."""
+_BAD = MIN_INT - 1
+"""What :func:`_floor_of` gives for a cell that is not a floor: no floor (basements are
+negative, ``-1`` is a floor) can be it, as :func:`~gridgov.numbers.parse_int` stays 64-bit."""
 
 
 def _floor_of(text: str) -> int | None:
-    """A floor cell: a whole number, ``None`` when empty, :data:`_BAD` when not a number."""
+    """A floor cell: a whole number (:mod:`gridgov.numbers`), ``None`` if empty, or :data:`_BAD`."""
+    text = text.strip()
+    if not text:
+        return None
     try:
-        return int(text.strip()) if text.strip() else None
-    except ValueError:
+        return parse_int(text)
+    except NumberError:
         return _BAD
 
 
