@@ -454,3 +454,162 @@ def test_non_finite_numbers_in_graphml_json_values(
     assert main(["org", "validate", str(f)]) == 1
     line = _one_error_line(capsys)
     assert line.startswith(f"gridgov: error: {f}: relations: not valid JSON: NaN")
+
+
+# ---- households: a basement is a floor
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar"])
+def test_a_basement_floor_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    from gridgov.sweep.csv_io import read_households
+
+    org = tmp_path / "o.csv"
+    org.write_text(_ORG_DIR)
+    hh = tmp_path / "hh.csv"
+    hh.write_text("id,building,floor,occupancy\nh1,B,-1,permanent\nh2,B,-2,rental\nh3,B,0,\n")
+    assert [h.floor for h in read_households(hh)] == [-1, -2, 0]
+    visits = tmp_path / "v.csv"
+    visits.write_text(
+        "id,sweep,household,at,visitor,outcome\nv1,S,h1,2020-02-10T09:30,w1,verified\n"
+    )
+    monkeypatch.setenv("GRIDGOV_ENGINE", engine)
+    args = ["sweep", "coverage", "--org", str(org), "--households", str(hh), "--visits"]
+    assert main([*args, str(visits), "--sweep", "S", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0]["unit_id"] == "C" and rows[0]["target"] == "3" and rows[0]["reached"] == "1"
+
+
+@pytest.mark.parametrize("cell", ["1_000", "٣", "1.5", "x", "9" * 30])
+def test_a_floor_outside_the_number_grammar_is_an_error(tmp_path: Path, cell: str) -> None:
+    from gridgov.sweep.csv_io import read_households
+
+    hh = tmp_path / "hh.csv"
+    hh.write_text(f"id,building,floor,occupancy\nh1,B,1,\nh2,B,{cell},\n")
+    with pytest.raises(InvalidInput) as info:
+        read_households(hh)
+    assert str(info.value).startswith(f"{hh}:3: floor: not a whole number")
+
+
+# ---- roster publish: nothing empty, malformed or cut short is published or announced
+
+_PUB_PROBLEM = {
+    "horizon": {"start": "2026-12-01", "days": 3},
+    "shifts": [{"id": "D", "minutes": 480, "start": "08:00"}],
+    "posts": [{"id": p, "needs": [{"shift": "D", "min": 1}]} for p in ("K1", "K2")],
+    "resources": [{"id": f"t{i}"} for i in range(2)],
+}
+_FULL = "employee,day,shift,post\n" + "".join(f"t0,{d},D,K1\nt1,{d},D,K2\n" for d in range(3))
+
+
+def _publish_ws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws)]) == 0
+    capsys.readouterr()
+    return ws
+
+
+def _nothing_published(ws: Path) -> bool:
+    from gridgov.workspace import Workspace
+
+    store = Workspace.load(ws).open_store()
+    try:
+        return store.roster_versions("R1") == [] and list(store.deliveries()) == []
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("r.csv", "", ":1: empty file: no header row, nothing to publish"),
+        ("r.csv", "employee,day,shift,post\n", ":2: no rows: the file has a header row only"),
+        ("r.csv", "employee,day,shift,post\nt0,0,D,K1\nt1,0\n", ":3: expected 4 fields, found 2"),
+        (
+            "r.csv",
+            "employee,day,shift,post\nt0,0,D,K1\nt1,0,D,K",
+            ":3: the last line has no line end",
+        ),
+        ("r.csv", 'employee,day,shift,post\nt0,0,D,"K1\n', ":2: unterminated quoted field"),
+        ("r.csv", "employee,day,shift,day\nt0,0,D,1\n", ":1: day: column appears twice"),
+        ("r.json", "[]", ": an empty roster document: nothing to publish"),
+        ("r.json", '{"assignments": []}', ": an empty roster document: nothing to publish"),
+    ],
+)
+def test_roster_publish_refuses_an_empty_or_cut_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, message: str
+) -> None:
+    ws = _publish_ws(tmp_path, capsys)
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    assert main(["roster", "publish", str(f), "--id", "R1", "-w", str(ws)]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {f}{message}")
+    assert _nothing_published(ws)
+    assert (
+        not (ws / "events.log").exists()
+        or "roster-published" not in (ws / "events.log").read_text()
+    )
+
+
+def test_roster_publish_a_last_line_without_line_end_when_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = _publish_ws(tmp_path, capsys)
+    f = tmp_path / "r.csv"
+    f.write_text("post,shift,team\nP1,2022-04-01T08:00,T3", encoding="utf-8")
+    args = ["roster", "publish", str(f), "--id", "R1", "-w", str(ws), "--allow-partial"]
+    assert main(args) == 0
+    assert "roster R1 version 1 stored as published" in capsys.readouterr().out
+
+
+def test_roster_publish_refuses_a_roster_that_does_not_cover_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = _publish_ws(tmp_path, capsys)
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(_PUB_PROBLEM))
+    cut = tmp_path / "cut.csv"
+    cut.write_text("employee,day,shift,post\nt0,0,D,K1\nt1,0,D,K2\nt0,1,D,K1\n")
+    args = ["roster", "publish", str(cut), "--id", "R1", "-w", str(ws), "--problem", str(pf)]
+    assert main(args) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"gridgov: error: {cut}: not a complete roster of the problem: no one on duty on 1 of"
+        " the 3 days that need staff (day 2 of 0..2) (publish with --allow-partial if that is"
+        " meant)"
+    ]
+    assert _nothing_published(ws)
+    lost = tmp_path / "lost.csv"
+    lost.write_text("employee,day,shift,post\n" + "".join(f"t0,{d},D,K1\n" for d in range(3)))
+    assert main(["roster", "publish", str(lost), *args[3:]]) == 1
+    assert "no one on duty at 1 posts that need staff ('K2')" in _one_error_line(capsys)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(_FULL + "t9,5,D,K7\n")
+    assert main(["roster", "publish", str(bad), *args[3:]]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"gridgov: error: {bad}:8: resource: unknown resource 't9'"
+    assert _nothing_published(ws)
+    assert main([*args, "--allow-partial"]) == 0
+    assert "version 1 stored as published" in capsys.readouterr().out
+
+
+def test_roster_publish_checks_against_the_stored_problem_of_its_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridgov.workspace import Workspace
+
+    ws = _publish_ws(tmp_path, capsys)
+    store = Workspace.load(ws).open_store()
+    store.save_problem("R1", _PUB_PROBLEM)
+    store.close()
+    cut = tmp_path / "cut.csv"
+    cut.write_text("employee,day,shift,post\nt0,0,D,K1\nt1,0,D,K2\n")
+    assert main(["roster", "publish", str(cut), "--id", "R1", "-w", str(ws)]) == 1
+    assert "(day 1, 2 of 0..2)" in _one_error_line(capsys)
+    assert _nothing_published(ws)
+    full = tmp_path / "full.csv"
+    full.write_text(_FULL)
+    assert main(["roster", "publish", str(full), "--id", "R1", "-w", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert "roster R1 version 1 stored as published" in out and "1 delivered" in out

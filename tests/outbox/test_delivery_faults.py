@@ -82,7 +82,7 @@ channels = ["log"]
     path = _rejected_visits(root, 1100)
     assert gridgov("sweep", "import-visits", str(path), "-w", str(root)).returncode == 1
     roster = tmp_path / "roster.json"
-    roster.write_text("[]", encoding="utf-8")
+    roster.write_text(ROSTER_DOC, encoding="utf-8")
     published = gridgov("roster", "publish", str(roster), "--id", "R", "-w", str(root))
     assert published.returncode == 0, published.stderr
     # the roster's own flush already reached the log channel, past 1,100 failing ones
@@ -280,6 +280,9 @@ channels = ["hook"]
     assert sum(receiver.seen.values()) == 300  # nobody sent anything twice
 
 
+ROSTER_DOC = '[{"post": "P1", "shift": "2022-04-01T08:00", "team": "T1"}]'
+"""A one-row roster document (``roster publish`` refuses an empty one)."""
+
 BAD_CHANNELS = """
 [channels.a]
 type = "webhook"
@@ -324,7 +327,7 @@ def test_channel_configuration_is_checked_when_loaded_and_nothing_is_stored(
 ) -> None:
     root = workspace(tmp_path / "ws", BAD_CHANNELS)
     roster = tmp_path / "roster.json"
-    roster.write_text("[]", encoding="utf-8")
+    roster.write_text(ROSTER_DOC, encoding="utf-8")
     done = gridgov("roster", "publish", str(roster), "--id", "R", "-w", str(root))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
@@ -374,7 +377,7 @@ channels = ["hook"]
 """,
     )
     roster = tmp_path / "roster.json"
-    roster.write_text("[]", encoding="utf-8")
+    roster.write_text(ROSTER_DOC, encoding="utf-8")
     runs = [
         gridgov("roster", "publish", str(roster), "--id", "R", "-w", str(root)),
         gridgov("notify", "flush", "-w", str(root)),

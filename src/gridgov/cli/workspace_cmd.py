@@ -8,7 +8,6 @@ step (:func:`demo_store_step`) lives here too.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import sys
 from collections import Counter
@@ -25,6 +24,8 @@ from gridgov.cli.common import (
     load_tree,
 )
 from gridgov.cli.groups import add_store_options, command_group
+from gridgov.duty.model import Problem
+from gridgov.errors import InvalidInput, SourceError
 from gridgov.notify.notifier import FlushReport, Notifier
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.redact import redact_text, redact_url
@@ -66,6 +67,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--id", required=True, dest="roster_id", help="roster id")
     p.add_argument("--unit", help="the unit the roster is for (default: the root)")
     p.add_argument("--draft", action="store_true", help="store as a draft, do not publish")
+    p.add_argument(
+        "--problem",
+        metavar="PROBLEM",
+        help="the duty problem the roster is for (.json/.toml/.txt; default: the stored problem "
+        "of the same id, if any): the roster must then cover it (see --allow-partial)",
+    )
+    p.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="store a roster that leaves days or posts needing staff without anyone, or whose "
+        "last line has no line end (refused by default as cut short)",
+    )
     add_store_options(p)
     p.set_defaults(func=cmd_roster_publish)
 
@@ -172,23 +185,133 @@ def cmd_org_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _roster_doc(path: Path) -> Any:
-    if path.suffix.lower() == ".csv":
-        from gridgov.utf8 import open_utf8
+def _roster_csv_rows(path: Path, *, allow_partial: bool) -> tuple[str, list[dict[str, str]]]:
+    """The text and rows of a roster CSV to publish; empty, malformed or cut-short is an error.
 
-        with open_utf8(path) as fh:
-            return list(csv.DictReader(fh))
+    Refused: no header, a header only, a column twice, a record with more or
+    fewer fields than the header, an unterminated quote, and (unless
+    ``allow_partial``) a last line without a line end, which is what a file
+    cut off while written or copied looks like.
+    """
+    import io
+
+    from gridgov.csvrows import header_errors, records
+    from gridgov.utf8 import read_utf8
+
+    file = str(path)
+    text = read_utf8(path)
+    recs = records(io.StringIO(text, newline=""), file=file)
+    first = next(recs, None)
+    if first is None:
+        message = "empty file: no header row, nothing to publish"
+        raise InvalidInput([SourceError(message, row=1, file=file)])
+    header = first[1]
+    errors = header_errors([h.strip() for h in header], file=file)
+    rows: list[dict[str, str]] = []
+    last = 1
+    for n, rec in recs:
+        last = n
+        if not rec or all(not c.strip() for c in rec):
+            continue
+        if len(rec) != len(header):
+            errors.append(
+                SourceError(f"expected {len(header)} fields, found {len(rec)}", row=n, file=file)
+            )
+            continue
+        rows.append(dict(zip(header, rec, strict=True)))
+    if not rows and not errors:
+        errors.append(SourceError("no rows: the file has a header row only", row=2, file=file))
+    if not errors and not allow_partial and not text.endswith(("\n", "\r")):
+        errors.append(
+            SourceError(
+                "the last line has no line end: the file may have been cut short"
+                " (end it with a line end, or publish with --allow-partial)",
+                row=last,
+                file=file,
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    return text, rows
+
+
+def _publish_problem(args: argparse.Namespace, store: Store) -> Problem | None:
+    """The problem a published roster must cover: ``--problem``, else the stored one of its id."""
+    if args.problem:
+        from gridgov.cli.roster_cmd import load_problem
+
+        return load_problem(args.problem, "auto")
+    data = store.problem(args.roster_id)
+    if data is None:
+        return None
+    from gridgov.duty.formats.native import from_data
+
+    return from_data(data, file=f"stored problem {args.roster_id!r}")
+
+
+def _check_covers(
+    problem: Problem, path: Path, text: str | None, doc: Any, *, allow_partial: bool
+) -> None:
+    """Refuse a roster with unknown ids, or (unless ``allow_partial``) one that is cut short."""
+    from gridgov.duty.compiled import compile_problem
+    from gridgov.duty.formats.roster_csv import coverage_gaps, parse_roster_csv
+    from gridgov.duty.grid import to_grid
+    from gridgov.errors import GridgovError
+    from gridgov.report.from_store import roster_from_doc
+
+    file = str(path)
+    post = problem.posts[0].id if len(problem.posts) == 1 else ""
+    if text is not None:
+        roster = parse_roster_csv(text, file=file, post=post)
+        first_row = 2
+    else:
+        try:
+            roster = roster_from_doc(doc)
+        except GridgovError as exc:
+            raise InvalidInput([SourceError(str(exc), file=file)]) from None
+        first_row = 1
+    to_grid(compile_problem(problem), roster, file=file, first_row=first_row)
+    gaps = coverage_gaps(problem, roster)
+    if gaps and not allow_partial:
+        raise InvalidInput(
+            [
+                SourceError(
+                    f"not a complete roster of the problem: {gap}"
+                    " (publish with --allow-partial if that is meant)",
+                    file=file,
+                )
+                for gap in gaps
+            ]
+        )
+
+
+def _roster_doc(path: Path, *, allow_partial: bool) -> tuple[str | None, Any]:
+    """``(CSV text or None, document)`` of a roster file to publish (never empty)."""
+    if path.suffix.lower() == ".csv":
+        return _roster_csv_rows(path, allow_partial=allow_partial)
     from gridgov.documents import read_json_file
 
-    return read_json_file(path)
+    doc = read_json_file(path)
+    if doc in ([], {}) or (isinstance(doc, dict) and doc.get("assignments") == []):
+        message = "an empty roster document: nothing to publish"
+        raise InvalidInput([SourceError(message, file=str(path))])
+    return None, doc
 
 
 def cmd_roster_publish(args: argparse.Namespace) -> int:
-    """``gridgov roster publish FILE --id ID``: a new version, and a roster-published event."""
+    """``gridgov roster publish FILE --id ID``: a new version, and a roster-published event.
+
+    Nothing is stored or announced for a roster that is empty, malformed or
+    cut short (see :func:`_roster_csv_rows` and, when a problem is known,
+    :func:`gridgov.duty.formats.roster_csv.coverage_gaps`).
+    """
     path = Path(args.file)
-    doc = _roster_doc(path)
+    text, doc = _roster_doc(path, allow_partial=args.allow_partial)
     ws, store = open_for(args)
     try:
+        problem = _publish_problem(args, store)
+        if problem is not None:
+            _check_covers(problem, path, text, doc, allow_partial=args.allow_partial)
         tree = store.hierarchy()
         unit = args.unit or (tree.root if tree is not None else "")
         if args.unit and tree is not None and args.unit not in tree:

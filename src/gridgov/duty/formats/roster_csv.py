@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from gridgov.duty.model import Assignment, Roster
+from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.numbers import NumberError, parse_int
 
@@ -78,3 +78,47 @@ def read_roster_csv(path: str | Path, *, post: str = "") -> Roster:
     from gridgov.utf8 import read_utf8
 
     return parse_roster_csv(read_utf8(p), file=str(p), post=post)
+
+
+def coverage_gaps(problem: Problem, roster: Roster) -> list[str]:
+    """How ``roster`` falls short of a complete roster of ``problem``, one sentence each.
+
+    A complete roster (what ``gridgov roster solve`` writes, what a planner
+    publishes) has someone on duty on every day of the horizon on which some
+    post needs staff (a need with a minimum or a target above 0), and someone
+    at every post that needs staff at all. A roster cut short (a file
+    truncated after day k, a post's rows lost) misses one or the other; an
+    understaffed shift does not count here (``gridgov roster check`` scores it).
+    """
+    from gridgov.duty.compiled import compile_problem
+
+    cp = compile_problem(problem)
+    single = cp.post_ids[0] if cp.P == 1 else None
+    wanted_days: list[int] = []
+    wanted_posts: set[int] = set()
+    for d in range(cp.D):
+        day_wanted = False
+        for row in cp.need[d]:
+            for p, need in enumerate(row):
+                if need is not None and (need.min > 0 or need.target > 0):
+                    day_wanted = True
+                    wanted_posts.add(p)
+        if day_wanted:
+            wanted_days.append(d)
+    days = {a.day for a in roster.assignments}
+    posts = {a.post or single for a in roster.assignments}
+    gaps: list[str] = []
+    missing = [d for d in wanted_days if d not in days]
+    if missing:
+        shown = ", ".join(str(d) for d in missing[:10]) + (", ..." if len(missing) > 10 else "")
+        gaps.append(
+            f"no one on duty on {len(missing)} of the {len(wanted_days)} days that need staff"
+            f" (day {shown} of 0..{cp.D - 1})"
+        )
+    unstaffed = [cp.post_ids[p] for p in sorted(wanted_posts) if cp.post_ids[p] not in posts]
+    if unstaffed:
+        shown = ", ".join(repr(p) for p in unstaffed[:10]) + (
+            ", ..." if len(unstaffed) > 10 else ""
+        )
+        gaps.append(f"no one on duty at {len(unstaffed)} posts that need staff ({shown})")
+    return gaps
