@@ -613,3 +613,187 @@ def test_roster_publish_checks_against_the_stored_problem_of_its_id(
     assert main(["roster", "publish", str(full), "--id", "R1", "-w", str(ws)]) == 0
     out = capsys.readouterr().out
     assert "roster R1 version 1 stored as published" in out and "1 delivered" in out
+
+
+# ---- audit additions: every CSV reader locates an unterminated quote and a long field
+
+_HH_OK = "id,building,floor,occupancy\nh1,B,1,permanent\n"
+_VISITS_OK = "id,sweep,household,at,visitor,outcome\nv1,S,h1,2020-02-10T09:30,w1,verified\n"
+
+
+def _coverage(tmp_path: Path, households: str, visits: str) -> list[str]:
+    org = tmp_path / "o.csv"
+    org.write_text(_ORG_DIR)
+    hh = tmp_path / "hh.csv"
+    hh.write_text(households)
+    vf = tmp_path / "v.csv"
+    vf.write_text(visits)
+    return ["sweep", "coverage", "--org", str(org), "--households", str(hh), "--visits", str(vf)]
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar"])
+@pytest.mark.parametrize(
+    ("which", "households", "visits", "message"),
+    [
+        (
+            "v.csv",
+            _HH_OK,
+            _VISITS_OK + 'v2,S,h1,2020-02-10T10:00,"w1,verified\n',
+            ":3: unterminated quoted field starting at row 3",
+        ),
+        (
+            "hh.csv",
+            'id,building,floor,occupancy\nh1,"B,1,\nh2,B,1,\n',
+            _VISITS_OK,
+            ":2: unterminated quoted field starting at row 2",
+        ),
+        (
+            "v.csv",
+            _HH_OK,
+            _VISITS_OK + f"v2,S,h1,2020-02-10T10:00,{'x' * 200_000},verified\n",
+            ":3: field longer than 131072 characters",
+        ),
+        (
+            "hh.csv",
+            f"id,building,floor,occupancy\nh1,B{'x' * 200_000},1,\n",
+            _VISITS_OK,
+            ":2: field longer than 131072 characters",
+        ),
+        (
+            "v.csv",
+            _HH_OK,
+            _VISITS_OK.replace("outcome\n", "outcome,outcome\n"),
+            ":1: outcome: column appears twice",
+        ),
+    ],
+)
+def test_visit_and_household_csv_records_are_located(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    which: str,
+    households: str,
+    visits: str,
+    message: str,
+) -> None:
+    monkeypatch.setenv("GRIDGOV_ENGINE", engine)
+    assert main([*_coverage(tmp_path, households, visits), "--sweep", "S"]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {tmp_path / which}{message}"
+
+
+def test_relations_csv_unterminated_quote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = tmp_path / "o.csv"
+    org.write_text(_ORG_DIR)
+    rel = tmp_path / "o.relations.csv"
+    rel.write_text('relation,from,to,name,cadres\ncentral,"h1,B,,\n')
+    assert main(["org", "validate", str(org)]) == 1
+    assert (
+        _one_error_line(capsys)
+        == f"gridgov: error: {rel}:2: unterminated quoted field starting at row 2"
+    )
+
+
+@pytest.mark.parametrize("engine", ["python", "columnar"])
+@pytest.mark.parametrize("header", ["id,parent,level,name", "id,parent,level,name,households\r"])
+def test_header_only_org_csv_with_either_engine(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    header: str,
+) -> None:
+    monkeypatch.setenv("GRIDGOV_ENGINE", engine)
+    f = tmp_path / "o.csv"
+    f.write_text(header + "\n", newline="")
+    assert main(["org", "validate", str(f)]) == 1
+    assert (
+        _one_error_line(capsys)
+        == f"gridgov: error: {f}:2: no units: the file has a header row only"
+    )
+    assert main(["org", "import", str(f), "--store", "memory://"]) == 1
+    assert (
+        _one_error_line(capsys)
+        == f"gridgov: error: {f}:2: no units: the file has a header row only"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ('"id": null', "id: missing field"),
+        ('"id": 123', "id: expected a text, got 123"),
+        ('"id": ""', "id: empty id"),
+        ('"id": "v", "visitor": 5', "visitor: expected a text, got 5"),
+        ('"id": "v", "note": {"a": 1}', "note: expected a text, got {'a': 1}"),
+        ('"id": "v", "persons_seen": 3.7', "persons_seen: not a whole number >= 0: 3.7"),
+        ('"id": "v", "persons_seen": true', "persons_seen: not a whole number >= 0: True"),
+        ('"id": "v", "persons_seen": -4', "persons_seen: not a whole number >= 0: -4"),
+        ('"id": "v", "persons_seen": ' + "1" + "0" * 30, "not valid JSON: integer out of range"),
+        ('"id": "v", "returnees": -1', "returnees: not a whole number >= 0: -1"),
+        ('"id": "v", "residents_seen": 5', "residents_seen: "),
+    ],
+)
+def test_visit_lines_are_typed_strictly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, message: str
+) -> None:
+    args = _coverage(tmp_path, _HH_OK, _VISITS_OK)
+    vf = tmp_path / "v.jsonl"
+    vf.write_text(
+        "{" + field + ', "sweep": "S", "household": "h1", "at": "2020-02-10T09:30:00+08:00"}\n'
+    )
+    args[-1] = str(vf)
+    assert main([*args, "--sweep", "S"]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {vf}:1: {message}")
+
+
+def test_a_visit_line_that_is_not_an_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _coverage(tmp_path, _HH_OK, _VISITS_OK)
+    vf = tmp_path / "v.jsonl"
+    vf.write_text('[1, 2]\n"text"\n')
+    args[-1] = str(vf)
+    assert main([*args, "--sweep", "S"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"gridgov: error: {vf}:1: expected a JSON object",
+        f"gridgov: error: {vf}:2: expected a JSON object",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("max_attempts =", "max_atempts =", "notify.max_atempts: unknown setting"),
+        (
+            "max_attempts = 10",
+            "max_attempts = 2.9",
+            "notify.max_attempts: max_attempts must be a whole number, got 2.9",
+        ),
+        (
+            "max_attempts = 10",
+            "max_attempts = true",
+            "notify.max_attempts: max_attempts must be a number, got True",
+        ),
+        (
+            "max_attempts = 10",
+            "max_attempts = 0",
+            "notify.max_attempts: max_attempts must be between 1 and 1000, got 0",
+        ),
+        ("[store]", "# caf\udce9\n[store]", "not UTF-8 text (line "),
+    ],
+)
+def test_gridgov_toml_keys_are_checked_and_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
+    assert main(["init", str(tmp_path)]) == 0
+    config = tmp_path / "gridgov.toml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_bytes(text.replace(old, new, 1).encode("utf-8", "surrogateescape"))
+    capsys.readouterr()
+    assert main(["notify", "status", "-w", str(tmp_path)]) == 1
+    assert _one_error_line(capsys).startswith(f"gridgov: error: {config}: {message}")

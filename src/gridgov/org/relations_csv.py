@@ -28,6 +28,7 @@ import csv
 import io
 from pathlib import Path
 
+from gridgov.csvrows import DIALECT, csv_error
 from gridgov.errors import ChangeRefused, InvalidInput, SourceError
 from gridgov.numbers import NumberError, parse_int
 from gridgov.org.hierarchy import Hierarchy
@@ -82,14 +83,14 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
     errors: list[SourceError] = []
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
     except csv.Error as exc:
-        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
+        raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
     missing = [h for h in HEADER if h not in header]
     if missing:
         raise InvalidInput(
@@ -150,7 +151,7 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
             except ChangeRefused as exc:
                 bad(str(exc), "to" if kind == "pairing" else "from")
     except csv.Error as exc:
-        errors.append(SourceError(f"malformed CSV: {exc}", row=last + 1, file=file))
+        errors.append(csv_error(exc, row=last + 1, file=file))
     if errors:
         raise InvalidInput(errors)
     tree.relations = rel.copy_for(tree)

@@ -29,6 +29,7 @@ every error at its file, row and field.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,10 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
+    limit = csv.field_size_limit()
+    for col in table.columns:
+        if len(col) and pc.max(pc.utf8_length(col)).as_py() > limit:
+            return None  # a field past the csv module's limit: the reference names its row
     return header, dict(zip(header, table.columns, strict=True))
 
 

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from operator import methodcaller
 from pathlib import Path
 
+from gridgov.csvrows import DIALECT, csv_error
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.numbers import MIN_INT, NumberError, parse_int
 from gridgov.spelling import lookup_enum, unknown_message
@@ -113,11 +114,11 @@ def _header(text: str, file: str) -> list[str]:
         if not first.strip():
             raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
         return [h.strip() for h in first.split(",")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
     try:
         rec = next(reader, None)
     except csv.Error as exc:
-        raise InvalidInput([SourceError(f"malformed CSV: {exc}", row=1, file=file)]) from None
+        raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
     if not rec:
         raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
     return [h.strip() for h in rec]
@@ -134,17 +135,20 @@ def _chunks(text: str, file: str, width: int, errs: _Errors) -> Iterator[_Chunk]
             lines.pop()
         commas = width - 1
         count_commas = methodcaller("count", ",")
+        limit = csv.field_size_limit()  # the csv module's limit, kept by the split path too
         for c0 in range(1, len(lines), CHUNK):
             chunk = lines[c0 : c0 + CHUNK]
             rows: Sequence[int]
-            if set(map(count_commas, chunk)) == {commas}:
+            if set(map(count_commas, chunk)) == {commas} and max(map(len, chunk)) <= limit:
                 good = chunk
                 rows = range(c0 + 1, c0 + 1 + len(chunk))
             else:
                 good, rows = [], []
                 for k, line in enumerate(chunk):
                     n = line.count(",")
-                    if n == commas:
+                    if len(line) > limit and max(map(len, line.split(","))) > limit:
+                        errs.add(f"field longer than {limit} characters", None, c0 + 1 + k)
+                    elif n == commas:
                         good.append(line)
                         rows.append(c0 + 1 + k)
                     elif line.strip():
@@ -152,7 +156,7 @@ def _chunks(text: str, file: str, width: int, errs: _Errors) -> Iterator[_Chunk]
             flat = ",".join(good).split(",") if good else []
             yield _Chunk(rows, good, [flat[i::width] for i in range(width)])
         return
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
     last = 0
     recs: list[list[str]] = []
     nums: list[int] = []
@@ -171,7 +175,7 @@ def _chunks(text: str, file: str, width: int, errs: _Errors) -> Iterator[_Chunk]
                 yield _Chunk(nums, ["\x1f".join(r) for r in recs], _transpose(recs, width))
                 recs, nums = [], []
     except csv.Error as exc:
-        errs.add(f"malformed CSV: {exc}", None, last + 1)
+        errs.add(csv_error(exc, row=last + 1, file=file).message, None, last + 1)
     if recs:
         yield _Chunk(nums, ["\x1f".join(r) for r in recs], _transpose(recs, width))
 

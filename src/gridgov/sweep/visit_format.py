@@ -31,7 +31,10 @@ households, visitors and notes are kept exactly as given.
 
 JSON Lines (``.jsonl``, ``.ndjson`` or ``.json``): one object a line with the
 same fields; counts may be JSON numbers, ``residents_seen`` a list of texts,
-``null`` means absent. Blank lines are skipped.
+``null`` means absent. Blank lines are skipped. Each line is parsed strictly
+(:func:`gridgov.documents.json_line`: no ``NaN``/``Infinity``, no number out
+of range, no key twice), and a text holding ``\\u0000`` is an error at its
+field (no store can keep a NUL; PostgreSQL refuses it).
 
 :func:`iter_visits` streams ``(row, Visit | SourceError)`` pairs from a path,
 an open text file or (:func:`iter_visits_text`) a string; :func:`read_visits`
@@ -50,6 +53,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from gridgov.csvrows import DIALECT, csv_error
 from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.spelling import lookup_enum, unknown_message
@@ -153,6 +157,11 @@ def header_positions(header: Sequence[str], file: str | None) -> dict[str, int]:
 _OUTCOME_TEXT: dict[str, Outcome] = {o.value: o for o in Outcome}
 
 
+NUL_MESSAGE = "text must not contain a NUL character (U+0000): PostgreSQL cannot store one"
+"""The error for a text field holding U+0000 (a JSON escape can spell it; no text file holds
+one, the located decoder refuses it, and PostgreSQL's text type cannot store it)."""
+
+
 class VisitRowParser:
     """Turns rows of the format into :class:`Visit` values; errors go to ``errors``.
 
@@ -237,6 +246,9 @@ class VisitRowParser:
         if value is None:
             return ""
         if isinstance(value, str):
+            if "\x00" in value:
+                self.errors.add(NUL_MESSAGE, name, row)
+                return None
             return value
         self.errors.add(f"expected a text, got {value!r}", name, row)
         return None
@@ -246,11 +258,16 @@ class VisitRowParser:
         if value is None:
             return ()
         if isinstance(value, str):
-            return tuple(p for p in value.split(RESIDENT_SEPARATOR) if p)
-        if isinstance(value, list) and all(isinstance(x, str) for x in value):
-            return tuple(value)
-        self.errors.add(f"expected resident ids, got {value!r}", "residents_seen", row)
-        return None
+            items = tuple(p for p in value.split(RESIDENT_SEPARATOR) if p)
+        elif isinstance(value, list) and all(isinstance(x, str) for x in value):
+            items = tuple(value)
+        else:
+            self.errors.add(f"expected resident ids, got {value!r}", "residents_seen", row)
+            return None
+        if any("\x00" in x for x in items):
+            self.errors.add(NUL_MESSAGE, "residents_seen", row)
+            return None
+        return items
 
     def visit(self, f: Sequence[Any], row: int, sweep_id: str | None = None) -> Visit | None:
         """A :class:`Visit` from a row of the right width, or ``None`` (errors recorded).
@@ -313,7 +330,7 @@ _MISSING: Any = object()
 def _csv_rows(
     fh: Iterable[str], file: str | None, sweep: str | None
 ) -> Iterator[tuple[int, Visit | SourceError]]:
-    reader = csv.reader(fh)
+    reader = csv.reader(fh, **DIALECT)  # type: ignore[arg-type]
     last = 0
     try:
         header = next(reader, None)
@@ -350,7 +367,7 @@ def _csv_rows(
                 errs.items.clear()
                 errs.more = 0
     except csv.Error as exc:
-        yield last + 1, SourceError(f"malformed CSV: {exc}", row=last + 1, file=file)
+        yield last + 1, csv_error(exc, row=last + 1, file=file)
     except UnicodeDecodeError as exc:
         yield last + 1, SourceError(f"not UTF-8 text ({exc.reason})", row=last + 1, file=file)
 
