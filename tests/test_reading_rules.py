@@ -271,7 +271,12 @@ def test_strict_json(text: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("a = inf", "inf"), ("a = -nan", "nan"), ("a = 99999999999999999999", "out of range")],
+    [
+        ("a = inf", "inf"),
+        ("a = -nan", "nan"),
+        ("a = 99999999999999999999", "out of range"),
+        ("a = " + "9" * 5000, "an integer longer than 4300 digits"),  # Python's digit limit
+    ],
 )
 def test_strict_toml(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,9 @@ def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
         raise InvalidInput(
             [SourceError(f"not valid TOML: nested deeper than {MAX_DEPTH} levels", file=file)]
         ) from None
+    except ValueError:  # tomllib's int() of a number past Python's digit limit
+        message = f"not valid TOML: an integer longer than {sys.get_int_max_str_digits()} digits"
+        raise InvalidInput([SourceError(message, file=file)]) from None
     return data
 
 
