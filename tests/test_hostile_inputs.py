@@ -797,3 +797,42 @@ def test_gridgov_toml_keys_are_checked_and_typed(
     capsys.readouterr()
     assert main(["notify", "status", "-w", str(tmp_path)]) == 1
     assert _one_error_line(capsys).startswith(f"gridgov: error: {config}: {message}")
+
+
+def test_integers_past_pythons_digit_limit_in_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    problem = tmp_path / "p.toml"
+    problem.write_text('[horizon]\nstart = "2026-12-01"\ndays = ' + "9" * 5000 + "\n")
+    assert main(["roster", "check", str(problem), str(problem)]) == 1
+    assert _one_error_line(capsys) == (
+        f"gridgov: error: {problem}: not valid TOML: an integer longer than 4300 digits"
+    )
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    config = ws / "gridgov.toml"
+    config.write_text('[store]\nurl = "memory://"\n[notify]\nmax_attempts = ' + "9" * 5000 + "\n")
+    assert main(["notify", "status", "-w", str(ws)]) == 1
+    assert _one_error_line(capsys) == (
+        f"gridgov: error: {config}: not valid TOML: an integer longer than 4300 digits"
+    )
+
+
+@pytest.mark.parametrize("kind", ["Person", "PERSON", " person "])
+def test_html_export_masks_any_spelling_of_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    problem = {
+        "horizon": {"start": "2026-12-01", "days": 1},
+        "shifts": [{"id": "D", "minutes": 480, "start": "08:00"}],
+        "posts": [{"id": "K1", "needs": [{"shift": "D"}]}],
+        "resources": [{"id": "t1", "name": "Zhang Wei", "kind": kind}],
+    }
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(problem))
+    rf = tmp_path / "r.csv"
+    rf.write_text("employee,day,shift,post\nt1,0,D,K1\n")
+    out = tmp_path / "r.html"
+    assert main(["roster", "export", str(pf), str(rf), "--to", "html", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Zhang Wei" not in html and "Z** (t1)" in html
