@@ -67,7 +67,7 @@ def test_concurrent_publishers_of_one_roster_get_distinct_versions(fresh_url: st
 def test_concurrent_roster_publish_commands(fresh_url: str, tmp_path: Path) -> None:
     PostgresStore(fresh_url).close()
     roster = tmp_path / "roster.json"
-    roster.write_text("[]", encoding="utf-8")
+    roster.write_text('[{"post": "P1", "shift": "D", "team": "T1"}]', encoding="utf-8")
     procs = [
         _cli(
             "roster", "publish", str(roster), "--id", "R", "--store", fresh_url, "-w", str(tmp_path)
