@@ -836,3 +836,16 @@ def test_html_export_masks_any_spelling_of_person(
     assert main(["roster", "export", str(pf), str(rf), "--to", "html", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Zhang Wei" not in html and "Z** (t1)" in html
+
+
+def test_residents_are_read_through_the_located_decoder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridgov.sweep.residents_io import read_residents
+
+    f = tmp_path / "r.jsonl"
+    f.write_bytes('{"id": "r1", "household": "h1"}\n'.encode("utf-16"))
+    with pytest.raises(InvalidInput) as info:
+        read_residents(f)
+    assert str(info.value).startswith(f"{f}: not UTF-8 text (line 1, byte 0): ")
+    assert "UTF-16" in str(info.value)

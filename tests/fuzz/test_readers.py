@@ -29,6 +29,7 @@ from gridgov.duty.formats.roster_csv import read_roster_csv
 from gridgov.errors import GridgovError
 from gridgov.org import read_csv, read_graphml, read_json, write_csv, write_graphml, write_json
 from gridgov.sweep.csv_io import read_households
+from gridgov.sweep.residents_io import read_residents
 from gridgov.sweep.visit_format import read_visits
 from gridgov.workspace import TEMPLATE, Workspace
 
@@ -71,6 +72,9 @@ VISITS_JSONL = (
     ' "visitor": "w1", "outcome": "verified", "persons_seen": 2}\n'
 )
 ROSTER = "employee,day,shift,post\nt1,0,D,K1\n"
+RESIDENTS_JSONL = (
+    '{"id": "r1", "household": "h1", "name": "Li Na"}\n{"id": "r2", "household": "h1"}\n'
+)
 
 
 def _org_sample(suffix: str, tmp: Path) -> bytes:
@@ -97,6 +101,7 @@ READERS: dict[str, Reader] = {
     "households": ("households.csv", read_households, lambda t: HOUSEHOLDS.encode()),
     "visits-csv": ("visits.csv", read_visits, lambda t: VISITS.encode()),
     "visits-jsonl": ("visits.jsonl", read_visits, lambda t: VISITS_JSONL.encode()),
+    "residents-jsonl": ("residents.jsonl", read_residents, lambda t: RESIDENTS_JSONL.encode()),
     "problem-json": ("problem.json", native.load, lambda t: json.dumps(PROBLEM).encode()),
     "problem-toml": ("problem.toml", native.load, lambda t: TOML_PROBLEM.encode()),
     "curtois": ("instance.txt", curtois.load, lambda t: _curtois_sample()),

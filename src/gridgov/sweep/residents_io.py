@@ -71,15 +71,10 @@ def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]
 
 def read_residents(path: str | Path) -> list[Resident]:
     """Read a residents JSON Lines file (see the module docs)."""
+    from gridgov.utf8 import read_utf8
+
     p = Path(path)
-    data = p.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
-        ) from None
+    text = read_utf8(p)  # the located decoder of every reader (a NUL, UTF-16, ... refused)
     return read_residents_text(text, file=str(p))
 
 
