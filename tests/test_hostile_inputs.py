@@ -849,3 +849,31 @@ def test_residents_are_read_through_the_located_decoder(
         read_residents(f)
     assert str(info.value).startswith(f"{f}: not UTF-8 text (line 1, byte 0): ")
     assert "UTF-16" in str(info.value)
+
+
+@pytest.mark.parametrize("which", ["visits", "households", "visits-sniff", "jsonl-key"])
+def test_a_huge_column_name_is_one_short_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], which: str
+) -> None:
+    huge = "x" * 200_000
+    households, visits = _HH_OK, _VISITS_OK
+    if which == "households":
+        households = _HH_OK.replace("occupancy\n", f"occupancy,{huge}\n").replace(
+            "permanent\n", "permanent,\n"
+        )
+    elif which.startswith("visits"):
+        visits = _VISITS_OK.replace("outcome\n", f"outcome,{huge}\n").replace(
+            "verified\n", "verified,\n"
+        )
+    args = _coverage(tmp_path, households, visits)
+    if which == "jsonl-key":
+        vf = tmp_path / "v.jsonl"
+        vf.write_text(
+            '{"id": "v1", "household": "h1", "at": "2020-02-10T09:30", "' + huge + '": 1}\n'
+        )
+        args[-1] = str(vf)
+    if which != "visits-sniff":
+        args += ["--sweep", "S"]  # without it the command first looks for a sweep column
+    assert main(args) == 1
+    line = _one_error_line(capsys)
+    assert len(line) < 400 and "x" * 60 + "...: unknown" in line, line[:300]

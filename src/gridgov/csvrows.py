@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from gridgov.errors import InvalidInput, SourceError
 
-__all__ = ["DIALECT", "csv_error", "header_errors", "records"]
+__all__ = ["DIALECT", "csv_error", "header_errors", "records", "shown_name"]
 
 DIALECT = {"strict": True}
 """Keyword arguments every gridgov CSV reader passes to :func:`csv.reader`."""
@@ -44,6 +44,12 @@ def csv_error(exc: csv.Error, *, row: int, file: str | None) -> SourceError:
     return SourceError(f"malformed CSV: {text}", row=row, file=file)
 
 
+def shown_name(name: str, width: int = 60) -> str:
+    """A column name as an error shows it: cut after ``width`` characters (a 10 MB header
+    cell stays one short line)."""
+    return name if len(name) <= width else name[:width] + "..."
+
+
 def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceError]:
     """Problems with a header row: an empty column name, a column named twice."""
     errors: list[SourceError] = []
@@ -52,7 +58,9 @@ def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceErro
         if not name:
             errors.append(SourceError("empty column name", row=1, file=file))
         elif name in seen:
-            errors.append(SourceError("column appears twice", field=name, row=1, file=file))
+            errors.append(
+                SourceError("column appears twice", field=shown_name(name), row=1, file=file)
+            )
         seen.add(name)
     return errors
 

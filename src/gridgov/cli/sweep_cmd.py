@@ -140,7 +140,10 @@ def _has_sweep_field(path: Path) -> bool:
                 return False  # the reader says what is wrong with it
             keys = list(data)
         else:
-            keys = next(csv.reader(fh), [])
+            try:
+                keys = next(csv.reader(fh), [])
+            except csv.Error:
+                return False  # the reader says what is wrong with the header, at its row
     return "sweep" in (field_key(str(k)) for k in keys)
 
 

@@ -56,7 +56,7 @@ from typing import IO
 from urllib.parse import unquote
 
 from gridgov.bulk import paused_gc
-from gridgov.csvrows import DIALECT, csv_error, header_errors
+from gridgov.csvrows import DIALECT, csv_error, header_errors, shown_name
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import Engine, use_columnar
 from gridgov.errors import HierarchyError, InvalidInput, SourceError
@@ -169,16 +169,16 @@ def attribute_columns(
         if not name or "\x00" in name:
             errors.append(
                 SourceError(
-                    "empty attribute name or a NUL in it", field=cell[:60], row=1, file=file
+                    "empty attribute name or a NUL in it", field=shown_name(cell), row=1, file=file
                 )
             )
             continue
         if name in seen:
             errors.append(
                 SourceError(
-                    f"attribute {name[:60]!r} given twice"
-                    f" (columns {seen[name][:60]!r} and {cell[:60]!r})",
-                    field=cell[:60],
+                    f"attribute {shown_name(name)!r} given twice"
+                    f" (columns {shown_name(seen[name])!r} and {shown_name(cell)!r})",
+                    field=shown_name(cell),
                     row=1,
                     file=file,
                 )

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from operator import methodcaller
 from pathlib import Path
 
-from gridgov.csvrows import DIALECT, csv_error
+from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.numbers import MIN_INT, NumberError, parse_int
 from gridgov.spelling import lookup_enum, unknown_message
@@ -191,12 +191,14 @@ def _columns(
     where: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in where:
-            errors.append(SourceError("column appears twice", field=name, row=1, file=file))
+            errors.append(
+                SourceError("column appears twice", field=shown_name(name), row=1, file=file)
+            )
         elif name not in required and name not in optional:
             errors.append(
                 SourceError(
                     f"unknown column (expected {', '.join(required + optional)})",
-                    field=name or "(empty)",
+                    field=shown_name(name) or "(empty)",
                     row=1,
                     file=file,
                 )

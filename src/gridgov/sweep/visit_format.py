@@ -53,7 +53,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from gridgov.csvrows import DIALECT, csv_error
+from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.spelling import lookup_enum, unknown_message
@@ -135,12 +135,14 @@ def header_positions(header: Sequence[str], file: str | None) -> dict[str, int]:
     for i, raw in enumerate(header):
         name = field_key(raw)
         if name in where:
-            errors.append(SourceError("column appears twice", field=raw, row=1, file=file))
+            errors.append(
+                SourceError("column appears twice", field=shown_name(raw), row=1, file=file)
+            )
         elif name not in FIELDS:
             errors.append(
                 SourceError(
                     f"unknown column (expected {', '.join(FIELDS)})",
-                    field=raw or "(empty)",
+                    field=shown_name(raw) or "(empty)",
                     row=1,
                     file=file,
                 )
@@ -400,7 +402,7 @@ def _jsonl_rows(
                 if i is None:
                     bad = True
                     message = f"unknown field (expected {', '.join(FIELDS)})"
-                    yield n, SourceError(message, field=str(key), row=n, file=file)
+                    yield n, SourceError(message, field=shown_name(str(key)), row=n, file=file)
                 else:
                     values[i] = value
             for name in REQUIRED:
