@@ -72,8 +72,13 @@ def _levels(names: Any, household: Any, file: str | None) -> Levels:
             parsed: Any = DEFAULT_LEVELS.names
         elif not isinstance(names, str):
             raise ValueError(f"expected text, got {names!r}")
+        elif names.startswith("["):
+            try:
+                parsed = load_json_text(names, file=file)
+            except InvalidInput as exc:
+                raise ValueError(exc.errors[0].message) from None
         else:
-            parsed = json.loads(names) if names.startswith("[") else names.split("|")
+            parsed = names.split("|")
         if not isinstance(parsed, (list, tuple)) or not all(isinstance(n, str) for n in parsed):
             raise ValueError("expected a list of level names")
         return Levels.from_file(parsed, household)
