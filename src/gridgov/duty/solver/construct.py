@@ -1,15 +1,225 @@
-"""The constructive start: fill each slot up to its need with the least-loaded free resource.
+"""The constructive starts: rows first (each keeping its own hard rules), or slots first.
 
-Cheap checks only (availability, allowed shift types, forbidden successions,
-maximum run of working days, maximum minutes); local search repairs the rest.
+:func:`construct_rows`: each resource in turn builds its whole row
+(:func:`~.rowbuild.build_row`: milliseconds a row at any size) against prices
+from the cover the rows before it left: a slot short of its target pays its
+under-cover weight (a hard minimum, skill or leader much more), a full one
+costs its over-cover weight, and the resource's own shift requests count too.
+A second pass re-builds each row against all the others (kept when the rules,
+then the prices, say it is better). Slots still short of a hard minimum are
+then filled slot by slot.
+
+:func:`construct`: fill each slot up to its need with the least-loaded free
+resource, the hard minimums first, with cheap checks only (availability,
+allowed shift types, forbidden successions, maximum run of working days,
+maximum minutes); local search repairs the rest. Good where cover, skills and
+leaders are hard and the rows loose; poor where the rows' own rules are tight.
+
+Both stop at ``deadline`` on ``clock``: the slot filling's pass up to the targets as
+soon as its rate says it would end after it, the rows' second pass at it. The
+hard minimums and the rows' first pass always end (they are what makes a start),
+so that a timed run's limit holds at any size but for very short ones.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 
-from gridgov.duty.compiled import Compiled, SlotNeed
+from gridgov.duty.compiled import OFF, Compiled, SlotNeed
+from gridgov.duty.rules.cover import cover_amounts
+from gridgov.duty.solver.rowbuild import (
+    INF,
+    RowLimits,
+    build_row,
+    hard_rule_names,
+    row_hard_cost,
+    rule_weight,
+)
+
+
+def _hard_weight(cp: Compiled) -> float:
+    """A price for one unit of a hard rule: more than any soft unit."""
+    top = 1
+    for day in cp.need:
+        for row in day:
+            for need in row:
+                if need is not None:
+                    top = max(top, need.weight_under, need.weight_over)
+    for table in cp.on_req + cp.off_req:
+        for w in table.values():
+            top = max(top, w)
+    return 10.0 * top + 10.0
+
+
+class _Cover:
+    """Who works each slot, and the price of one more person there."""
+
+    def __init__(self, cp: Compiled, shifts: list[list[int]], posts: list[list[int]]) -> None:
+        self.cp = cp
+        self.hw = _hard_weight(cp)
+        self.members: list[list[list[set[int]]]] = [
+            [[set() for _ in range(cp.P)] for _ in range(cp.S)] for _ in range(cp.D)
+        ]
+        for r in range(cp.R):
+            for d in range(cp.D):
+                if shifts[r][d] >= 0:
+                    self.members[d][shifts[r][d]][posts[r][d]].add(r)
+        self.skills_w = rule_weight(cp, "skills", self.hw)
+        self.leader_w = rule_weight(cp, "leadership", self.hw)
+        self.req_w = rule_weight(cp, "shift_requests", self.hw)
+        #: (price, post) of the cheapest open post per day and type, for anyone
+        self.base: list[list[tuple[float, int]]] = [
+            [self._base(d, s) for s in range(cp.S)] for d in range(cp.D)
+        ]
+        self.personal = any(
+            n is not None and (n.skills or n.leader) for day in cp.need for row in day for n in row
+        )
+
+    def _slot(self, need: SlotNeed, n: int) -> float:
+        h0, s0 = cover_amounts(need, n)
+        h1, s1 = cover_amounts(need, n + 1)
+        return self.hw * (h1 - h0) + (s1 - s0)
+
+    def _base(self, d: int, s: int) -> tuple[float, int]:
+        cp = self.cp
+        best, where = INF, OFF
+        for p in cp.open_posts[d][s]:
+            need = cp.need[d][s][p]
+            assert need is not None
+            c = self._slot(need, len(self.members[d][s][p]))
+            if c < best:
+                best, where = c, p
+        return best, where
+
+    def add(self, r: int, d: int, s: int, p: int) -> None:
+        self.members[d][s][p].add(r)
+        self.base[d][s] = self._base(d, s)
+
+    def remove(self, r: int, d: int, s: int, p: int) -> None:
+        self.members[d][s][p].discard(r)
+        self.base[d][s] = self._base(d, s)
+
+    def prices(self, r: int) -> tuple[list[list[float]], list[list[int]]]:
+        """Per day and type, what ``r`` working it costs (INF: closed), and the post."""
+        cp = self.cp
+        if self.personal:
+            price, post = self._personal(r)
+        else:
+            price = [[c for c, _p in day] for day in self.base]
+            post = [[p for _c, p in day] for day in self.base]
+        if self.req_w:
+            # prices are against a day off: a met on request pays, a broken off request costs
+            w = self.req_w
+            for (d, s), v in cp.on_req[r].items():
+                pd = price[d]
+                for y in range(cp.S) if s == OFF else (s,):
+                    pd[y] -= w * v
+            for (d, s), v in cp.off_req[r].items():
+                pd = price[d]
+                for y in range(cp.S) if s == OFF else (s,):
+                    pd[y] += w * v
+        return price, post
+
+    def _personal(self, r: int) -> tuple[list[list[float]], list[list[int]]]:
+        cp = self.cp
+        mine = cp.skills[r]
+        lead = cp.leader[r]
+        skills = cp.skills
+        price = [[INF] * cp.S for _ in range(cp.D)]
+        post = [[OFF] * cp.S for _ in range(cp.D)]
+        for d in range(cp.D):
+            for s in range(cp.S):
+                for p in cp.open_posts[d][s]:
+                    need = cp.need[d][s][p]
+                    assert need is not None
+                    members = self.members[d][s][p]
+                    c = self._slot(need, len(members) - (r in members))
+                    if mine and self.skills_w:
+                        for skill, count in need.skills:
+                            if skill in mine:
+                                have = sum(1 for m in members if m != r and skill in skills[m])
+                                if have < count:
+                                    c -= self.skills_w
+                    if (
+                        lead
+                        and need.leader
+                        and self.leader_w
+                        and not any(cp.leader[m] for m in members if m != r)
+                    ):
+                        c -= self.leader_w
+                    if c < price[d][s]:
+                        price[d][s], post[d][s] = c, p
+        return price, post
+
+
+def construct_rows(
+    cp: Compiled,
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    fixed: list[list[bool]],
+    rng: random.Random,
+    *,
+    clock: Callable[[], float] | None = None,
+    deadline: float = math.inf,
+) -> None:
+    """Fill ``shifts``/``posts`` in place row by row, never changing a ``fixed`` cell."""
+    from gridgov.duty.rules import bind_rules
+
+    hard = hard_rule_names(cp)
+    rules = [r for r in bind_rules(cp) if r.hard and r.scope == "resource"]
+    cover = _Cover(cp, shifts, posts)
+    limits = [RowLimits(cp, r, hard) for r in range(cp.R)]
+    forced = [[shifts[r][d] if fixed[r][d] else None for d in range(cp.D)] for r in range(cp.R)]
+    movable = [r for r in range(cp.R) if not all(fixed[r])]
+    # the resources with the fewest shift types first: the others can go round them
+    order = sorted(movable, key=lambda r: (len(cp.allowed_shifts[r]), rng.random()))
+
+    def place(r: int) -> tuple[list[int], list[int], list[list[float]]]:
+        price, post = cover.prices(r)
+        best: tuple[tuple[int, float], list[int], list[int]] | None = None
+        for pack in (False, True):
+            row = build_row(cp, limits[r], price, forced[r], pack=pack)
+            prow = [
+                post[d][y] if y >= 0 and forced[r][d] is None else posts[r][d]
+                for d, y in enumerate(row)
+            ]
+            for d, y in enumerate(row):
+                if y >= 0 and prow[d] < 0:
+                    row[d] = OFF  # no open post for that type that day
+            key = (row_hard_cost(rules, r, row, prow), _row_price(price, row))
+            if best is None or key < best[0]:
+                best = (key, row, prow)
+            if key[0] == 0:
+                break  # the cheapest stretches keep the rules: no need to pack
+        assert best is not None
+        return best[1], best[2], price
+
+    def late() -> bool:
+        return clock is not None and clock() >= deadline
+
+    for r in order:  # always whole: the start the search needs
+        row, prow, _price = place(r)
+        _put(cp, cover, r, row, prow, shifts, posts, fixed)
+    # second pass: each row again, against the others as they now are
+    rng.shuffle(order)
+    for r in order:
+        if late():
+            return
+        old, oldp = shifts[r][:], posts[r][:]
+        for d in range(cp.D):
+            if not fixed[r][d] and old[d] >= 0:
+                cover.remove(r, d, old[d], oldp[d])
+                shifts[r][d] = posts[r][d] = OFF
+        row, prow, price = place(r)
+        new_key = (row_hard_cost(rules, r, row, prow), _row_price(price, row))
+        old_key = (row_hard_cost(rules, r, old, oldp), _row_price(price, old))
+        if new_key < old_key:
+            _put(cp, cover, r, row, prow, shifts, posts, fixed)
+        else:
+            _put(cp, cover, r, old, oldp, shifts, posts, fixed)
+    _slot_fill(cp, shifts, posts, fixed, rng, (True,), clock, deadline)
 
 
 def construct(
@@ -18,8 +228,55 @@ def construct(
     posts: list[list[int]],
     fixed: list[list[bool]],
     rng: random.Random,
+    *,
+    clock: Callable[[], float] | None = None,
+    deadline: float = math.inf,
 ) -> None:
-    """Fill ``shifts``/``posts`` in place, never changing a ``fixed`` cell."""
+    """Fill ``shifts``/``posts`` in place slot by slot, never changing a ``fixed`` cell:
+    every slot up to its hard minimum first, then up to its target (so soft wishes
+    never use up people a minimum needs)."""
+    _slot_fill(cp, shifts, posts, fixed, rng, (True, False), clock, deadline)
+
+
+def _row_price(price: list[list[float]], row: list[int]) -> float:
+    return sum(price[d][y] for d, y in enumerate(row) if y >= 0)
+
+
+def _put(
+    cp: Compiled,
+    cover: _Cover,
+    r: int,
+    row: list[int],
+    prow: list[int],
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    fixed: list[list[bool]],
+) -> None:
+    for d in range(cp.D):
+        if fixed[r][d]:
+            continue
+        shifts[r][d] = row[d]
+        posts[r][d] = prow[d] if row[d] >= 0 else OFF
+        if row[d] >= 0:
+            cover.add(r, d, row[d], posts[r][d])
+
+
+def _slot_fill(
+    cp: Compiled,
+    shifts: list[list[int]],
+    posts: list[list[int]],
+    fixed: list[list[bool]],
+    rng: random.Random,
+    passes: tuple[bool, ...],
+    clock: Callable[[], float] | None,
+    deadline: float,
+) -> None:
+    """Fill each slot with the least-loaded free resource the cheap checks allow: up to
+    its hard minimum in a pass ``True``, up to its target in a pass ``False``."""
+    if passes == (True,) and not any(
+        n is not None and n.min for day in cp.need for row in day for n in row
+    ):
+        return
     minutes = [0] * cp.R
     counts = [[0] * cp.S for _ in range(cp.R)]
     for r in range(cp.R):
@@ -56,8 +313,6 @@ def construct(
         mr = max_run[r]
         return mr is None or run_if_worked(r, d) <= mr
 
-    # two passes over the horizon: every slot up to its hard minimum first, then
-    # up to its target (so soft wishes never use up people a minimum needs)
     order = []
     for d in range(cp.D):
         slots = [
@@ -69,8 +324,15 @@ def construct(
         rng.shuffle(slots)
         slots.sort(key=lambda x: (not x[2].leader, -len(x[2].skills)))
         order.append(slots)
-    for first_pass in (True, False):
+    for first_pass in passes:
+        t_start = clock() if clock is not None else 0.0
         for d in range(cp.D):
+            if clock is not None and not first_pass and d:
+                # the targets (the minimums always end): stop at the deadline, or as
+                # soon as the rate so far says the pass would end after it
+                now = clock()
+                if now >= deadline or now + (now - t_start) * (cp.D - d) / d > deadline:
+                    return
             for s, p, need in order[d]:
                 want = need.min if first_pass else max(need.min, need.target)
                 _fill(cp, d, s, p, need, want, shifts, posts, ok, minutes, counts, cap, rng)
@@ -92,8 +354,11 @@ def _fill(
     rng: random.Random,
 ) -> None:
     have = [r for r in range(cp.R) if shifts[r][d] == s and posts[r][d] == p]
+    if len(have) >= want:
+        return
+    # who may take the slot: placing one changes only that one's own checks
+    cands = [r for r in range(cp.R) if ok(r, d, s)]
     for _ in range(want - len(have)):
-        cands = [r for r in range(cp.R) if ok(r, d, s)]
         if not cands:
             return
         missing = frozenset(k for k, n in need.skills if sum(k in cp.skills[m] for m in have) < n)
@@ -108,6 +373,7 @@ def _fill(
             return (-gain, waste, minutes[r] / max(cap[r], 1), rng.random())
 
         r = min(cands, key=key)
+        cands.remove(r)
         shifts[r][d] = s
         posts[r][d] = p
         minutes[r] += cp.minutes[s]

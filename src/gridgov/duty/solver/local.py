@@ -48,9 +48,8 @@ from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.rules import bind_rules
 from gridgov.duty.rules.availability import ShiftRequests
 from gridgov.duty.rules.base import Rule
-from gridgov.duty.solver.construct import construct
+from gridgov.duty.solver.construct import construct, construct_rows
 from gridgov.duty.solver.explain import explain
-from gridgov.duty.solver.patterns import construct_patterns
 from gridgov.duty.solver.pricing import priced_start
 from gridgov.duty.solver.rowdp import best_row, row_prices
 from gridgov.duty.solver.skillfix import fix_skills
@@ -563,6 +562,10 @@ TAIL_FACTOR = 2.0
 """Time kept at the end of a timed run for the final evaluation, in builds of the
 incremental state (measured on the run's own start): the limit holds at any size."""
 
+START_SHARE = 0.3
+"""Most of a timed run the constructions may take (they end far sooner unless the run
+is very short for the problem; the rows' first pass always ends)."""
+
 START_FIX_SHARE = 0.05
 """Most of a timed run spent re-planning the windows of rows the start leaves breaking
 hard rules (only when it does)."""
@@ -669,14 +672,16 @@ def _best_start(
     fixed: list[list[bool]],
     rng: random.Random,
     clock: Callable[[], float],
+    deadline: float = math.inf,
 ) -> tuple[RosterState, float]:
-    """The better of the slot-filling and the pattern-first constructions, and the
-    seconds one build of the incremental state took."""
+    """The better of the slot-filling and the row-first constructions, and the seconds
+    one build of the incremental state took. Both stop at ``deadline`` but the rows'
+    first pass, so that there is always a whole start."""
     starts = []
     spent = 0.0
-    for build in (construct, construct_patterns):
+    for build in (construct, construct_rows):
         a, b = [row[:] for row in shifts], [row[:] for row in posts]
-        build(cp, a, b, fixed, rng)
+        build(cp, a, b, fixed, rng, clock=clock, deadline=deadline)
         t = clock()
         st = RosterState(cp, rules, a, b)
         spent = max(spent, clock() - t)
@@ -741,7 +746,9 @@ def _solve_one(
     unit = _unit_weight(cp, rules)
     w_min = unit + 1.0
     if start is None:
-        st, spent = _best_start(cp, rules, shifts, posts, fixed, rng, clock)
+        # counted from here: what came before (loading plugins) is no reason to skimp
+        due = clock() + START_SHARE * time_limit if max_iterations is None else math.inf
+        st, spent = _best_start(cp, rules, shifts, posts, fixed, rng, clock, due)
         best = _Best(st, progress)
         if progress is not None:
             progress(0, Score(*best.key))
