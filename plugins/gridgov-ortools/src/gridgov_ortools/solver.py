@@ -39,6 +39,10 @@ from gridgov_ortools.model import RosterModel
 
 Progress = Callable[[int, Score], None]
 
+TAIL_FACTOR = 0.5
+"""Time kept after the search for the roster's re-scoring, in builds of the model (the
+model's build and the final scoring both grow with the problem's size)."""
+
 CORE_SHARE = 0.3
 """Share of the time left that the search for an unsatisfiable core may use."""
 
@@ -138,8 +142,12 @@ def solve(
     if s0 is not None and p0 is not None:
         _hint(model, s0, p0)
 
+    # what comes after the search (re-scoring the roster, reading it out) is kept from
+    # it: half as long as the model's build took, at most a tenth of the limit
+    tail = min(TAIL_FACTOR * (clock() - t0), 0.1 * time_limit)
+
     def left() -> float:
-        return time_limit - (clock() - t0)
+        return time_limit - tail - (clock() - t0)
 
     solver, status = _run(model, seconds=left(), seed=seed, workers=n, progress=progress)
     why: list[str] = []
