@@ -16,9 +16,9 @@ maximum minutes); local search repairs the rest. Good where cover, skills and
 leaders are hard and the rows loose; poor where the rows' own rules are tight.
 
 Both stop at ``deadline`` on ``clock``: the slot filling's pass up to the targets as
-soon as its rate says it would end after it, the rows' second pass at it. The
-hard minimums and the rows' first pass always end (they are what makes a start),
-so that a timed run's limit holds at any size but for very short ones.
+soon as its rate says it would end after it, the rows' second pass at it, the rows'
+first pass (what makes a start) at twice the deadline's distance; the hard
+minimums always end. So a timed run's limit holds at any size.
 """
 
 from __future__ import annotations
@@ -199,7 +199,13 @@ def construct_rows(
     def late() -> bool:
         return clock is not None and clock() >= deadline
 
-    for r in order:  # always whole: the start the search needs
+    # the first pass is the start the search needs: it may run to twice the deadline's
+    # distance (a loaded machine, many workers), the rows not built by then stay off
+    now = clock() if clock is not None else 0.0
+    stop = now + 2 * (deadline - now) if clock is not None else math.inf
+    for r in order:
+        if clock is not None and clock() >= stop:
+            return
         row, prow, _price = place(r)
         _put(cp, cover, r, row, prow, shifts, posts, fixed)
     # second pass: each row again, against the others as they now are

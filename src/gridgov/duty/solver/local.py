@@ -564,7 +564,8 @@ incremental state (measured on the run's own start): the limit holds at any size
 
 START_SHARE = 0.3
 """Most of a timed run the constructions may take (they end far sooner unless the run
-is very short for the problem; the rows' first pass always ends)."""
+is very short for the problem or the machine loaded; the rows' first pass may take
+twice as long)."""
 
 START_FIX_SHARE = 0.05
 """Most of a timed run spent re-planning the windows of rows the start leaves breaking
@@ -675,8 +676,8 @@ def _best_start(
     deadline: float = math.inf,
 ) -> tuple[RosterState, float]:
     """The better of the slot-filling and the row-first constructions, and the seconds
-    one build of the incremental state took. Both stop at ``deadline`` but the rows'
-    first pass, so that there is always a whole start."""
+    one build of the incremental state took. Both stop at ``deadline`` (the rows' first
+    pass, the start itself, may take twice as long)."""
     starts = []
     spent = 0.0
     for build in (construct, construct_rows):

@@ -279,6 +279,11 @@ def _assign_types(
     program over each day's cheapest types keeping successions, rest and per-type maxima;
     a stretch no types can chain is left off (the rules then say so)."""
     D = cp.D
+    # each day's types, cheapest first
+    ranked = [
+        sorted((s for s in lim.allowed if pd[s] < INF), key=pd.__getitem__) if work[d] else []
+        for d, pd in enumerate(price)
+    ]
     used = [0] * cp.S
     for d in range(D):
         if forced[d] is not None and row[d] >= 0:
@@ -292,14 +297,14 @@ def _assign_types(
         e = d
         while e < D and work[e]:
             e += 1
-        v = sum(min((price[x][s] for s in lim.allowed), default=0.0) for x in range(d, e))
+        v = sum(price[x][ranked[x][0]] if ranked[x] else 0.0 for x in range(d, e))
         stretches.append((v, d, e))
         d = e
     stretches.sort()
     for _v, a, b in stretches:
-        types = _chain(cp, lim, price, forced, row, used, a, b, TOP_TYPES)
+        types = _chain(cp, lim, price, ranked, forced, row, used, a, b, TOP_TYPES)
         if types is None:
-            types = _chain(cp, lim, price, forced, row, used, a, b, cp.S)
+            types = _chain(cp, lim, price, ranked, forced, row, used, a, b, cp.S)
         if types is None:
             for x in range(a, b):
                 if forced[x] is None:
@@ -316,6 +321,7 @@ def _chain(
     cp: Compiled,
     lim: RowLimits,
     price: Sequence[Sequence[float]],
+    ranked: Sequence[Sequence[int]],
     forced: Sequence[int | None],
     row: list[int],
     used: list[int],
@@ -329,7 +335,7 @@ def _chain(
     caps = lim.caps
     room = [INF if caps[s] is None else float(caps[s] - used[s]) for s in range(cp.S)]  # type: ignore[operator]
     while True:
-        out = _chain_once(lim, price, forced, row, room, a, b, top)
+        out = _chain_once(lim, price, ranked, forced, row, room, a, b, top)
         if out is None:
             return None
         count: dict[int, int] = {}
@@ -346,6 +352,7 @@ def _chain(
 def _chain_once(
     lim: RowLimits,
     price: Sequence[Sequence[float]],
+    ranked: Sequence[Sequence[int]],
     forced: Sequence[int | None],
     row: list[int],
     room: list[float],
@@ -358,13 +365,7 @@ def _chain_once(
     layers: list[list[tuple[int, float, int]]] = []  # (type, cost, index into previous)
     for x in range(a, b):
         f = forced[x]
-        if f is not None:
-            opts = [f]
-        else:
-            pd = price[x]
-            opts = sorted(
-                (s for s in lim.allowed if pd[s] < INF and room[s] > 0), key=pd.__getitem__
-            )[:top]
+        opts = [f] if f is not None else [s for s in ranked[x] if room[s] > 0][:top]
         layer: list[tuple[int, float, int]] = []
         for y in opts:
             c = price[x][y] if f is None else 0.0
@@ -450,6 +451,7 @@ def _fit_window(
             wk_count[wk_of[d]] += 1
     weekends = sum(1 for c in wk_count if c)
     caps = lim.caps
+    mixed = len({minutes[y] for y in lim.allowed}) > 1
     for _ in range(FIT_STEPS):
         if total < lo:
             sign = 1
@@ -463,10 +465,19 @@ def _fit_window(
             if forced[d] is not None or lim.blocked[d]:
                 continue
             x = row[d]
+            if x < 0 and (
+                sign < 0 or not ((d and row[d - 1] >= 0) or (d + 1 < D and row[d + 1] >= 0))
+            ):
+                continue  # a day off that could only start a stretch alone (or a cut)
             pd = price[d]
             mx = minutes[x] if x >= 0 else 0
-            opts = [OFF] if x >= 0 else []
-            opts += [y for y in lim.allowed if y != x and pd[y] < INF]
+            if x >= 0:
+                # off, or a type of other length the right way (same length: no fit)
+                opts = [OFF] if sign < 0 else []
+                if mixed:
+                    opts += [y for y in lim.allowed if (minutes[y] - mx) * sign > 0 and pd[y] < INF]
+            else:
+                opts = [y for y in lim.allowed if pd[y] < INF]
             for y in opts:
                 my = minutes[y] if y >= 0 else 0
                 change = (my - mx) * sign
