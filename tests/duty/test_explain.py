@@ -49,9 +49,10 @@ def test_no_shortfall_when_the_skilled_have_the_hours() -> None:
 
 def test_several_people_short_of_hours_are_named_with_their_kind() -> None:
     night = StaffNeed("N", min=2, max=2)
-    res = tuple(
+    people = [
         Resource(f"P{i}", kind="person", limits=Limits(max_shifts={"N": 2})) for i in range(5)
-    ) + (Resource("T9", limits=Limits(max_shifts={"N": 0})),)
+    ]
+    res = (*people, Resource("T9", limits=Limits(max_shifts={"N": 0})))
     lines = capacity_shortfalls(compile_problem(_week(res, night)))
     assert lines == [
         "the maxima of people P0, P1, P2 and 2 more (80 h in all) cannot cover the 112 h of "

@@ -159,8 +159,8 @@ def test_a_capacity_shortfall_is_explained_in_hours() -> None:
     result = solve(problem, max_iterations=2000, time_limit=3600)
     assert result.score.hard > 0
     assert (
-        "team T3's maximum of 20 h cannot cover the 30 h of Night shifts at K3 that only T3 may work"
-        in result.explanation
+        "team T3's maximum of 20 h cannot cover the 30 h of Night shifts at K3 "
+        "that only T3 may work" in result.explanation
     )
 
 
