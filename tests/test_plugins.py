@@ -14,6 +14,7 @@ import pytest
 
 from gridgov import events as ev
 from gridgov.cli import main
+from gridgov.errors import StoreError
 from gridgov.notify import ChannelSpec, build_channels
 from gridgov.plugins import (
     PluginConflict,
@@ -193,3 +194,151 @@ def test_cli_lists_plugins(capsys) -> None:
     assert rows["gridgov.store.backends"]["registers"] == "storage:memory storage:sqlite"
     assert rows["gridgov.store.backends"]["distribution"] == "gridgov"
     assert rows["gridgov.notify.channels"]["registers"] == "notifier:log"
+
+
+class _Wrapping:
+    """A plugin author's wrappers: a new-style ``wrapper=True`` around the storage
+    registrations (it sees every other plugin's part run inside it) and an old-style
+    ``hookwrapper=True`` around the event observers."""
+
+    def __init__(self) -> None:
+        self.log: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def gridgov_storage_backends(self, register):
+        self.log.append("before")
+        result = yield
+        self.log.append("after")
+        return result
+
+    @hookimpl(hookwrapper=True)
+    def gridgov_event(self, event):
+        self.log.append(f"around {event.kind.value}")
+        outcome = yield
+        self.log.append(f"done {outcome.get_result()!r}")
+
+
+def _visit_event() -> ev.Event:
+    return ev.visit_rejected(
+        visit="v", household="h", unit="U", reason="r", at=ev.dt.datetime(2022, 1, 1)
+    )
+
+
+def test_hooks_go_through_pluggy_so_plugin_wrappers_run_around_every_plugin() -> None:
+    wrapping = _Wrapping()
+    plugins = Plugins(load_entry_points=False)
+    plugins.register(wrapping, name="wrapping")
+
+    def vault(register: object) -> None:
+        wrapping.log.append("vault registers")
+        register("vault", MemoryStore)  # type: ignore[operator]
+
+    plugins.register(_plugin(gridgov_storage_backends=vault), name="vault")
+    assert set(plugins.registry("storage")) == {"memory", "sqlite", "vault"}
+    assert plugins.registry("storage")["vault"].plugin == "vault"  # attributed to its plugin
+    assert wrapping.log == ["before", "vault registers", "after"]
+    seen: list[str] = []
+    plugins.register(_plugin(gridgov_event=lambda event: seen.append("x")), name="observer")
+    assert plugins.emit(_visit_event()) == []
+    assert seen == ["x"]
+    assert wrapping.log[-2:] == ["around visit-rejected", "done []"]
+    assert plugins.plugin("wrapping") is wrapping
+
+
+def test_a_failing_observer_is_isolated_inside_the_pluggy_call() -> None:
+    seen: list[str] = []
+
+    def boom(event: object) -> None:
+        raise RuntimeError("observer down")
+
+    plugins = Plugins(load_entry_points=False)
+    plugins.register(_plugin(gridgov_event=lambda event: seen.append("first")), name="first")
+    plugins.register(_plugin(gridgov_event=boom), name="boom")
+    plugins.register(_plugin(gridgov_event=lambda event: seen.append("last")), name="last")
+    failures = plugins.emit(_visit_event())
+    assert [(f.plugin, f.where, f.message) for f in failures] == [
+        ("boom", "gridgov_event", "RuntimeError: observer down")
+    ]
+    assert sorted(seen) == ["first", "last"]  # the others ran, before and after it
+
+
+def test_a_wrapper_that_raises_is_recorded_by_name() -> None:
+    class Bad:
+        @hookimpl(wrapper=True)
+        def gridgov_event(self, event):
+            yield
+            raise RuntimeError("wrapper down")
+
+    plugins = Plugins(load_entry_points=False)
+    plugins.register(Bad(), name="bad-wrapper")
+    (err,) = plugins.emit(_visit_event())
+    assert (err.plugin, err.message) == ("bad-wrapper", "RuntimeError: wrapper down")
+
+
+def test_pluggy_tracing_and_call_monitoring_see_every_hook_call() -> None:
+    plugins = Plugins(load_entry_points=False)
+    plugins.register(_plugin(gridgov_rules=lambda register: register("r", object)), name="mine")
+    traced: list[str] = []
+    plugins.pm.trace.root.setwriter(traced.append)
+    undo = plugins.pm.enable_tracing()
+    calls: list[tuple[str, list[str]]] = []
+    stop = plugins.pm.add_hookcall_monitoring(
+        lambda name, impls, kwargs: calls.append((name, [i.plugin_name for i in impls])),
+        lambda outcome, name, impls, kwargs: None,
+    )
+    try:
+        plugins.registry("rule")
+        plugins.emit(_visit_event())
+    finally:
+        stop()
+        undo()
+    assert ("gridgov_rules", ["gridgov.duty.plugin", "mine"]) in calls
+    assert [c[0] for c in calls] == ["gridgov_rules", "gridgov_event"]
+    assert any("gridgov_rules" in line for line in traced)
+
+
+def test_gridgov_trace_plugins_writes_every_hook_call_to_stderr() -> None:
+    import os
+
+    env = {**os.environ, "GRIDGOV_TRACE_PLUGINS": "1", "GRIDGOV_PLUGINS": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", "from gridgov.cli import main; main(['plugins'])"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert "gridgov: plugin hook gridgov_storage_backends(register) -> " in out.stderr
+    assert "gridgov.store.backends" in out.stderr
+
+
+def test_a_plugin_put_on_pluggy_directly_is_still_attributed_and_isolated() -> None:
+    plugins = Plugins(load_entry_points=False)
+    plugins.pm.register(
+        _plugin(gridgov_notifiers=lambda register: register("pigeon", object)), name="direct"
+    )
+    assert plugins.registry("notifier")["pigeon"].plugin == "direct"
+
+
+def test_a_workspace_uses_its_own_plugin_manager(tmp_path) -> None:
+    """No global plugin state needed: two workspaces, two managers, each its own backends."""
+    from gridgov.workspace import Workspace
+
+    seen: list[str] = []
+    mine = Plugins(load_entry_points=False)
+    mine.register(
+        _plugin(gridgov_storage_backends=lambda register: register("vault", MemoryStore)),
+        name="vault",
+    )
+    mine.register(_plugin(gridgov_event=lambda event: seen.append(event.id)), name="observer")
+    data = {"store": {"url": "vault://x"}, "channels": {"log": {"type": "log", "path": "e.log"}}}
+    ws = Workspace.from_data(tmp_path, data, plugins=mine)
+    store = ws.open_store()
+    assert store.url == "vault://x"
+    ws.notifier(store).announce(_visit_event())
+    assert seen == [_visit_event().id]
+    with (
+        use_plugins(Plugins(load_entry_points=False)),
+        pytest.raises(StoreError, match="no storage named 'vault'"),
+    ):
+        Workspace.from_data(tmp_path, data).open_store()

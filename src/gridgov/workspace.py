@@ -21,7 +21,7 @@ from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
 from gridgov.notify.routing import Route, Routing
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
-from gridgov.plugins.manager import UnknownComponent, get_plugins
+from gridgov.plugins.manager import Plugins, UnknownComponent, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Store
 from gridgov.store.registry import open_store
@@ -251,10 +251,11 @@ def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> Re
     return RetryPolicy(**values)
 
 
-def _channel_errors(specs: Iterable[ChannelSpec], file: str | None) -> list[SourceError]:
+def _channel_errors(
+    specs: Iterable[ChannelSpec], file: str | None, plugins: Plugins
+) -> list[SourceError]:
     """Build every channel once, so that a bad option is found now, not at the first event."""
     errors = []
-    plugins = get_plugins()
     for spec in specs:
         field = f"channels.{spec.name}"
         try:
@@ -329,6 +330,9 @@ class Workspace:
     """The level scheme of ``[org] levels`` (``None``: the default scheme)."""
     household_level: str = "household"
     """The level whose units ``org import`` makes sweep households of (``household_level``)."""
+    plugins: Plugins | None = attrs.field(default=None, eq=False, repr=False)
+    """The plugin manager this workspace's stores and channels come from (``None``: the
+    command line's :func:`~gridgov.plugins.get_plugins`)."""
 
     @property
     def config_path(self) -> Path:
@@ -336,7 +340,7 @@ class Workspace:
         return self.root / CONFIG_NAME
 
     @classmethod
-    def load(cls, root: str | Path = ".") -> Workspace:
+    def load(cls, root: str | Path = ".", *, plugins: Plugins | None = None) -> Workspace:
         """Read ``root/gridgov.toml``; every problem is reported with the field it is in."""
         folder = Path(root)
         path = folder / CONFIG_NAME
@@ -351,11 +355,18 @@ class Workspace:
         from gridgov.documents import read_toml_file
 
         data = read_toml_file(path)
-        return cls.from_data(folder, data, file=str(path))
+        return cls.from_data(folder, data, file=str(path), plugins=plugins)
 
     @classmethod
-    def from_data(cls, root: Path, data: dict[str, Any], *, file: str | None = None) -> Workspace:
-        """A workspace from parsed TOML data."""
+    def from_data(
+        cls,
+        root: Path,
+        data: dict[str, Any],
+        *,
+        file: str | None = None,
+        plugins: Plugins | None = None,
+    ) -> Workspace:
+        """A workspace from parsed TOML data (``plugins``: see :attr:`plugins`)."""
         errors: list[SourceError] = []
         data = _sections(data, errors, file)
         url = _store_url(data.get("store", {}), errors, file)
@@ -382,12 +393,19 @@ class Workspace:
                     )
             routes.append(route)
         retry = _retry_policy(data.get("notify"), errors, file)
-        errors += _channel_errors(channels, file)
+        errors += _channel_errors(channels, file, plugins or get_plugins())
         levels, household_level = _org_section(data.get("org"), errors, file)
         if errors:
             raise InvalidInput(errors)
         return cls(
-            root, url, tuple(channels), Routing(tuple(routes)), retry, levels, household_level
+            root,
+            url,
+            tuple(channels),
+            Routing(tuple(routes)),
+            retry,
+            levels,
+            household_level,
+            plugins,
         )
 
     def resolve_url(self, url: str | None = None) -> str:
@@ -402,7 +420,7 @@ class Workspace:
 
     def open_store(self, url: str | None = None) -> Store:
         """Open the workspace's store (or ``url``)."""
-        return open_store(self.resolve_url(url))
+        return open_store(self.resolve_url(url), plugins=self.plugins)
 
     def notifier(self, store: Store, **kwargs: Any) -> Notifier:
         """A notifier over ``store`` with the configured channels and routes.
@@ -418,11 +436,12 @@ class Workspace:
             specs.append(attrs.evolve(spec, options=options))
         return Notifier(
             store,
-            build_channels(specs),
+            build_channels(specs, plugins=self.plugins),
             self.routing,
             specs=specs,
             policy=self.retry,
             tree=store.hierarchy(),
+            plugins=self.plugins,
             **kwargs,
         )
 

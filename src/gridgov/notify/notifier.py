@@ -47,7 +47,7 @@ from gridgov.events import Event
 from gridgov.notify.channel import Channel, ChannelSpec, Message
 from gridgov.notify.routing import Routing
 from gridgov.org.hierarchy import Hierarchy
-from gridgov.plugins.manager import get_plugins
+from gridgov.plugins.manager import Plugins, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Attempt, Delivery, Store
 
@@ -154,9 +154,12 @@ class FlushReport:
         )
 
 
-def build_channels(specs: Iterable[ChannelSpec]) -> dict[str, Channel]:
-    """Channel objects for ``specs`` from the registered notifier factories."""
-    plugins = get_plugins()
+def build_channels(
+    specs: Iterable[ChannelSpec], *, plugins: Plugins | None = None
+) -> dict[str, Channel]:
+    """Channel objects for ``specs`` from the notifier factories ``plugins`` registered
+    (default: the command line's :func:`~gridgov.plugins.get_plugins`)."""
+    plugins = plugins or get_plugins()
     return {s.name: plugins.get("notifier", s.type)(dict(s.options)) for s in specs}
 
 
@@ -186,6 +189,7 @@ class Notifier:
         sleep: Callable[[float], None] = time.sleep,
         tree: Hierarchy | None = None,
         owner: str | None = None,
+        plugins: Plugins | None = None,
     ) -> None:
         self.store = store
         self.channels = dict(channels)
@@ -196,6 +200,7 @@ class Notifier:
         self.sleep = sleep
         self.tree = tree
         self.owner = owner or new_owner()
+        self.plugins = plugins
         """The name this notifier's leases carry."""
 
     def channels_for(self, event: Event) -> list[str]:
@@ -218,7 +223,7 @@ class Notifier:
 
     def announce(self, event: Event) -> None:
         """Tell the ``gridgov_event`` observers (after the event is in the outbox)."""
-        get_plugins().emit(event)
+        (self.plugins or get_plugins()).emit(event)
 
     def _failed(self, d: Delivery, error: str, now: float, done: tuple[str, ...]) -> Attempt:
         attempts = d.attempts + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from gridgov.plugins.manager import get_plugins
+from gridgov.plugins.manager import Plugins, get_plugins
 from gridgov.redact import redact_url
 from gridgov.store.port import Store, StoreError
 
@@ -20,18 +20,20 @@ def url_scheme(url: str) -> str:
     return scheme.split("+", 1)[0]
 
 
-def open_store(url: str, *, scope: str | None = None) -> Store:
+def open_store(url: str, *, scope: str | None = None, plugins: Plugins | None = None) -> Store:
     """Open the store at ``url`` with the backend registered for its scheme.
 
     ``scope`` gives a read-only view of that unit's subtree. The backends come
     from the ``gridgov_storage_backends`` hook: ``memory`` and ``sqlite`` are
-    built in, ``postgresql`` comes with the ``gridgov-postgres`` plugin.
+    built in, ``postgresql`` comes with the ``gridgov-postgres`` plugin. ``plugins``
+    is the plugin manager to ask (default: the command line's
+    :func:`~gridgov.plugins.get_plugins`).
     """
     from gridgov.plugins.manager import UnknownComponent
 
     scheme = url_scheme(url)
     try:
-        factory: StoreFactory = get_plugins().get("storage", scheme)
+        factory: StoreFactory = (plugins or get_plugins()).get("storage", scheme)
     except UnknownComponent as exc:
         raise StoreError(f"cannot open {redact_url(url)}: {exc}") from None
     store = factory(url)
