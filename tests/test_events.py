@@ -12,6 +12,8 @@ from gridgov import events as ev
 from gridgov.serialize import structure, unstructure
 from gridgov.testing import strategies as gst
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 AT = dt.datetime(2022, 4, 2, 9, 30)
 
 
@@ -26,17 +28,26 @@ def test_constructors_give_stable_ids_for_the_same_occurrence() -> None:
 def test_every_kind_has_a_constructor() -> None:
     made = [
         ev.roster_published(roster="r", version=1, unit="U", at=AT),
-        ev.shift_starting(roster="r", post="P1", start=AT, unit="U", at=AT, leader_name="李雷"),
+        ev.shift_starting(
+            secret=KEY, roster="r", post="P1", start=AT, unit="U", at=AT, leader_name="李雷"
+        ),
         ev.coverage_below(sweep="s", unit="U", coverage=0.5, threshold=0.9, at=AT),
-        ev.follow_up_overdue(household="h", unit="U", due=AT, at=AT, resident_name="王芳"),
-        ev.rule_violation(roster="r", rule="min-rest", unit="U", at=AT, person_name="Zhang Wei"),
-        ev.visit_rejected(visit="v", household="h", unit="U", reason="unknown household", at=AT),
+        ev.follow_up_overdue(
+            secret=KEY, household="h", unit="U", due=AT, at=AT, resident_name="王芳"
+        ),
+        ev.rule_violation(
+            secret=KEY, roster="r", rule="min-rest", unit="U", at=AT, person_name="Zhang Wei"
+        ),
+        ev.visit_rejected(
+            secret=KEY, visit="v", household="h", unit="U", reason="unknown household", at=AT
+        ),
     ]
     assert {e.kind for e in made} == set(ev.EventKind)
 
 
 def test_personal_data_is_masked_unless_asked() -> None:
     e = ev.follow_up_overdue(
+        secret=KEY,
         household="h1",
         unit="G1",
         due=AT,
@@ -70,7 +81,7 @@ def test_events_round_trip_through_the_converter(e: ev.Event) -> None:
 @given(st.text(), st.text())
 def test_masked_render_never_shows_a_personal_value(name: str, health: str) -> None:
     e = ev.follow_up_overdue(
-        household="h", unit="U", due=AT, at=AT, resident_name=name, health=health
+        secret=KEY, household="h", unit="U", due=AT, at=AT, resident_name=name, health=health
     )
     payload = ev.payload(e)
     assert payload["personal"].get("health", "<masked>") == "<masked>"

@@ -24,6 +24,8 @@ from gridgov.plugins import Plugins, hookimpl, use_plugins
 from gridgov.store import MemoryStore, SqliteStore
 from gridgov.testing import contract_tree
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 AT = dt.datetime(2022, 4, 2, 9, 30)
 
 
@@ -172,7 +174,9 @@ def test_masking_is_per_channel() -> None:
         specs=[ChannelSpec("masked", "log"), ChannelSpec("clear", "log", mask=False)],
     )
     notifier.publish(
-        ev.follow_up_overdue(household="h", unit="B1", due=AT, at=AT, resident_name="Zhang Wei")
+        ev.follow_up_overdue(
+            secret=KEY, household="h", unit="B1", due=AT, at=AT, resident_name="Zhang Wei"
+        )
     )
     notifier.flush()
     assert "Zhang Wei" not in masked.received[0].text
@@ -185,7 +189,9 @@ def test_log_channel_writes_masked_lines(tmp_path: Path) -> None:
     channels = build_channels([spec])
     assert isinstance(channels["log"], LogChannel)
     notifier = Notifier(MemoryStore(), channels, Routing((Route(("log",)),)), specs=[spec])
-    e = ev.rule_violation(roster="r", rule="rest", unit="U", at=AT, person_name="Li Lei\n<b>")
+    e = ev.rule_violation(
+        secret=KEY, roster="r", rule="rest", unit="U", at=AT, person_name="Li Lei\n<b>"
+    )
     notifier.publish(e)
     assert notifier.flush().delivered == 1
     lines = (tmp_path / "events.log").read_text(encoding="utf-8").splitlines()

@@ -20,6 +20,8 @@ from gridgov.duty.model import (
 )
 from gridgov.events import rule_violation
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 
 @pytest.mark.parametrize("kind", ["Person", "PERSON", " person ", ResourceKind.PERSON])
 def test_any_spelling_of_person_is_masked(kind: object) -> None:
@@ -43,7 +45,7 @@ def test_an_unknown_kind_is_an_error() -> None:
 def test_a_rule_violation_id_does_not_depend_on_the_name() -> None:
     at = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     args = {"roster": "r1", "rule": "min_rest", "unit": "C", "at": at, "detail": "Z** (K01)"}
-    a = rule_violation(**args, person_name="Zhang Wei")  # type: ignore[arg-type]
-    b = rule_violation(**args, person_name="Li Na")  # type: ignore[arg-type]
+    a = rule_violation(secret=KEY, **args, person_name="Zhang Wei")  # type: ignore[arg-type]
+    b = rule_violation(secret=KEY, **args, person_name="Li Na")  # type: ignore[arg-type]
     assert a.id == b.id
     assert "Zhang Wei" not in a.id

@@ -26,6 +26,8 @@ from gridgov.plugins import (
 )
 from gridgov.store import MemoryStore, open_store
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 HOOKS = sorted(n for n in vars(hookspecs) if n.startswith("gridgov_"))
 
 
@@ -103,7 +105,7 @@ def test_hook_gridgov_event() -> None:
     plugins = Plugins(load_entry_points=False)
     plugins.register(_plugin(gridgov_event=lambda event: seen.append(event.kind.value)))
     e = ev.visit_rejected(
-        visit="v", household="h", unit="U", reason="r", at=ev.dt.datetime(2022, 1, 1)
+        secret=KEY, visit="v", household="h", unit="U", reason="r", at=ev.dt.datetime(2022, 1, 1)
     )
     assert plugins.emit(e) == []
     assert seen == ["visit-rejected"]
@@ -220,7 +222,7 @@ class _Wrapping:
 
 def _visit_event() -> ev.Event:
     return ev.visit_rejected(
-        visit="v", household="h", unit="U", reason="r", at=ev.dt.datetime(2022, 1, 1)
+        secret=KEY, visit="v", household="h", unit="U", reason="r", at=ev.dt.datetime(2022, 1, 1)
     )
 
 

@@ -11,6 +11,15 @@ The constructors (:func:`roster_published`, :func:`shift_starting`, ...) derive
 the id from the natural key of the occurrence: publishing version 3 of roster
 ``r1`` always gives the same event id. They take ``at`` from the caller (no
 clock reads here).
+
+Ids are *keyed*: with ``secret`` (the workspace's, :meth:`gridgov.workspace.Workspace.secret`)
+an id is an HMAC-SHA256 of its natural key, so it cannot be recomputed, or tested
+against guessed names, households or teams, without the secret, and the same
+occurrence keeps its id across runs under the same secret. The events whose
+natural key derives from personal data (a shift's team, a follow-up's
+household, a rule violation's wording, a rejected visit) *require* the secret;
+:func:`roster_published` and :func:`coverage_below` (organisational facts only)
+take it when given and fall back to a plain SHA-256 otherwise.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from typing import Any
 import attrs
 
 from gridgov.frozen import FrozenDict, frozen_dict
-from gridgov.privacy import mask_flag, mask_id_number, mask_name
+from gridgov.privacy import keyed_digest, mask_flag, mask_id_number, mask_name
 from gridgov.values import AttrValue
 
 _str = attrs.validators.instance_of(str)
@@ -59,9 +68,16 @@ class Event:
     personal: Mapping[str, str] = attrs.field(factory=FrozenDict, converter=frozen_dict)
 
 
-def event_id(kind: EventKind, *key: object) -> str:
-    """A stable id for the occurrence of ``kind`` identified by ``key``."""
+def event_id(kind: EventKind, *key: object, secret: bytes | None = None) -> str:
+    """A stable id for the occurrence of ``kind`` identified by ``key``.
+
+    With ``secret``: ``evt_`` and 24 hex digits of the HMAC-SHA256 of the key under
+    it (:func:`gridgov.privacy.keyed_digest`), which nobody without the secret can
+    recompute. Without: of its plain SHA-256, for keys that hold no personal data.
+    """
     text = "\x1f".join([kind.value, *(str(k) for k in key)])
+    if secret is not None:
+        return "evt_" + keyed_digest(secret, text)
     return "evt_" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
@@ -117,9 +133,10 @@ def _event(
     summary: str,
     data: Mapping[str, AttrValue],
     personal: Mapping[str, str] | None = None,
+    secret: bytes | None,
 ) -> Event:
     return Event(
-        event_id(kind, *key),
+        event_id(kind, *key, secret=secret),
         kind,
         at,
         unit,
@@ -130,9 +147,16 @@ def _event(
 
 
 def roster_published(
-    *, roster: str, version: int, unit: str, at: dt.datetime, shifts: int = 0
+    *,
+    roster: str,
+    version: int,
+    unit: str,
+    at: dt.datetime,
+    shifts: int = 0,
+    secret: bytes | None = None,
 ) -> Event:
-    """Version ``version`` of roster ``roster`` for ``unit`` was published."""
+    """Version ``version`` of roster ``roster`` for ``unit`` was published (``secret``:
+    the id is keyed; see the module's note)."""
     return _event(
         EventKind.ROSTER_PUBLISHED,
         (roster, version),
@@ -140,6 +164,7 @@ def roster_published(
         unit=unit,
         summary=f"roster {roster} version {version} published",
         data={"roster": roster, "version": version, "shifts": shifts},
+        secret=secret,
     )
 
 
@@ -152,8 +177,10 @@ def shift_starting(
     at: dt.datetime,
     team: str = "",
     leader_name: str = "",
+    secret: bytes,
 ) -> Event:
-    """A shift at ``post`` starts soon (at ``start``)."""
+    """A shift at ``post`` starts soon (at ``start``); the id is keyed by ``secret``
+    (the team may be a person)."""
     return _event(
         EventKind.SHIFT_STARTING,
         (roster, post, start.isoformat(), team),
@@ -162,11 +189,18 @@ def shift_starting(
         summary=f"shift at {post} starts {start.isoformat()}",
         data={"roster": roster, "post": post, "start": start.isoformat(), "team": team},
         personal={"leader_name": leader_name},
+        secret=secret,
     )
 
 
 def coverage_below(
-    *, sweep: str, unit: str, coverage: float, threshold: float, at: dt.datetime
+    *,
+    sweep: str,
+    unit: str,
+    coverage: float,
+    threshold: float,
+    at: dt.datetime,
+    secret: bytes | None = None,
 ) -> Event:
     """Sweep coverage of ``unit`` is below ``threshold`` (both fractions in [0, 1]).
 
@@ -179,6 +213,7 @@ def coverage_below(
         unit=unit,
         summary=f"coverage {coverage:.1%} is below {threshold:.0%} in sweep {sweep}",
         data={"sweep": sweep, "coverage": coverage, "threshold": threshold},
+        secret=secret,
     )
 
 
@@ -191,8 +226,10 @@ def follow_up_overdue(
     resident_name: str = "",
     resident_id_number: str = "",
     health: str = "",
+    secret: bytes,
 ) -> Event:
-    """The daily follow-up of ``household`` due at ``due`` has not been done."""
+    """The daily follow-up of ``household`` due at ``due`` has not been done; the id
+    is keyed by ``secret`` (the household is an isolated or vulnerable resident's)."""
     return _event(
         EventKind.FOLLOW_UP_OVERDUE,
         (household, due.isoformat()),
@@ -205,6 +242,7 @@ def follow_up_overdue(
             "resident_id_number": resident_id_number,
             "health": health,
         },
+        secret=secret,
     )
 
 
@@ -216,16 +254,18 @@ def rule_violation(
     at: dt.datetime,
     detail: str = "",
     person_name: str = "",
+    secret: bytes,
 ) -> Event:
-    """Roster ``roster`` breaks rule ``rule``.
+    """Roster ``roster`` breaks rule ``rule``; the id is keyed by ``secret``.
 
     ``detail`` goes into the summary, which no channel masks: word it without
     names (from :func:`gridgov.duty.privacy.masked`, as
     :func:`gridgov.duty.events.violation_events` does) and give the person's
     name as ``person_name``, which is masked per channel.
     """
-    # the id is derived from what the summary already shows, never from the
-    # person's name: a masked name cannot be recovered by guessing names into it
+    # the id is keyed (HMAC under the workspace secret) and derived from what the
+    # summary already shows, never from the person's name: without the secret
+    # nothing can be recovered by guessing names, ids or wordings into it
     return _event(
         EventKind.RULE_VIOLATION,
         (roster, rule, detail),
@@ -234,11 +274,15 @@ def rule_violation(
         summary=f"roster {roster} breaks rule {rule}" + (f": {detail}" if detail else ""),
         data={"roster": roster, "rule": rule},
         personal={"person_name": person_name},
+        secret=secret,
     )
 
 
-def visit_rejected(*, visit: str, household: str, unit: str, reason: str, at: dt.datetime) -> Event:
-    """A recorded visit was not accepted (unknown household or sweep, conflicting record)."""
+def visit_rejected(
+    *, visit: str, household: str, unit: str, reason: str, at: dt.datetime, secret: bytes
+) -> Event:
+    """A recorded visit was not accepted (unknown household or sweep, conflicting record);
+    the id is keyed by ``secret`` (visits are residents' data)."""
     return _event(
         EventKind.VISIT_REJECTED,
         (visit, reason),
@@ -246,6 +290,7 @@ def visit_rejected(*, visit: str, household: str, unit: str, reason: str, at: dt
         unit=unit,
         summary=f"visit {visit} to {household} rejected: {reason}",
         data={"visit": visit, "household": household, "reason": reason},
+        secret=secret,
     )
 
 

@@ -7,6 +7,10 @@ and, when it produces events, its notifier.
 
 from __future__ import annotations
 
+import os
+import secrets
+import stat
+import tempfile
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +31,8 @@ from gridgov.store.port import Store
 from gridgov.store.registry import open_store
 
 CONFIG_NAME = "gridgov.toml"
+SECRET_FILE_NAME = "gridgov.secret"  # noqa: S105 (a file name, not a secret)
+"""The workspace secret's file, beside gridgov.toml (mode 0600; see :meth:`Workspace.secret`)."""
 DEFAULT_STORE = "sqlite:///gridgov.db"
 
 TEMPLATE = """\
@@ -408,6 +414,24 @@ class Workspace:
             plugins,
         )
 
+    @property
+    def secret_path(self) -> Path:
+        """The workspace's secret file, ``gridgov.secret``."""
+        return self.root / SECRET_FILE_NAME
+
+    def secret(self) -> bytes:
+        """The workspace's secret: the key of every id derived from personal data.
+
+        Generated with :mod:`secrets` (32 random bytes) on first use and written to
+        ``gridgov.secret`` beside gridgov.toml, created mode 0600 (readable by its
+        owner only) and never overwritten; later runs read it back, so the same
+        facts keep the same ids. A bare workspace (``--store`` without a
+        gridgov.toml) that has no secret file gets a fresh secret for the run.
+        Keep the file with the store's backups and out of version control: without
+        it new ids no longer match the old ones (nothing stored becomes unreadable).
+        """
+        return read_or_create_secret(self.secret_path, create=self.config_path.exists())
+
     def resolve_url(self, url: str | None = None) -> str:
         """The store URL (``url`` overrides), relative SQLite paths taken from the workspace."""
         url = url or self.store_url
@@ -489,6 +513,48 @@ def _org_section(
     return levels, household
 
 
+def read_or_create_secret(path: Path, *, create: bool = True) -> bytes:
+    """The secret in ``path`` (hex text); when missing, a new one written there (mode 0600,
+    exclusively: of two processes creating it at once, both end with the one written) or,
+    unless ``create``, a fresh one not written anywhere. A malformed file is an error
+    naming it."""
+    from gridgov.privacy import SECRET_BYTES
+
+    for _ in range(2):
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            if not create:
+                return secrets.token_bytes(SECRET_BYTES)
+            value = secrets.token_bytes(SECRET_BYTES)
+            # written whole to a private temporary file, then linked into place: the
+            # link fails if another process put its secret there first
+            fd, tmp = tempfile.mkstemp(prefix=".gridgov-secret-", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    os.fchmod(fh.fileno(), stat.S_IRUSR | stat.S_IWUSR)  # whatever the umask
+                    fh.write(value.hex() + "\n")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.link(tmp, path)
+            except FileExistsError:
+                continue  # another process made it first: read theirs
+            finally:
+                os.unlink(tmp)
+            return value
+        text = raw.decode("ascii", "replace").strip()
+        try:
+            value = bytes.fromhex(text)
+        except ValueError:
+            value = b""
+        if len(value) < 16:
+            raise InvalidInput(
+                [SourceError("not a workspace secret (hex digits, 32 bytes)", file=str(path))]
+            )
+        return value
+    raise InvalidInput([SourceError("could not read the workspace secret", file=str(path))])
+
+
 def init_workspace(
     root: str | Path, *, store_url: str | None = None, force: bool = False
 ) -> Workspace:
@@ -504,4 +570,5 @@ def init_workspace(
     ws = Workspace.from_data(folder, tomllib.loads(text), file=str(path))
     ws.open_store().close()
     atomic_write_text(path, text)
+    ws.secret()  # generated now, mode 0600, so that it is there before the first event
     return ws

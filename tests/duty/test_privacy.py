@@ -35,6 +35,8 @@ from gridgov.strategies import duty_problems, rosters
 
 from .test_roster_repair_swap_cli import run
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 FULL = ("Zhang Wei", "Li Na")
 SHOWN = ("Z** (P1)", "L** (P2)")
 
@@ -218,7 +220,7 @@ AT = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def test_violation_events_carry_names_only_as_personal_facts() -> None:
-    events = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT)
+    events = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT, secret=KEY)
     assert [e.data["rule"] for e in events] == ["total_minutes"]
     (event,) = events
     assert event.personal == {"person_name": "Zhang Wei"}
@@ -226,12 +228,12 @@ def test_violation_events_carry_names_only_as_personal_facts() -> None:
     _masked_output(json.dumps(payload(event), ensure_ascii=False))
     assert "person_name=Zhang Wei" in render(event, mask=False)
     every = violation_events(
-        _problem(), _roster(), roster_id="r1", unit="C03", at=AT, hard_only=False
+        _problem(), _roster(), roster_id="r1", unit="C03", at=AT, hard_only=False, secret=KEY
     )
     assert [e.personal for e in every] == [{"person_name": "Zhang Wei"}, {"person_name": "Li Na"}]
     for e in every:
         assert "Zhang" not in render(e) and "Li Na" not in render(e)
-    again = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT)
+    again = violation_events(_problem(), _roster(), roster_id="r1", unit="C03", at=AT, secret=KEY)
     assert [e.id for e in again] == [event.id]
 
 

@@ -31,6 +31,8 @@ from gridgov.notify import (
 from gridgov.plugins import Plugins, use_plugins
 from gridgov.store import MemoryStore
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 AT = dt.datetime(2022, 4, 2, 9, 30, tzinfo=dt.UTC)
 HOSTILE = "O'Brien <b>x</b> '; DROP TABLE t; -- 张伟 社区 🚑"
 
@@ -84,7 +86,13 @@ def server() -> Iterator[Any]:
 
 def _message(channel: str = "mail") -> Message:
     e = ev.follow_up_overdue(
-        household="h1", unit="G1", due=AT, at=AT, resident_name="Zhang Wei", health="fever"
+        secret=KEY,
+        household="h1",
+        unit="G1",
+        due=AT,
+        at=AT,
+        resident_name="Zhang Wei",
+        health="fever",
     )
     e = ev.Event(e.id, e.kind, e.at, e.unit, HOSTILE, e.data, e.personal)
     return Message.for_event(e, channel)

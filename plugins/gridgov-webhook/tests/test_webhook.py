@@ -36,6 +36,8 @@ from gridgov.notify import (
 from gridgov.plugins import Plugins, use_plugins
 from gridgov.store import MemoryStore
 
+KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
+
 SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 AT = dt.datetime(2022, 4, 2, 9, 30)
 HOSTILE = "O'Brien <script>alert(1)</script> '; DROP TABLE x; -- 张伟 🚑 " + "长" * 2000
@@ -136,7 +138,13 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
 
 def _message(i: int = 0, unit: str = "G1") -> Message:
     e = ev.follow_up_overdue(
-        household=f"h{i}", unit=unit, due=AT, at=AT, resident_name="Zhang Wei", health="fever"
+        secret=KEY,
+        household=f"h{i}",
+        unit=unit,
+        due=AT,
+        at=AT,
+        resident_name="Zhang Wei",
+        health="fever",
     )
     e = ev.Event(e.id, e.kind, e.at, e.unit, HOSTILE, e.data, e.personal)
     return Message.for_event(e, "hook")

@@ -91,6 +91,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
             tree = store.hierarchy()
             at = now()
             notifier = ws.notifier(store)
+            secret = ws.secret()
             events = []
             for r in result.rejected:
                 house = store.household(r.visit.household)
@@ -102,6 +103,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
                         unit=unit,
                         reason=r.reason,
                         at=at,
+                        secret=secret,
                     )
                 )
             notifier.publish_all(events)  # one transaction for every rejection

@@ -326,7 +326,12 @@ def cmd_roster_publish(args: argparse.Namespace) -> int:
             if notifier is None:
                 return []
             event = ev.roster_published(
-                roster=args.roster_id, version=version, unit=unit, at=now(), shifts=shifts
+                roster=args.roster_id,
+                version=version,
+                unit=unit,
+                at=now(),
+                shifts=shifts,
+                secret=ws.secret(),
             )
             events.append(event)
             return [(event, notifier.channels_for(event))]
@@ -418,6 +423,7 @@ def demo_store_step(
         visits = [*visits, Visit(f"{sweep.id}:ghost", sweep.id, "no-such-household", sweep.end)]
         result = store.append_visits(visits)
         notifier = ws.notifier(store)
+        secret = ws.secret()
         events = [
             ev.visit_rejected(
                 visit=r.visit.id,
@@ -425,6 +431,7 @@ def demo_store_step(
                 unit=tree.root,
                 reason=r.reason,
                 at=at,
+                secret=secret,
             )
             for r in result.rejected
         ]
@@ -434,7 +441,12 @@ def demo_store_step(
                 below.append((unit, c.coverage))
                 events.append(
                     ev.coverage_below(
-                        sweep=sweep.id, unit=unit, coverage=c.coverage, threshold=threshold, at=at
+                        sweep=sweep.id,
+                        unit=unit,
+                        coverage=c.coverage,
+                        threshold=threshold,
+                        at=at,
+                        secret=secret,
                     )
                 )
         publish_all(notifier, events)

@@ -26,6 +26,7 @@ def violation_events(
     unit: str,
     at: dt.datetime,
     hard_only: bool = True,
+    secret: bytes,
     rules: RuleTable | None = None,
 ) -> list[Event]:
     """One ``rule-violation`` event per violation of ``roster`` (hard ones only by default).
@@ -33,7 +34,9 @@ def violation_events(
     The detail names people masked (``Z** (K01)``) whatever the channel; the
     person's full name goes in ``personal["person_name"]``, which channels
     mask unless configured with ``mask = false``. ``at`` is the caller's
-    clock reading; ``rules`` the rule table (default: the built-in rules).
+    clock reading; ``secret`` keys the event ids (the workspace's,
+    :meth:`gridgov.workspace.Workspace.secret`); ``rules`` the rule table (default:
+    the built-in rules).
     """
     names = {r.id: r.name for r in problem.resources if r.kind == "person" and r.name}
     found = evaluate(masked(problem), roster, rules=rules).violations
@@ -45,6 +48,7 @@ def violation_events(
             at=at,
             detail=v.message,
             person_name=names.get(v.resource or "", ""),
+            secret=secret,
         )
         for v in found
         if v.hard or not hard_only
