@@ -43,3 +43,52 @@ def test_importing_gridgov_loads_no_plugins() -> None:
     import sys
 
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+INTERNAL_SIGNALS = {"gridgov.duty.solver.rowdp.OutOfTime"}
+"""Exceptions used as control flow inside one module, never raised to a caller."""
+
+
+def test_every_public_exception_is_defined_in_gridgov_errors_and_exported_at_the_top() -> None:
+    """One exceptions module: every Exception subclass a public module shows is
+    gridgov.errors' own, and every one of those is in ``gridgov.__all__``."""
+    import gridgov.errors as errors
+
+    elsewhere = []
+    for modname in public_modules():
+        module = importlib.import_module(modname)
+        names = getattr(module, "__all__", None) or [n for n in vars(module) if n[0] != "_"]
+        for name in names:
+            obj = getattr(module, name, None)
+            if not (inspect.isclass(obj) and issubclass(obj, BaseException)):
+                continue
+            if not obj.__module__.startswith("gridgov"):
+                continue  # the standard library's, re-used
+            if obj.__module__ != "gridgov.errors" and f"{modname}.{name}" not in INTERNAL_SIGNALS:
+                elsewhere.append(f"{modname}.{name} ({obj.__module__})")
+    assert elsewhere == []
+    defined = {
+        n
+        for n, o in vars(errors).items()
+        if inspect.isclass(o) and issubclass(o, BaseException) and o.__module__ == errors.__name__
+    }
+    assert defined <= set(gridgov.__all__)
+    assert defined <= set(errors.__all__)
+
+
+def test_records_of_problems_are_not_named_like_exceptions() -> None:
+    """A record describing a bad row or a failing plugin is a value named for what it
+    holds; the old names stay one release as aliases."""
+    import attrs
+
+    from gridgov import SourceError, SourceProblem
+    from gridgov.plugins import PluginError, PluginProblem
+
+    for record in (SourceProblem, PluginProblem):
+        assert attrs.has(record) and not issubclass(record, BaseException)
+    assert SourceError is SourceProblem and PluginError is PluginProblem
+    for modname in public_modules():
+        module = importlib.import_module(modname)
+        for name, obj in vars(module).items():
+            if inspect.isclass(obj) and name.endswith("Error") and attrs.has(obj):
+                assert obj in (SourceProblem, PluginProblem), f"{modname}.{name}"

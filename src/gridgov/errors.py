@@ -1,4 +1,11 @@
-"""Errors raised by gridgov, each able to say where in the input it happened."""
+"""Every public exception gridgov raises, in one module (re-exported by ``gridgov``).
+
+The records that *describe* a problem (a bad row, a failing plugin) are values,
+not exceptions, and are named for what they hold: :class:`SourceProblem` (one
+located problem in some input; :class:`InvalidInput` carries every one found) and
+:class:`gridgov.plugins.PluginProblem`. Their old names, ``SourceError`` and
+``PluginError``, are kept as deprecated aliases for one release (0.2) and go in 0.3.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +15,9 @@ import attrs
 
 
 @attrs.frozen
-class SourceError:
-    """One problem in some input, located as precisely as the input allows.
+class SourceProblem:
+    """One problem in some input, located as precisely as the input allows (a record,
+    not an exception: :class:`InvalidInput` carries them).
 
     ``str()`` gives the one-line form ``FILE:ROW: FIELD: message`` (parts that
     are unknown are left out), the form the CLI prints.
@@ -39,10 +47,11 @@ class GridgovError(Exception):
 
 
 class InvalidInput(GridgovError, ValueError):
-    """Input that cannot be accepted; carries *every* problem found, not just the first."""
+    """Input that cannot be accepted; carries *every* problem found, not just the first
+    (``errors``: the :class:`SourceProblem` records)."""
 
-    def __init__(self, errors: Iterable[SourceError], summary: str | None = None) -> None:
-        self.errors: tuple[SourceError, ...] = tuple(errors)
+    def __init__(self, errors: Iterable[SourceProblem], summary: str | None = None) -> None:
+        self.errors: tuple[SourceProblem, ...] = tuple(errors)
         first = str(self.errors[0]) if self.errors else "invalid input"
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
         super().__init__(summary or f"{first}{more}")
@@ -120,3 +129,34 @@ class UnknownComponent(GridgovError, LookupError):
 
 class UsageError(GridgovError):
     """The command line itself is wrong (exit code 2)."""
+
+
+class NumberError(GridgovError, ValueError):
+    """A text that is not a number under gridgov's grammar, or one out of range.
+
+    ``str()`` is a short message a person can act on, to be put after the
+    file, row and field (``not a number: '1_000'``).
+    """
+
+
+SourceError = SourceProblem
+"""Deprecated alias of :class:`SourceProblem` (a record, not an exception); removed in 0.3."""
+
+
+__all__ = [
+    "ChangeRefused",
+    "DeliveryFailed",
+    "EngineUnavailable",
+    "GridgovError",
+    "HierarchyError",
+    "InvalidInput",
+    "NumberError",
+    "PluginConflict",
+    "ScopeError",
+    "SourceError",
+    "SourceProblem",
+    "StoreError",
+    "UnknownComponent",
+    "UnknownUnit",
+    "UsageError",
+]

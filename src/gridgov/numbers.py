@@ -44,6 +44,8 @@ import re
 from collections.abc import Sequence
 from enum import Enum
 
+from gridgov.errors import NumberError
+
 __all__ = [
     "MAX_INT",
     "MAX_NUMBER_CHARS",
@@ -68,14 +70,6 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _LEADING_ZERO = re.compile(r"[+-]?0[0-9]")
 _SPACES = " \t"
-
-
-class NumberError(ValueError):
-    """A text that is not a number under gridgov's grammar, or one out of range.
-
-    ``str()`` is a short message a person can act on, to be put after the
-    file, row and field (``not a number: '1_000'``).
-    """
 
 
 class ColumnKind(Enum):

@@ -2,7 +2,7 @@
 
 The library never touches cattrs' global converter. Input from users is
 structured with ``forbid_extra_keys=True`` and structuring errors are turned
-into :class:`~gridgov.errors.SourceError` lines that name the field.
+into :class:`~gridgov.errors.SourceProblem` lines that name the field.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import cattrs
 from cattrs.errors import ClassValidationError
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import MAX_INT, MIN_INT
 from gridgov.values import AttrValue
 
@@ -181,11 +181,11 @@ def structure(data: Any, cls: type[T], *, file: str | None = None, path: str = "
         errors = []
         for line in lines:
             message, _, path = line.rpartition(" @ ")
-            errors.append(SourceError(message or line, field=path or None, file=file))
+            errors.append(SourceProblem(message or line, field=path or None, file=file))
         raise InvalidInput(errors) from None
     except (TypeError, ValueError, KeyError) as exc:
         field = None if path == "$" else path
-        raise InvalidInput([SourceError(str(exc), field=field, file=file)]) from None
+        raise InvalidInput([SourceProblem(str(exc), field=field, file=file)]) from None
 
 
 def unstructure(value: Any) -> Any:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.fsutil import atomic_write_text
 from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
@@ -234,15 +234,15 @@ def config_keys(section: str | None = None) -> tuple[ConfigKey, ...]:
     return keys if section is None else tuple(k for k in keys if k.section == section)
 
 
-def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> RetryPolicy:
+def _retry_policy(table: Any, errors: list[SourceProblem], file: str | None) -> RetryPolicy:
     """The ``[notify]`` settings; each bad one is reported with its own name."""
     if table is None:
         return RetryPolicy()
     if not isinstance(table, dict):
-        errors.append(SourceError("expected a table", field="notify", file=file))
+        errors.append(SourceProblem("expected a table", field="notify", file=file))
         return RetryPolicy()
     for key in sorted(set(table) - set(NOTIFY_KEYS)):
-        errors.append(SourceError("unknown setting", field=f"notify.{key}", file=file))
+        errors.append(SourceProblem("unknown setting", field=f"notify.{key}", file=file))
     values: dict[str, Any] = {}
     for key, name in NOTIFY_KEYS.items():
         if key not in table:
@@ -251,7 +251,7 @@ def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> Re
             RetryPolicy(**{name: table[key]})
         except (TypeError, ValueError) as exc:
             message = str(exc).replace(name, key, 1)
-            errors.append(SourceError(message, field=f"notify.{key}", file=file))
+            errors.append(SourceProblem(message, field=f"notify.{key}", file=file))
         else:
             values[name] = table[key]
     return RetryPolicy(**values)
@@ -259,7 +259,7 @@ def _retry_policy(table: Any, errors: list[SourceError], file: str | None) -> Re
 
 def _channel_errors(
     specs: Iterable[ChannelSpec], file: str | None, plugins: Plugins
-) -> list[SourceError]:
+) -> list[SourceProblem]:
     """Build every channel once, so that a bad option is found now, not at the first event."""
     errors = []
     for spec in specs:
@@ -267,13 +267,13 @@ def _channel_errors(
         try:
             factory = plugins.get("notifier", spec.type)
         except UnknownComponent as exc:
-            errors.append(SourceError(str(exc), field=f"{field}.type", file=file))
+            errors.append(SourceProblem(str(exc), field=f"{field}.type", file=file))
             continue
         try:
             factory(dict(spec.options))
         except Exception as exc:  # a plugin's factory may raise anything: report it, named
             text = redact_text(str(exc) or type(exc).__name__)
-            errors.append(SourceError(text, field=field, file=file))
+            errors.append(SourceProblem(text, field=field, file=file))
     return errors
 
 
@@ -288,24 +288,26 @@ _TABLES = {"store": dict, "notify": dict, "channels": dict, "org": dict, "routes
 """The sections of gridgov.toml and the TOML type each one must be (a table, or an array)."""
 
 
-def _sections(data: dict[str, Any], errors: list[SourceError], file: str | None) -> dict[str, Any]:
+def _sections(
+    data: dict[str, Any], errors: list[SourceProblem], file: str | None
+) -> dict[str, Any]:
     """The known sections of ``data`` that have the right type; each wrong one reported."""
     out: dict[str, Any] = {}
     for key in sorted(set(data) - set(_TABLES)):
-        errors.append(SourceError("unknown section", field=key, file=file))
+        errors.append(SourceProblem("unknown section", field=key, file=file))
     for key, kind in _TABLES.items():
         if key not in data:
             continue
         value = data[key]
         if not isinstance(value, kind):
             what = "a table" if kind is dict else "an array of tables ([[routes]])"
-            errors.append(SourceError(f"expected {what}, got {value!r}", field=key, file=file))
+            errors.append(SourceProblem(f"expected {what}, got {value!r}", field=key, file=file))
         else:
             out[key] = value
     return out
 
 
-def _store_url(table: Any, errors: list[SourceError], file: str | None) -> str:
+def _store_url(table: Any, errors: list[SourceProblem], file: str | None) -> str:
     from gridgov.serialize import structure
 
     try:
@@ -314,7 +316,7 @@ def _store_url(table: Any, errors: list[SourceError], file: str | None) -> str:
         errors.extend(exc.errors)
         return DEFAULT_STORE
     if "://" not in url:
-        errors.append(SourceError("expected a store URL", field="store.url", file=file))
+        errors.append(SourceProblem("expected a store URL", field="store.url", file=file))
         return DEFAULT_STORE
     return url
 
@@ -353,7 +355,7 @@ class Workspace:
         if not path.exists():
             raise InvalidInput(
                 [
-                    SourceError(
+                    SourceProblem(
                         f"no {CONFIG_NAME} here; run `gridgov init {folder}` first", file=str(path)
                     )
                 ]
@@ -373,7 +375,7 @@ class Workspace:
         plugins: Plugins | None = None,
     ) -> Workspace:
         """A workspace from parsed TOML data (``plugins``: see :attr:`plugins`)."""
-        errors: list[SourceError] = []
+        errors: list[SourceProblem] = []
         data = _sections(data, errors, file)
         url = _store_url(data.get("store", {}), errors, file)
         channels: list[ChannelSpec] = []
@@ -383,19 +385,19 @@ class Workspace:
                     raise ValueError("expected a table")
                 channels.append(ChannelSpec.from_config(name, table))
             except ValueError as exc:
-                errors.append(SourceError(str(exc), field=f"channels.{name}", file=file))
+                errors.append(SourceProblem(str(exc), field=f"channels.{name}", file=file))
         routes: list[Route] = []
         known = {c.name for c in channels}
         for i, table in enumerate(data.get("routes") or []):
             try:
                 route = Route.from_config(table)
             except (ValueError, TypeError, AttributeError) as exc:
-                errors.append(SourceError(str(exc), field=f"routes[{i}]", file=file))
+                errors.append(SourceProblem(str(exc), field=f"routes[{i}]", file=file))
                 continue
             for ch in route.channels:
                 if ch not in known:
                     errors.append(
-                        SourceError(f"no channel named {ch!r}", field=f"routes[{i}]", file=file)
+                        SourceProblem(f"no channel named {ch!r}", field=f"routes[{i}]", file=file)
                     )
             routes.append(route)
         retry = _retry_policy(data.get("notify"), errors, file)
@@ -471,35 +473,37 @@ class Workspace:
 
 
 def _org_section(
-    table: Any, errors: list[SourceError], file: str | None
+    table: Any, errors: list[SourceProblem], file: str | None
 ) -> tuple[Levels | None, str]:
     """``[org]``: ``levels`` (a list of names) and ``household_level`` (one of them)."""
     if table is None:
         return None, "household"
     if not isinstance(table, dict):
-        errors.append(SourceError("expected a table", field="org", file=file))
+        errors.append(SourceProblem("expected a table", field="org", file=file))
         return None, "household"
     for key in sorted(set(table) - set(ORG_KEYS)):
-        errors.append(SourceError("unknown key", field=f"org.{key}", file=file))
+        errors.append(SourceProblem("unknown key", field=f"org.{key}", file=file))
     levels = None
     raw = table.get("levels")
     if raw is not None:
         if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
             errors.append(
-                SourceError("expected a list of level names", field="org.levels", file=file)
+                SourceProblem("expected a list of level names", field="org.levels", file=file)
             )
         else:
             try:
                 levels = Levels(tuple(n.strip() for n in raw))
             except ValueError as exc:
-                errors.append(SourceError(str(exc), field="org.levels", file=file))
+                errors.append(SourceProblem(str(exc), field="org.levels", file=file))
     household = table.get("household_level", "household")
     if not isinstance(household, str) or not household.strip():
-        errors.append(SourceError("expected a level name", field="org.household_level", file=file))
+        errors.append(
+            SourceProblem("expected a level name", field="org.household_level", file=file)
+        )
         household = "household"
     elif levels is not None and household not in levels and "household_level" in table:
         errors.append(
-            SourceError(
+            SourceProblem(
                 f"{household!r} is not one of the levels ({', '.join(levels)})",
                 field="org.household_level",
                 file=file,
@@ -549,10 +553,10 @@ def read_or_create_secret(path: Path, *, create: bool = True) -> bytes:
             value = b""
         if len(value) < 16:
             raise InvalidInput(
-                [SourceError("not a workspace secret (hex digits, 32 bytes)", file=str(path))]
+                [SourceProblem("not a workspace secret (hex digits, 32 bytes)", file=str(path))]
             )
         return value
-    raise InvalidInput([SourceError("could not read the workspace secret", file=str(path))])
+    raise InvalidInput([SourceProblem("could not read the workspace secret", file=str(path))])
 
 
 def init_workspace(
@@ -563,7 +567,7 @@ def init_workspace(
     path = folder / CONFIG_NAME
     if path.exists() and not force:
         raise InvalidInput(
-            [SourceError("already a workspace (use --force to overwrite)", file=str(path))]
+            [SourceProblem("already a workspace (use --force to overwrite)", file=str(path))]
         )
     folder.mkdir(parents=True, exist_ok=True)
     text = TEMPLATE.format(store_url=_toml_str(store_url or DEFAULT_STORE))

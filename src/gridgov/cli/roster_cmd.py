@@ -23,7 +23,7 @@ from gridgov.duty.compiled import RuleTable
 from gridgov.duty.model import DEFAULT_RULES, Assignment, Problem, Roster
 from gridgov.duty.privacy import masked
 from gridgov.duty.violation import Violation
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.fsutil import atomic_write_text
 
 FORMATS = ("auto", "curtois", "native")
@@ -517,13 +517,13 @@ def _assignment_arg(
     if not found:
         what = f"no {shift} shift" if shift else "no shift"
         raise InvalidInput(
-            [SourceError(f"{text!r}: {rid} works {what} on {on}", field=option, file=file)]
+            [SourceProblem(f"{text!r}: {rid} works {what} on {on}", field=option, file=file)]
         )
     if len(found) > 1:
         names = ", ".join(sorted(f"{a.shift} at {a.post}" for a in found))
         raise InvalidInput(
             [
-                SourceError(
+                SourceProblem(
                     f"{rid} has {len(found)} assignments on {on} ({names}); "
                     f"name one as {rid}@{day_text}:SHIFT",
                     field=option,

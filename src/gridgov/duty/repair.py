@@ -22,7 +22,7 @@ from gridgov.duty.solver.explain import explain
 from gridgov.duty.solver.local import SolveResult, solve
 from gridgov.duty.state import RosterState
 from gridgov.duty.violation import Score, Violation
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 Solver = Callable[..., SolveResult]
 """A roster solver: ``solver(problem, *, time_limit, seed, pinned, start, ...)``."""
@@ -153,7 +153,7 @@ def apply_dropout(problem: Problem, change: Dropout) -> Problem:
             r = attrs.evolve(r, unavailable=tuple(sorted(off)))
         resources.append(r)
     if not found:
-        raise InvalidInput([SourceError(f"unknown resource {change.resource!r}", "resource")])
+        raise InvalidInput([SourceProblem(f"unknown resource {change.resource!r}", "resource")])
     return attrs.evolve(problem, resources=tuple(resources))
 
 

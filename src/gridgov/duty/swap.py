@@ -8,7 +8,7 @@ from gridgov.duty.compiled import Compiled, RuleTable, as_compiled
 from gridgov.duty.model import Assignment, Problem, Roster
 from gridgov.duty.validate import evaluate
 from gridgov.duty.violation import Violation
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 
 @attrs.frozen
@@ -49,7 +49,7 @@ def swap(
     """
     have = set(roster.assignments)
     errors = [
-        SourceError(f"{x.resource} does not work {x.shift} at {x.post} on day {x.day}", name)
+        SourceProblem(f"{x.resource} does not work {x.shift} at {x.post} on day {x.day}", name)
         for name, x in (("a", a), ("b", b))
         if x not in have
     ]

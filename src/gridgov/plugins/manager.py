@@ -68,12 +68,17 @@ KINDS = {
 
 
 @attrs.frozen
-class PluginError:
-    """A plugin that failed to load or raised in a hook."""
+class PluginProblem:
+    """A record (not an exception): a plugin that failed to load, raised in a hook, or
+    registered a name another plugin has."""
 
     plugin: str
     where: str
     message: str
+
+
+PluginError = PluginProblem
+"""Deprecated alias of :class:`PluginProblem` (a record, not an exception); removed in 0.3."""
 
 
 @attrs.frozen
@@ -101,7 +106,7 @@ _current: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 """The name of the plugin whose hook function is running (set by its guard)."""
 
-_failures: contextvars.ContextVar[list[PluginError] | None] = contextvars.ContextVar(
+_failures: contextvars.ContextVar[list[PluginProblem] | None] = contextvars.ContextVar(
     "gridgov_plugin_failures", default=None
 )
 """Where the guards of the hook call under way record failures."""
@@ -161,7 +166,7 @@ def _guard(function: Callable[..., Any], plugin: str, hook: str, opts: dict[str,
                 sink = _failures.get()
                 if sink is None:
                     raise
-                sink.append(PluginError(plugin, hook, f"{type(exc).__name__}: {exc}"))
+                sink.append(PluginProblem(plugin, hook, f"{type(exc).__name__}: {exc}"))
                 return None
             finally:
                 _current.reset(token)
@@ -182,7 +187,7 @@ class Plugins:
     def __init__(self, *, load_entry_points: bool = True, defaults: bool = True) -> None:
         self.pm = pluggy.PluginManager("gridgov")
         self.pm.add_hookspecs(hookspecs)
-        self.errors: list[PluginError] = []
+        self.errors: list[PluginProblem] = []
         self.dists: dict[str, tuple[str | None, str | None]] = {}
         self._registries: dict[str, dict[str, Registered]] = {}
         self._clashes: dict[tuple[str, str], list[str]] = {}
@@ -203,7 +208,7 @@ class Plugins:
             self._put(module, name)
             self.dists.setdefault(name, ("gridgov", _version("gridgov")))
         except Exception as exc:  # a broken plugin must not take the rest down
-            self.errors.append(PluginError(name, "import", f"{type(exc).__name__}: {exc}"))
+            self.errors.append(PluginProblem(name, "import", f"{type(exc).__name__}: {exc}"))
 
     def _load_entry_points(self) -> None:
         allow_env = os.environ.get(ENV_ALLOW)
@@ -219,7 +224,7 @@ class Plugins:
                 plugin = ep.load()
                 self._put(plugin, ep.name)
             except Exception as exc:
-                self.errors.append(PluginError(ep.name, "import", f"{type(exc).__name__}: {exc}"))
+                self.errors.append(PluginProblem(ep.name, "import", f"{type(exc).__name__}: {exc}"))
                 continue
             dist = ep.dist
             self.dists[ep.name] = (dist.name if dist else None, dist.version if dist else None)
@@ -275,18 +280,18 @@ class Plugins:
                 self.pm.unregister(name=name)
                 self.pm.register(Guarded(plugin, name, self.pm), name=name)
 
-    def call(self, hook_name: str, **kwargs: Any) -> tuple[Any, list[PluginError]]:
+    def call(self, hook_name: str, **kwargs: Any) -> tuple[Any, list[PluginProblem]]:
         """``pm.hook.<hook_name>(**kwargs)`` with the guards recording failures: the
         hook's result and the failures of this call (also added to :attr:`errors`)."""
         with self._lock:
             self._adopt_unguarded()
-        sink: list[PluginError] = []
+        sink: list[PluginProblem] = []
         token = _failures.set(sink)
         try:
             result = getattr(self.pm.hook, hook_name)(**kwargs)
         except Exception as exc:  # a wrapper raised: the call as a whole failed
             who = getattr(exc, "_gridgov_plugin", "?")
-            sink.append(PluginError(who, hook_name, f"{type(exc).__name__}: {exc}"))
+            sink.append(PluginProblem(who, hook_name, f"{type(exc).__name__}: {exc}"))
             result = None
         finally:
             _failures.reset(token)
@@ -294,7 +299,7 @@ class Plugins:
             self._record(err)
         return result, sink
 
-    def _record(self, err: PluginError) -> None:
+    def _record(self, err: PluginProblem) -> None:
         """Add ``err`` to :attr:`errors` once (collecting again reports nothing twice)."""
         if err not in self.errors:
             self.errors.append(err)
@@ -339,7 +344,7 @@ class Plugins:
                         f"{kind} {name!r} is registered by both {claimants[0]!r} and {plugin!r}; "
                         "it is disabled until one of them is removed"
                     )
-                    self._record(PluginError(plugin, hook_name, message))
+                    self._record(PluginProblem(plugin, hook_name, message))
                     found.pop(name, None)
                     disabled.add(name)
                     continue
@@ -376,7 +381,7 @@ class Plugins:
         self.registry(kind)
         return dict(self._disabled.get(kind, {}))
 
-    def emit(self, event: Any) -> list[PluginError]:
+    def emit(self, event: Any) -> list[PluginProblem]:
         """Call every ``gridgov_event`` observer (``pm.hook.gridgov_event(event=...)``);
         a failing observer is recorded and returned, not raised, and the others still run."""
         _, failures = self.call("gridgov_event", event=event)
@@ -428,6 +433,6 @@ def use_plugins(plugins: Plugins) -> Iterator[Plugins]:
             _shared = old
 
 
-def plugin_errors() -> list[PluginError]:
+def plugin_errors() -> list[PluginProblem]:
     """Failures recorded by the shared manager so far."""
     return list(get_plugins().errors)

@@ -27,7 +27,7 @@ from gridgov.duty.rules.skills import Skills
 from gridgov.duty.rules.succession import ForbiddenSuccession, MinRest
 from gridgov.duty.rules.totals import MaxShiftsPerType, TotalMinutes
 from gridgov.duty.rules.weekends import MaxWeekends
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 BUILTIN_RULES: Mapping[str, type[Rule]] = MappingProxyType(
     {
@@ -69,19 +69,19 @@ def bind_rules(cp: Compiled) -> list[Rule]:
     types = rule_types(cp)
     configs = cp.problem.rules or DEFAULT_RULES
     rules: list[Rule] = []
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     for i, cfg in enumerate(configs):
         cls = types.get(cfg.name)
         if cls is None:
             have = ", ".join(sorted(types))
             errors.append(
-                SourceError(f"unknown rule {cfg.name!r} (known: {have})", f"rules[{i}].name")
+                SourceProblem(f"unknown rule {cfg.name!r} (known: {have})", f"rules[{i}].name")
             )
             continue
         try:
             rules.append(cls(cp, hard=cfg.hard, weight=cfg.weight, params=cfg.params))
         except (TypeError, ValueError) as exc:
-            errors.append(SourceError(str(exc), f"rules[{i}].params"))
+            errors.append(SourceProblem(str(exc), f"rules[{i}].params"))
     if errors:
         raise InvalidInput(errors)
     return rules
