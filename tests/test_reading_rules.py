@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridgov.csvsafe import is_formula_like, neutralise_cell, neutralise_row
@@ -215,6 +215,148 @@ def test_inferred_column_is_all_numbers_or_all_kept(cells: list[str]) -> None:
         assert values == [c if c else None for c in cells]
     else:
         assert all(is_plain_number(c) for c in cells if c)
+
+
+_HOSTILE = [
+    *("0", "-0", "+0", "00", "007", "-07", "0.", "0.5", "00.5", ".5", "-.5", "+.5", "."),
+    *("-", "+", "-.", "5.", "1e3", "1E-2", "1_000", "１２", "٣٠٠٠", "²", "nan", "NaN", "inf"),
+    *("-inf", "Infinity", "1.2.3", "--1", "+-1", "1-", "1+"),
+    *(" 5", "5 ", "\t5", "\n", "5\n6", "\u0660", "\u00a05"),
+    *(str(MAX_INT), str(MIN_INT), str(MAX_INT + 1), str(MIN_INT - 1), "9" * 18, "9" * 19),
+    *("-" + "9" * 18, "1" * 101, "0." + "1" * 98, "1" * 60 + ".5"),
+]
+
+
+@st.composite
+def _spoiled(draw: st.DrawFn) -> str:
+    """A plain number spoiled in one way, each way as likely: a leading zero, a sign
+    (``+``, a second one, one inside), a second point, another script's digit or ``_``,
+    an exponent, spaces or a newline, no digit at all, past 64 bits."""
+    digits = str(draw(st.integers(0, 10**6)))
+    sign = draw(st.sampled_from(["", "-"]))
+    frac = draw(st.sampled_from(["", ".5", ".", ".25"]))
+    at = draw(st.integers(0, len(digits)))
+    pick = lambda *xs: draw(st.sampled_from(xs))  # noqa: E731
+    way = draw(st.integers(0, 8))
+    if way == 0:
+        return sign + pick("0", "00", "000") + digits + frac
+    if way == 1:
+        return (
+            pick("+", "--", "+-", "-+") + digits + frac
+            if at % 2
+            else digits[:at] + "-" + digits[at:]
+        )
+    if way == 2:
+        return sign + digits + frac + pick(".", ".5", "..")
+    if way == 3:
+        return sign + digits[:at] + pick("٣", "５", "²", "_", "\u0660", "a") + digits[at:] + frac
+    if way == 4:
+        return sign + digits + frac + pick("e3", "E-2", "e", "e+1")
+    if way == 5:
+        return pick(" ", "\t", "\n", "") + sign + digits + frac + pick(" ", "\n", "\t\n")
+    if way == 6:
+        return pick("-", "+", ".", "-.", "+.")
+    if way == 7:
+        return sign + pick(str(MAX_INT + 1), str(MAX_INT), "9" * 19, "1" * 101, "nan", "inf")
+    return sign + digits + frac
+
+
+def _number_cells() -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.sampled_from(_HOSTILE),
+        _spoiled(),
+        st.integers(MIN_INT * 4, MAX_INT * 4).map(str),
+        st.floats(allow_nan=False, allow_infinity=False).map(repr),
+        st.text(alphabet="0123456789-+.eE_ \n", max_size=6),
+        st.text(max_size=3),
+        st.just(""),
+    )
+
+
+def _reference_column(
+    cells: list[str], kind: ColumnKind
+) -> tuple[list[int | float | str | None], list[tuple[int, str]]]:
+    """The module docs' rules, one cell at a time (what the fast check must equal)."""
+    if kind is ColumnKind.INFER:
+        filled = [c for c in cells if c != ""]
+        if not filled or not all(map(is_plain_number, filled)):
+            return [c if c != "" else None for c in cells], []
+        return [parse_number(c) if c != "" else None for c in cells], []
+    values: list[int | float | str | None] = []
+    errors: list[tuple[int, str]] = []
+    for k, cell in enumerate(cells):
+        text = cell.strip(" \t")
+        if text == "":
+            values.append(None)
+            continue
+        try:
+            values.append(parse_number(text))
+        except NumberError as exc:
+            values.append(None)
+            errors.append((k, str(exc)))
+    return values, errors
+
+
+def _typed(result: tuple[list[object], object]) -> tuple[list[tuple[type, object]], object]:
+    values, errors = result
+    return [(type(v), v) for v in values], errors  # 1 and 1.0 (and 0.0, -0.0) differ
+
+
+_PLAIN_CELLS = st.one_of(
+    st.integers(-(10**18) + 1, 10**18 - 1).map(str),
+    st.decimals(-(10**6), 10**6, places=3, allow_nan=False).map(str),
+    st.just(""),
+)
+
+
+@st.composite
+def _columns_of_numbers(draw: st.DrawFn) -> list[str]:
+    """Mostly numbers the fast check takes, with hostile cells put in at any place."""
+    cells = draw(st.lists(_PLAIN_CELLS, min_size=1, max_size=10))
+    for _ in range(draw(st.integers(0, 2))):
+        odd = draw(st.one_of(_spoiled(), _number_cells()))
+        cells.insert(draw(st.integers(1, len(cells))), odd)  # after a plain first cell
+    return cells
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(_columns_of_numbers(), st.lists(_number_cells(), max_size=12)),
+    st.sampled_from([ColumnKind.INFER, ColumnKind.NUMBER]),
+)
+def test_type_column_fast_check_equals_the_cell_rules(cells: list[str], kind: ColumnKind) -> None:
+    got = type_column(cells, kind)
+    want = _reference_column(cells, kind)
+    assert _typed(got) == _typed(want)
+    assert [repr(v) for v in got[0]] == [repr(v) for v in want[0]]
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(_PLAIN_CELLS, min_size=1, max_size=6),
+    _spoiled(),
+    st.data(),
+    st.sampled_from([ColumnKind.INFER, ColumnKind.NUMBER]),
+)
+def test_one_spoiled_cell_is_seen(
+    cells: list[str], odd: str, data: st.DataObject, kind: ColumnKind
+) -> None:
+    cells.insert(data.draw(st.integers(1, len(cells))), odd)
+    got = type_column(cells, kind)
+    assert _typed(got) == _typed(_reference_column(cells, kind))
+
+
+def test_type_column_fast_check_cases() -> None:
+    assert type_column(["12", "", "-3", "0", "-0"]) == ([12, None, -3, 0, 0], [])
+    assert type_column(["1.5", "2", ".5", "-0."]) == ([1.5, 2, 0.5, -0.0], [])
+    for text in ("１２", "٣", "1_000", "007", "+1", "1e3", "nan", str(MAX_INT + 1), "5\n6"):
+        got = type_column(["1", text])[0]
+        assert got[0] == "1" or text == "1e3", text  # one odd cell: the column is text
+    assert type_column(["1", "1e3"])[0] == [1, 1000.0]
+    assert type_column(["007", "+5", "9" * 19], ColumnKind.NUMBER) == (
+        [7, 5, None],
+        [(2, f"number out of range (64-bit integer): {'9' * 19!r}")],
+    )
 
 
 # ---------------------------------------------------------------- CSV injection
