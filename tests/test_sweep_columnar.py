@@ -3,10 +3,10 @@
 Property: for generated trees, registers and messy visit logs (repeats, the same
 id with another content, unknown households, other sweeps, times outside the
 window, the same instant in another notation, outcome spellings of other field
-apps, padded cells, rows the careful parser must read), ``engine="columnar"``
-gives exactly what ``engine="python"`` gives: every counter of every unit, the
-duplicates, every reject and conflict (with rows), the re-visit queue and the
-progress — or the same errors.
+apps, padded cells, rows the careful parser must read, header names spelled
+otherwise), ``engine="columnar"`` gives exactly what ``engine="python"`` gives:
+every counter of every unit, the duplicates, every reject and conflict (with
+rows), the re-visit queue and the progress — or the same errors.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from gridgov.strategies.sweep import households, sweep_trees, sweeps, visit_logs
 from gridgov.sweep import coverage_from_csv, households_csv_text
 from gridgov.sweep.visit_format import visits_csv_text
 
-pytest.importorskip("pyarrow")
+pa = pytest.importorskip("pyarrow")
 
 SPELLINGS = {
     ",not-at-home,": [",not-at-home,", ",Not at home,", ",NOT_AT_HOME,"],
@@ -63,7 +63,8 @@ def scenario(draw: st.DrawFn) -> tuple[Any, Any, bytes, bytes]:
     htext = households_csv_text(hhs)
     vtext = visits_csv_text(visits)
     lines = vtext.split("\n")
-    out = [lines[0]]
+    spell = draw(st.sampled_from([str, str.title, str.upper, lambda h: h.replace("_", "-")]))
+    out = [",".join(spell(h) for h in lines[0].split(","))]  # other header spellings
     for line in lines[1:]:
         for canon, spelled in SPELLINGS.items():
             if canon in line:
@@ -204,3 +205,17 @@ def test_same_latest_time_the_larger_visit_id_wins(tmp_path: Path) -> None:
     assert fast.columns == ref.columns
     assert [fast.status(h) for h in ("h1", "h2")] == [ref.status(h) for h in ("h1", "h2")]
     assert [ref.status(h) for h in ("h1", "h2")] == ["refused", "refused"]
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "", "ab", "é", " a"]), max_size=6), max_size=5))
+def test_joint_codes_are_one_encoding(parts: list[list[str]]) -> None:
+    from gridgov._arrow import joint_codes, strings
+
+    arrays = []
+    for cells in parts:  # some arrays chunked, some not
+        arr = strings(cells)
+        arrays.append(arr if len(cells) % 2 else pa.chunked_array([arr.slice(0, 1), arr.slice(1)]))
+    flat = [c for cells in parts for c in cells]
+    order: dict[str, int] = {}
+    want = [order.setdefault(c, len(order)) for c in flat]
+    assert joint_codes(*arrays).tolist() == want

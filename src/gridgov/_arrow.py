@@ -52,19 +52,43 @@ def to_numpy(array: Any) -> Any:
     )
 
 
+def chunks(array: Any) -> list[Any]:
+    """The chunks of a chunked array, or the array alone."""
+    return list(array.chunks) if isinstance(array, pa.ChunkedArray) else [array]
+
+
+def _encoded(array: Any) -> tuple[Any, Any]:
+    """One dictionary encoding of a (chunked) array: the distinct values (Arrow) and an
+    int32 numpy code per cell. A chunked array is encoded with one memo table, chunk
+    after chunk (no copy of the cells): codes count distinct values in order of first
+    appearance over the whole array."""
+    enc = pc.dictionary_encode(array)
+    if not isinstance(enc, pa.ChunkedArray):
+        return enc.dictionary, to_numpy(enc.indices).astype(np.int32, copy=False)
+    if enc.num_chunks == 0:
+        return strings([]), np.zeros(0, dtype=np.int32)
+    parts = [to_numpy(c.indices) for c in enc.chunks]
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return enc.chunk(enc.num_chunks - 1).dictionary, codes.astype(np.int32, copy=False)
+
+
 def encode(array: Any) -> tuple[list[Any], Any]:
     """Dictionary encoding of a (chunked) array: its distinct values and an int32 code per cell."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()  # one memo table (unifying per-chunk ones is slow)
-    enc = pc.dictionary_encode(array)
-    return enc.dictionary.to_pylist(), to_numpy(enc.indices).astype(np.int32, copy=False)
+    values, got = _encoded(array)
+    return values.to_pylist(), got
 
 
 def codes(array: Any) -> Any:
     """Only the codes of :func:`encode` (the distinct values stay in Arrow)."""
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return to_numpy(pc.dictionary_encode(array).indices).astype(np.int32, copy=False)
+    return _encoded(array)[1]
+
+
+def joint_codes(*arrays: Any) -> Any:
+    """:func:`codes` of the string arrays one after another, as one array: a cell has the
+    same code wherever its text appears, and codes count distinct texts in order of first
+    appearance (so the cells of the first array are distinct exactly when their codes are
+    ``0, 1, 2, ...``)."""
+    return codes(pa.chunked_array([c for a in arrays for c in chunks(a)], pa.string()))
 
 
 def nulls(array: Any) -> Any:

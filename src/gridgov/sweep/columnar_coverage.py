@@ -30,7 +30,8 @@ every error at its file, row and field.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from gridgov._arrow import codes as dict_codes
-from gridgov._arrow import encode, from_numpy, nulls, py_strip, strings, to_numpy
+from gridgov._arrow import encode, from_numpy, joint_codes, nulls, py_strip, strings, to_numpy
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
@@ -206,14 +207,20 @@ class _Frame:
     def __len__(self) -> int:
         return len(self.arrays["attach"])
 
-    def prefetch(self, keys: list[str]) -> None:
-        """Look ``keys`` up in one pass, so that the careful parser's look-ups need no
-        dictionary of every household (built only for a key outside the ones given)."""
-        if not keys or (self._index is not None and not isinstance(self._index, _Prefetched)):
+    def prefetch(self, raw: list[str], numbers: Any) -> None:
+        """Remember the household numbers of the cells ``raw`` (``numbers``: each cell's,
+        -1 for none) and look up their stripped spellings, so that the careful parser's
+        look-ups need no dictionary of every household (built only for another key)."""
+        if not raw or (self._index is not None and not isinstance(self._index, _Prefetched)):
             return
-        found = pc.index_in(strings(keys), value_set=self._ids)
-        at = np.where(nulls(found), -1, to_numpy(found).astype(np.int64)).tolist()
-        known = dict(zip(keys, at, strict=True))
+        known = dict(zip(raw, np.asarray(numbers).tolist(), strict=True))
+        rest = sorted({h.strip() for h in raw}.difference(known))
+        if rest:  # the few keys are the value set; every household id is probed once
+            found = pc.index_in(self._ids, value_set=strings(rest))
+            at = np.flatnonzero(~nulls(found))
+            known.update(dict.fromkeys(rest, -1))
+            for h, k in zip(at.tolist(), to_numpy(found)[at].tolist(), strict=True):
+                known[rest[k]] = h
         if isinstance(self._index, _Prefetched):
             self._index.add(known)
         else:
@@ -265,16 +272,11 @@ def _tree_arrays(tree: Hierarchy) -> tuple[Any, Any]:
     return strings(idx.order), np.array(idx.size, dtype=np.int64)
 
 
-def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
-    try:
-        TimeRule.of(sweep)
-    except ValueError:
-        return None  # the reference names the problem with the window
-    got = _table(path)
-    if got is None:
-        return None
-    header, cols = got
-    _columns(header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, str(path))  # header errors: raised
+def _frame(
+    tree: Hierarchy, sweep: Sweep, header: list[str], cols: dict[str, Any], visited: Any
+) -> tuple[_Frame, Any] | None:
+    """The household frame of the households file's columns, and per cell of ``visited``
+    (the visits' household column, raw) the household's number in it (-1: none)."""
     occ_of = _Occupancies()
     occ_values, occ_codes = encode(cols["occupancy"])
     occ = [occ_of[v] for v in occ_values]
@@ -294,21 +296,37 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
     reg = np.array([1 if o in INVALID_OCCUPANCY else 0 for o in occ] + [0], dtype=np.int8)[
         occ_codes
     ]
+    del occ_codes
     hids = py_strip(cols["id"])
     buildings = py_strip(cols["building"])
     n = len(hids)
     if np.any(to_numpy(pc.binary_length(hids)) == 0):
         return None  # empty ids: the reference names them
-    hcodes = dict_codes(hids)
-    if not np.array_equal(hcodes, np.arange(n, dtype=hcodes.dtype)):
-        return None  # a household twice
     tree_ids, size = _tree_arrays(tree)
+    n_units = len(tree_ids)
     b = pc.index_in(buildings, value_set=tree_ids)
+    del buildings
     if b.null_count:
         return None  # an unknown building
     b = to_numpy(b).astype(np.int64)
-    own = pc.index_in(hids, value_set=tree_ids)
-    p = np.where(nulls(own), b, to_numpy(own).astype(np.int64))
+    # One dictionary encoding of the tree's ids, the households' and the visits'
+    # household cells: the tree's ids (distinct) take codes 0 .. n_units-1, so a
+    # household's code below n_units is the unit it also is; the households are
+    # distinct exactly when their codes are; a visit's code is its household's.
+    allc = joint_codes(tree_ids, hids, visited if visited is not None else strings([]))
+    hc = allc[n_units : n_units + n]
+    vc = allc[n_units + n :]
+    del allc
+    is_unit = hc < n_units
+    if is_unit.any():
+        if len(np.unique(hc[is_unit])) != int(is_unit.sum()):
+            return None  # a household twice
+        new = hc[~is_unit]
+        if not np.array_equal(new, np.arange(n_units, n_units + len(new), dtype=new.dtype)):
+            return None
+    elif not np.array_equal(hc, np.arange(n_units, n_units + n, dtype=hc.dtype)):
+        return None  # a household twice
+    p = np.where(is_unit, hc, b)
     if np.any((p != b) & ~((b <= p) & (p < b + size[b]))):
         return None  # a household unit not under its building
     lookup = getattr(tree, "_lookup", None) if getattr(tree, "columns", None) is not None else None
@@ -317,10 +335,17 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
         return None  # an unknown scope: the reference says so
     hi = lo + int(size[lo])
     inside = (lo <= p) & (p < hi)
-    outside = set(pc.filter(hids, from_numpy(~inside)).to_pylist()) if not inside.all() else set()
+    everyone = bool(inside.all())
+    outside = set(pc.filter(hids, from_numpy(~inside)).to_pylist()) if not everyone else set()
     keep = np.flatnonzero(inside)
-    take = from_numpy(keep)
-    kept_ids = hids.take(take)
+    kept_ids = hids if everyone else hids.take(from_numpy(keep))
+    if isinstance(kept_ids, pa.ChunkedArray):
+        kept_ids = kept_ids.combine_chunks()
+    # code -> number in the frame (-1: no household of the frame)
+    number = np.full(int(max(hc.max(initial=-1), vc.max(initial=-1))) + 1, -1, dtype=np.int32)
+    number[hc[keep]] = np.arange(len(keep), dtype=np.int32)
+    hx = number[vc]
+    del number, vc, hc
     rel = tree.relations
     looked = list(rel.looked_after) + list(rel.central)
     has_central = (
@@ -328,16 +353,17 @@ def _frame(tree: Hierarchy, sweep: Sweep, path: Path) -> _Frame | None:
         if looked
         else np.zeros(len(keep), dtype=bool)
     )
-    return _Frame(
+    frame = _Frame(
         tree,
         sweep,
-        kept_ids.combine_chunks() if isinstance(kept_ids, pa.ChunkedArray) else kept_ids,
+        kept_ids,
         p[keep],
         disc[keep].astype(np.int64),
         reg[keep].astype(np.int64),
         (~has_central).astype(np.int64),
         outside,
     )
+    return frame, hx
 
 
 def _times(col: Any, rule: TimeRule) -> Any:
@@ -460,9 +486,15 @@ def coverage_columns(
 ) -> CoverageReport | None:
     """The report :func:`~gridgov.sweep.csv_coverage.coverage_from_csv` gives, or ``None``
     when the reference must read the files (see the module docs)."""
-    frame = _frame(tree, sweep, households)
-    if frame is None:
+    try:
+        TimeRule.of(sweep)
+    except ValueError:
+        return None  # the reference names the problem with the window
+    got = _table(households)
+    if got is None:
         return None
+    h_header, h_cols = got
+    _columns(h_header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, str(households))  # raised
     got = _table(visits)
     if got is None:
         return None
@@ -470,15 +502,25 @@ def coverage_columns(
     file = str(visits)
     p = VisitRowParser.for_header(header, file)
     n = len(next(iter(cols.values()))) if cols else 0
-    np.arange(2, n + 2)
-    hx_arr = pc.index_in(cols["household"], value_set=frame._ids) if "household" in cols else None
-    hx = (
-        np.where(nulls(hx_arr), -1, to_numpy(hx_arr)).astype(np.int32)
-        if hx_arr is not None
-        else np.full(n, -1)
-    )
-    t = _times(cols["at"], frame.rule) if "at" in cols else np.full(n, _NOT_PLACED, dtype=np.int64)
-    if "outcome" in cols:
+    names = list(cols)
+    vids = cols[names[p.i_id]]
+    with ThreadPoolExecutor(1) as pool:  # the visit ids' encoding on the other core
+        vid_codes = pool.submit(dict_codes, vids)
+        visited = cols[names[p.i_h]] if p.i_h >= 0 else None
+        built = _frame(tree, sweep, h_header, h_cols, visited)
+        del h_cols, visited
+        if built is None:
+            return None
+        frame, hx = built  # per row, the household its raw cell names (-1: none)
+        if p.i_h < 0:
+            hx = np.full(n, -1, dtype=np.int32)
+        all_idc = vid_codes.result()
+
+    def col_of(i: int) -> Any:
+        return cols[names[i]] if i >= 0 else None
+
+    t = _times(col_of(p.i_at), frame.rule) if p.i_at >= 0 else np.full(n, _NOT_PLACED)
+    if p.i_out >= 0:
 
         def code(v: str) -> int:
             got = TEXT_CODES.get(v)
@@ -487,33 +529,22 @@ def coverage_columns(
                 got = -1 if member is None else code_of(member)
             return got
 
-        codes = _mapped(cols["outcome"], code, np.int8)
+        codes = _mapped(col_of(p.i_out), code, np.int8)
     else:
         codes = np.full(n, VERIFIED, dtype=np.int8)
-    names = list(cols)
     i_p, i_reg, i_r = p.i_p, p.i_reg, p.i_r
-    persons = _counts(cols[names[i_p]]) if i_p >= 0 else np.zeros(n, dtype=np.int32)
-    registered = _counts(cols[names[i_reg]]) if i_reg >= 0 else np.zeros(n, dtype=np.int32)
-    returnees = _counts(cols[names[i_r]]) if i_r >= 0 else np.zeros(n, dtype=np.int32)
-    vids = cols[names[p.i_id]]
-    empty_id = to_numpy(pc.binary_length(vids)) == 0
+    persons = _counts(col_of(i_p)) if i_p >= 0 else np.zeros(n, dtype=np.int32)
+    registered = _counts(col_of(i_reg)) if i_reg >= 0 else np.zeros(n, dtype=np.int32)
+    returnees = _counts(col_of(i_r)) if i_r >= 0 else np.zeros(n, dtype=np.int32)
+    careful = (hx < 0) | (t == _NOT_PLACED) | (codes < 0)
+    careful |= (persons < 0) | (registered < 0) | (returnees < 0)
+    del registered
+    careful |= to_numpy(pc.binary_length(vids)) == 0
     if p.i_s >= 0:
-        sw = cols[names[p.i_s]]
-        other = (to_numpy(pc.binary_length(sw)) > 0) & ~to_numpy(
+        sw = col_of(p.i_s)
+        careful |= (to_numpy(pc.binary_length(sw)) > 0) & ~to_numpy(
             pc.equal(sw, strings([sweep.id])[0])
         )
-    else:
-        other = np.zeros(n, dtype=bool)
-    careful = (
-        (hx < 0)
-        | (t == _NOT_PLACED)
-        | (codes < 0)
-        | (persons < 0)
-        | (registered < 0)
-        | (returnees < 0)
-        | empty_id
-        | other
-    )
     reason = (~careful) & (t > _NOT_PLACED) & (t <= _NOT_PLACED + len(_REASONS))
     ok = ~careful & ~reason
     # Rows for the careful parser and the window's rejects, in file order.
@@ -522,6 +553,7 @@ def coverage_columns(
         tuple[int, int, int, int, int, int, str]
     ] = []  # (k, h, t, code, persons, returnees, vid)
     by_reason = np.flatnonzero(reason)
+    del reason
     if len(by_reason):  # outside the window: only the id and the household are needed
         take = from_numpy(by_reason)
         r_ids = vids.take(take).to_pylist()
@@ -530,10 +562,11 @@ def coverage_columns(
         for k, vid, hh, w in zip(by_reason.tolist(), r_ids, r_hh, why, strict=True):
             rejects.append(Reject(vid, hh, _REASONS[w], k + 2, file))
     by_parser = np.flatnonzero(careful)
+    del careful
     if len(by_parser):
         fields = [cols[nm].take(from_numpy(by_parser)).to_pylist() for nm in names]
-        raw_h = fields[p.i_h] if p.i_h >= 0 else [""] * len(by_parser)
-        frame.prefetch(sorted({k for h in raw_h for k in (h, h.strip())}))
+        if p.i_h >= 0:
+            frame.prefetch(fields[p.i_h], hx[by_parser])
         careful_rejects: list[Reject] = []
         for j, k in enumerate(by_parser.tolist()):
             res = _careful(p, [f[j] for f in fields], k + 2, frame, file)  # type: ignore[arg-type]
@@ -544,13 +577,16 @@ def coverage_columns(
                 continue
             h, tt, v = res
             extra.append((k, h, tt, code_of(v.outcome), v.persons_seen, v.returnees, v.id))
+        del fields
         if careful_rejects:  # both kinds of rejects, in file order
             rejects = sorted(rejects + careful_rejects, key=lambda r: r.row or 0)
     p.errors.raise_if_any()
     # The accepted rows, in file order: fast ones and those the careful parser placed.
     acc = np.flatnonzero(ok)
+    del ok
     if extra and max(max(e[4], e[5]) for e in extra) >= 2**31:
         return None  # counts past int32: the reference adds them as Python integers
+    raw_hx = hx  # per row, the household its raw cell names (-1: none)
     if extra:
         ek = np.array([e[0] for e in extra], dtype=np.int64)
         t = t.copy()
@@ -564,8 +600,9 @@ def coverage_columns(
         persons[ek] = [e[4] for e in extra]
         returnees[ek] = [e[5] for e in extra]
         acc = np.sort(np.concatenate([acc, ek]))
-    acc_ids = vids.take(from_numpy(acc))  # the raw cells, as the reference keys them
-    idc = dict_codes(acc_ids)
+    # The raw id cells, as the reference keys them: codes of all rows, taken at the accepted.
+    idc = all_idc[acc]
+    del all_idc
     counts = np.bincount(idc)
     multi = counts[idc] > 1
     duplicates = 0
@@ -575,27 +612,27 @@ def coverage_columns(
     if multi.any():
         m_at = np.flatnonzero(multi)
         m_rows = acc[m_at]
+        m_idc = idc[m_at]
         # rows equal cell for cell (the raw line) are duplicates at once
-        cell_codes = [dict_codes(cols[nm].take(from_numpy(m_rows))) for nm in names]
-        order = np.lexsort([*cell_codes[::-1], idc[m_at]])
-        keyed = np.stack([idc[m_at], *cell_codes])[:, order]
+        take = from_numpy(m_rows)
+        cell_codes = [dict_codes(cols[nm].take(take)) for nm in names if nm != names[p.i_id]]
+        order = np.lexsort([*cell_codes[::-1], m_idc])
+        keyed = np.stack([m_idc, *cell_codes])[:, order]
+        del cell_codes
         new_raw = np.ones(len(order), dtype=bool)
         new_raw[1:] = np.any(keyed[:, 1:] != keyed[:, :-1], axis=0)
-        new_id = np.ones(len(order), dtype=bool)
-        new_id[1:] = keyed[0, 1:] != keyed[0, :-1]
         raws_per_id = np.bincount(keyed[0], weights=new_raw, minlength=len(counts)).astype(np.int64)
-        # the first row of each id counts; later rows are repeats
-        seen_first = np.zeros(len(counts), dtype=bool)
-        firsts = np.unique(idc, return_index=True)[1]
-        first[:] = False
-        first[firsts] = True
-        simple = raws_per_id[idc[m_at]] == 1
+        del keyed, order, new_raw
+        # the first row of each id counts; later rows are repeats (a row whose id
+        # appears once is its first)
+        first[m_at] = False
+        first[m_at[np.unique(m_idc, return_index=True)[1]]] = True
+        simple = raws_per_id[m_idc] == 1
         duplicates += int(np.sum(simple & ~first[m_at]))
-        del seen_first
-        hard = np.unique(idc[m_at][~simple])
+        hard = np.unique(m_idc[~simple])
         if len(hard):
             duplicates += _settle_conflicts(
-                p, cols, names, acc, idc, hard, frame, file, conflicts, conflict_ids
+                p, cols, names, acc, idc, hard, frame, file, conflicts, conflict_ids, raw_hx
             )
     counted = (
         first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int32)) if conflict_ids else first
@@ -609,7 +646,7 @@ def coverage_columns(
         codes[c_rows],
         persons[c_rows],
         returnees[c_rows],
-        acc_ids.take(from_numpy(np.flatnonzero(counted))),
+        lambda at: vids.take(from_numpy(c_rows[at])).to_pylist(),
         rejects,
         conflicts,
         duplicates,
@@ -627,6 +664,7 @@ def _settle_conflicts(
     file: str,
     conflicts: list[Conflict],
     conflict_ids: set[int],
+    raw_hx: Any,
 ) -> int:
     """Ids whose rows differ: compared by the intake's identity, one row at a time."""
     at = np.flatnonzero(np.isin(idc, hard))
@@ -637,7 +675,7 @@ def _settle_conflicts(
     vid_of: dict[int, str] = {}
     raw_ids = fields[p.i_id]
     if p.i_h >= 0:
-        frame.prefetch(sorted({k for h in fields[p.i_h] for k in (h, h.strip())}))
+        frame.prefetch(fields[p.i_h], raw_hx[rows])
     dup = 0
     for j, k in enumerate(rows.tolist()):
         res = _careful(p, [f[j] for f in fields], k + 2, frame, file)  # type: ignore[arg-type]
@@ -730,55 +768,58 @@ def _report(
     code: Any,
     persons: Any,
     returnees: Any,
-    vids: Any,
+    vid_at: Callable[[Any], list[str]],
     rejects: list[Reject],
     conflicts: list[Conflict],
     duplicates: int,
 ) -> CoverageReport:
-    """Each household's state from its counted visits, then the counters of every unit."""
+    """Each household's state from its counted visits (``vid_at``: the visit ids of some
+    of them), then the counters of every unit.
+
+    Every field of the state is a minimum, a maximum or an or over the household's
+    visits (:meth:`gridgov.sweep.state.VisitState.apply`), so each is one unbuffered
+    reduction (``ufunc.at``) over the visits in file order; no sort."""
     n = len(frame)
     st = _State(n)
     a = st.arrays
-    for c in range(NOT_VISITED):  # the outcomes seen, one bit each
-        seen = np.bincount(h[code == c], minlength=n) > 0
-        a["mask"] |= seen.astype(np.int64) << c
-    a["nvisits"] = np.bincount(h, minlength=n).astype(np.int64)
     if len(h) == 0:
         return CoverageReport(frame, st, _tally(frame, st), rejects, conflicts, duplicates)  # type: ignore[arg-type]
-    # One sort by household, then time: every minimum, maximum and "latest" is a
-    # reduction over each household's run of rows.
-    order = np.lexsort((t, h))
-    hs, ts, cs = h[order], t[order], code[order]
-    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
-    who = hs[starts]
-    reach = cs <= PARTLY
-    a["first_visit"][who] = ts[starts]
-    a["first_reach"][who] = np.minimum.reduceat(np.where(reach, ts, LATEST), starts)
-    a["persons"][who] = np.maximum.reduceat(np.where(reach, persons[order], 0), starts)
-    a["returnees"][who] = np.maximum.reduceat(np.where(reach, returnees[order], 0), starts)
-    a["ver_max"][who] = np.maximum.reduceat(np.where(cs == VERIFIED, ts, EARLIEST), starts)
-    a["nah_min"][who] = np.minimum.reduceat(np.where(cs == NOT_AT_HOME, ts, LATEST), starts)
-    other = np.flatnonzero(~reach)  # positions in the sorted order
-    if len(other):  # the latest unreached outcome, by time then by visit id
-        oh, ot = hs[other], ts[other]
-        last = np.r_[oh[1:] != oh[:-1], True]
-        tie = np.r_[(oh[1:] == oh[:-1]) & (ot[1:] == ot[:-1]), False]
-        pick = other[last]
-        a["last_at"][hs[pick]] = ts[pick]
-        a["last_code"][hs[pick]] = cs[pick]
-        tied = np.unique(oh[tie])
+    assert NOT_VISITED <= 8
+    seen = np.zeros((n, 8), dtype=bool)  # the outcomes seen, one bit each
+    seen[h, code] = True
+    a["mask"] = np.packbits(seen, axis=1, bitorder="little")[:, 0].astype(np.int64)
+    del seen
+    a["nvisits"] = np.bincount(h, minlength=n).astype(np.int64)
+    np.minimum.at(a["first_visit"], h, t)
+    reach = code <= PARTLY
+    hr, tr = h[reach], t[reach]
+    np.minimum.at(a["first_reach"], hr, tr)
+    # (values of the array's own dtype: numpy's fast path for ufunc.at)
+    np.maximum.at(a["persons"], hr, persons[reach].astype(np.int64))
+    np.maximum.at(a["returnees"], hr, returnees[reach].astype(np.int64))
+    ver = code[reach] == VERIFIED
+    np.maximum.at(a["ver_max"], hr[ver], tr[ver])
+    del hr, tr, ver
+    other = np.flatnonzero(~reach)  # the latest unreached outcome, by time then by visit id
+    del reach
+    if len(other):
+        oh, ot, oc = h[other], t[other], code[other]
+        nah = oc == NOT_AT_HOME
+        np.minimum.at(a["nah_min"], oh[nah], ot[nah])
+        last_at = a["last_at"]
+        np.maximum.at(last_at, oh, ot)
+        top = np.flatnonzero(ot == last_at[oh])  # visits at their household's latest time
+        a["last_code"][oh[top]] = oc[top]
+        ties = np.bincount(oh[top], minlength=n)
+        tied = top[ties[oh[top]] > 1]
         if len(tied):  # the same latest time twice: the larger visit id wins
-            rows = other[np.isin(oh, tied)]
-            ids = vids.take(from_numpy(order[rows])).to_pylist()
-            best: dict[int, tuple[int, str, int]] = {}
-            for hh, tt, vid, cc in zip(
-                hs[rows].tolist(), ts[rows].tolist(), ids, cs[rows].tolist(), strict=True
-            ):
+            best: dict[int, tuple[str, int]] = {}
+            ids = vid_at(other[tied])
+            for hh, vid, cc in zip(oh[tied].tolist(), ids, oc[tied].tolist(), strict=True):
                 cur = best.get(hh)
-                if cur is None or (tt, vid) > (cur[0], cur[1]):
-                    best[hh] = (tt, vid, cc)
-            for hh, (tt, _vid, cc) in best.items():
-                a["last_at"][hh] = tt
+                if cur is None or vid > cur[0]:
+                    best[hh] = (vid, cc)
+            for hh, (_vid, cc) in best.items():
                 a["last_code"][hh] = cc
     return CoverageReport(frame, st, _tally(frame, st), rejects, conflicts, duplicates)  # type: ignore[arg-type]
 
@@ -813,13 +854,10 @@ def _tally(frame: _Frame, st: _State) -> list[list[int]]:
     per[I_VISITS] = a["nvisits"]
     out: list[list[int]] = []
     start = np.arange(n_units)
-    for values in per:
-        if len(values) and int(np.abs(values).max()) * len(values) < 2**53:
-            at_unit = np.bincount(fa["attach"], weights=values, minlength=n_units).astype(np.int64)
-        else:  # exact integer sums where float64 weights could round
-            at_unit = np.zeros(n_units, dtype=np.int64)
-            np.add.at(at_unit, fa["attach"], values)
+    attach = fa["attach"].astype(np.int64, copy=False)
+    for values in per:  # exact int64 sums (counts of at most 2**31 a household)
         cs = np.zeros(n_units + 1, dtype=np.int64)
-        np.cumsum(at_unit, out=cs[1:])
+        np.add.at(cs[1:], attach, values.astype(np.int64, copy=False))
+        np.cumsum(cs, out=cs)
         out.append((cs[start + size] - cs[start]).tolist())
     return out
