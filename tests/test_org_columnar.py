@@ -305,3 +305,30 @@ def test_cli_engine_variable(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "GRIDGOV_ENGINE='fast': expected one of auto, python, columnar" in bad.stderr
+
+
+def test_edge_byte_tables_cover_every_python_space() -> None:
+    from gridgov._arrow import _FIRST_BYTE, _LAST_BYTE
+
+    for ch in PY_SPACE:
+        data = ch.encode("utf-8")
+        assert _FIRST_BYTE[data[0]] and _LAST_BYTE[data[-1]], repr(ch)
+
+
+_STRIP_CELLS = st.lists(
+    st.text(
+        alphabet=st.sampled_from([*PY_SPACE, "a", "é", "中", "\u200b", "\x00", "0"]), max_size=5
+    ),
+    max_size=12,
+)
+
+
+@given(_STRIP_CELLS, st.integers(0, 12))
+def test_py_strip_is_str_strip(cells: list[str], cut: int) -> None:
+    import pyarrow as pa
+
+    from gridgov._arrow import py_strip, strings
+
+    arr = strings(cells)
+    for col in (arr, pa.chunked_array([arr.slice(0, cut), arr.slice(cut)])):
+        assert py_strip(col).to_pylist() == [c.strip() for c in cells]

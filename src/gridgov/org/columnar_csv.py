@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from gridgov._arrow import encode, py_strip
+from gridgov._arrow import POOL, encode, py_strip
 from gridgov.numbers import ColumnKind, type_column
 from gridgov.org import csv_io
 from gridgov.org.columnar_tree import INT_SAFE, AttrColumn, ColumnarHierarchy, build_columns
@@ -126,6 +126,7 @@ def read_columns(
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
+            memory_pool=POOL,
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None  # malformed rows, not UTF-8, ...: the reference reader says where

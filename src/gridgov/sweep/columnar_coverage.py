@@ -40,8 +40,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from gridgov._arrow import (
+    POOL,
+    encode,
+    from_numpy,
+    joint_codes,
+    nulls,
+    py_strip,
+    strings,
+    to_numpy,
+)
 from gridgov._arrow import codes as dict_codes
-from gridgov._arrow import encode, from_numpy, joint_codes, nulls, py_strip, strings, to_numpy
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
@@ -140,6 +149,7 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
+            memory_pool=POOL,
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
@@ -304,7 +314,7 @@ def _frame(
         return None  # empty ids: the reference names them
     tree_ids, size = _tree_arrays(tree)
     n_units = len(tree_ids)
-    b = pc.index_in(buildings, value_set=tree_ids)
+    b = pc.index_in(buildings, value_set=tree_ids, memory_pool=POOL)
     del buildings
     if b.null_count:
         return None  # an unknown building
@@ -357,10 +367,10 @@ def _frame(
         tree,
         sweep,
         kept_ids,
-        p[keep],
-        disc[keep].astype(np.int64),
-        reg[keep].astype(np.int64),
-        (~has_central).astype(np.int64),
+        p[keep].astype(np.int32 if n_units < 2**31 else np.int64),
+        disc[keep].astype(np.int8),
+        reg[keep].astype(np.int8),
+        (~has_central).astype(np.int8),
         outside,
     )
     return frame, hx
@@ -420,12 +430,19 @@ def _clock_times(arr: Any, rule: TimeRule) -> Any:
     if not len(idx):
         return out
     s0 = start[idx]
-    head = data[s0[:, None] + np.arange(19)]
+    width = int(length[0])
+    grid = None  # every cell as long as the first, one after another: the bytes as rows
+    if len(idx) == n and not np.any(length != width):
+        o0 = int(offsets[0])
+        grid = data[o0 : o0 + n * width].reshape(n, width)
+        head = grid[:, :19]
+    else:
+        head = data[s0[:, None] + np.arange(19)]
     dig = head[:, _DIGITS] - np.uint8(48)
     ok = np.all(dig <= 9, axis=1)
     ok &= (head[:, 4] == 45) & (head[:, 7] == 45) & (head[:, 10] == 84)
     ok &= (head[:, 13] == 58) & (head[:, 16] == 58)
-    d = dig.astype(np.int64)
+    d = dig.astype(np.int32)  # (exact: every value below is far within 32 bits)
     del head, dig
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
     month = d[:, 4] * 10 + d[:, 5]
@@ -442,17 +459,20 @@ def _clock_times(arr: Any, rule: TimeRule) -> Any:
     ok &= ~zulu | (data[np.where(zulu, s0 + 19, 0)] == 90)  # "Z"
     full = ln == 25
     if full.any():
-        at = np.where(full, s0, 0)
-        tail = data[at[:, None] + np.arange(19, 25)]
+        if grid is not None:
+            tail = grid[:, 19:25]
+        else:
+            at = np.where(full, s0, 0)
+            tail = data[at[:, None] + np.arange(19, 25)]
         sign = tail[:, 0]
         od = tail[:, [1, 2, 4, 5]] - np.uint8(48)
         good = ((sign == 43) | (sign == 45)) & np.all(od <= 9, axis=1) & (tail[:, 3] == 58)
-        odi = od.astype(np.int64)
+        odi = od.astype(np.int32)
         oh, om = odi[:, 0] * 10 + odi[:, 1], odi[:, 2] * 10 + odi[:, 3]
         good &= (oh < 24) & (om < 60)
         ok &= ~full | good
         minutes = np.where(sign == 45, -1, 1) * (oh * 60 + om)
-        shift = np.where(full, minutes * 60_000_000, 0)
+        shift = np.where(full, minutes.astype(np.int64) * 60_000_000, 0)
     # days_from_civil (H. Hinnant), valid for every year from 1 on
     y = year - (month <= 2)
     era = y // 400
@@ -461,7 +481,7 @@ def _clock_times(arr: Any, rule: TimeRule) -> Any:
     doy = (153 * mp + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
     days = era * 146097 + doe - 719468
-    t = (days * 86400 + hh * 3600 + mi * 60 + ss) * 1_000_000 - shift
+    t = (days.astype(np.int64) * 86400 + (hh * 3600 + mi * 60 + ss)) * 1_000_000 - shift
     if aware_sweep:
         t = np.where(t < rule.start_us, _REASON_CODE[REASON_BEFORE], t)
         t = np.where(t > rule.end_us, _REASON_CODE[REASON_AFTER], t)
@@ -638,14 +658,20 @@ def coverage_columns(
         first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int32)) if conflict_ids else first
     )
     c_rows = acc[counted]
+    del acc, idc, counted, first, multi, counts
     conflicts.sort(key=lambda c: c.visit_id)
+    c_h, c_t, c_code = hx[c_rows], t[c_rows], codes[c_rows]
+    c_persons, c_returnees = persons[c_rows], returnees[c_rows]
+    # Only the visit ids are read from here on: free the other columns and rows.
+    del hx, raw_hx, t, codes, persons, returnees
+    cols.clear()
     return _report(
         frame,
-        hx[c_rows],
-        t[c_rows],
-        codes[c_rows],
-        persons[c_rows],
-        returnees[c_rows],
+        c_h,
+        c_t,
+        c_code,
+        c_persons,
+        c_returnees,
         lambda at: vids.take(from_numpy(c_rows[at])).to_pylist(),
         rejects,
         conflicts,
@@ -724,7 +750,7 @@ class _State:
     def __init__(self, n: int) -> None:
         full = np.full
         self.arrays: dict[str, Any] = {
-            "mask": np.zeros(n, dtype=np.int64),
+            "mask": np.zeros(n, dtype=np.uint8),
             "nvisits": np.zeros(n, dtype=np.int64),
             "last_at": full(n, EARLIEST, dtype=np.int64),
             "last_code": full(n, NOT_VISITED, dtype=np.int64),
@@ -787,7 +813,7 @@ def _report(
     assert NOT_VISITED <= 8
     seen = np.zeros((n, 8), dtype=bool)  # the outcomes seen, one bit each
     seen[h, code] = True
-    a["mask"] = np.packbits(seen, axis=1, bitorder="little")[:, 0].astype(np.int64)
+    a["mask"] = np.packbits(seen, axis=1, bitorder="little")[:, 0]
     del seen
     a["nvisits"] = np.bincount(h, minlength=n).astype(np.int64)
     np.minimum.at(a["first_visit"], h, t)
@@ -825,39 +851,53 @@ def _report(
 
 
 def _tally(frame: _Frame, st: _State) -> list[list[int]]:
-    """:func:`gridgov.sweep.state.tally` in arrays: per household, then up the tree."""
+    """:func:`gridgov.sweep.state.tally` in arrays: per household, then up the tree.
+
+    One field at a time (a boolean mask a household, or the values of the
+    households it counts), summed by unit with an exact int64 ``add.at``, then
+    rolled up as differences of a cumulative sum over the pre-order."""
     tree = frame.tree
     cols_of = getattr(tree, "columns", None)
     size = cols_of.size if cols_of is not None else np.array(tree.index.size, dtype=np.int64)
     n_units = len(size)
-    status = st.statuses()
+    start = np.arange(n_units)
     a = st.arrays
     fa = frame.arrays
+    attach = fa["attach"]
+    out: list[list[int]] = [[] for _ in range(F)]
+
+    def put(field: int, where: Any, values: Any = None) -> None:
+        cs = np.zeros(n_units + 1, dtype=np.int64)
+        if where is None:
+            np.add.at(cs[1:], attach, values)
+        elif values is None:
+            np.add.at(cs[1:], attach[where], 1)
+        else:
+            np.add.at(cs[1:], attach[where], values[where])
+        np.cumsum(cs, out=cs)
+        out[field] = (cs[start + size] - cs[start]).tolist()
+
+    status = st.statuses()
     invalid = (status > PARTLY) & ((status == VACANT) | (fa["register_invalid"] == 1))
     valid = ~invalid
-    visited = valid & (a["nvisits"] > 0)
-    nah_ever = visited & ((a["mask"] & (1 << NOT_AT_HOME)) != 0)
-    reached = visited & (status <= PARTLY)
-    per: list[Any] = [None] * F
-    per[I_HOUSEHOLDS] = np.ones(len(status), dtype=np.int64)
-    per[I_DISCOVERED] = fa["discovered"]
-    per[I_INVALID] = invalid.astype(np.int64)
+    put(I_HOUSEHOLDS, None, np.ones(len(status), dtype=np.int64))
+    put(I_DISCOVERED, fa["discovered"] == 1)
+    put(I_INVALID, invalid)
+    del invalid
     for code, field in enumerate(_STATUS_FIELD):
         if field >= 0:
-            per[field] = (valid & (status == code)).astype(np.int64)
-    per[I_NO_CENTRAL] = (valid & (fa["no_central"] == 1)).astype(np.int64)
-    per[I_VISITED] = visited.astype(np.int64)
-    per[I_NAH_EVER] = nah_ever.astype(np.int64)
-    per[I_CONVERTED] = (nah_ever & (a["nah_min"] < a["ver_max"])).astype(np.int64)
-    per[I_PERSONS] = np.where(reached, a["persons"], 0)
-    per[I_RETURNEES] = np.where(reached, a["returnees"], 0)
-    per[I_VISITS] = a["nvisits"]
-    out: list[list[int]] = []
-    start = np.arange(n_units)
-    attach = fa["attach"].astype(np.int64, copy=False)
-    for values in per:  # exact int64 sums (counts of at most 2**31 a household)
-        cs = np.zeros(n_units + 1, dtype=np.int64)
-        np.add.at(cs[1:], attach, values.astype(np.int64, copy=False))
-        np.cumsum(cs, out=cs)
-        out.append((cs[start + size] - cs[start]).tolist())
+            put(field, valid & (status == code))
+    put(I_NO_CENTRAL, valid & (fa["no_central"] == 1))
+    visited = valid & (a["nvisits"] > 0)
+    del valid
+    put(I_VISITED, visited)
+    nah_ever = visited & ((a["mask"] & (1 << NOT_AT_HOME)) != 0)
+    put(I_NAH_EVER, nah_ever)
+    put(I_CONVERTED, nah_ever & (a["nah_min"] < a["ver_max"]))
+    del nah_ever
+    reached = visited & (status <= PARTLY)
+    del visited, status
+    put(I_PERSONS, reached, a["persons"])  # exact: at most 2**31 a household
+    put(I_RETURNEES, reached, a["returnees"])
+    put(I_VISITS, None, a["nvisits"])
     return out
