@@ -9,15 +9,17 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import ENGINES, Engine
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.errors import UsageError as UsageError
-from gridgov.org.hierarchy import Hierarchy
-from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.redact import redact_text
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.org.hierarchy import Hierarchy
+    from gridgov.org.levels import Levels
 
 
 def fail(message: str, code: int) -> int:
@@ -63,6 +65,8 @@ def engine() -> Engine:
 
 def parse_levels(text: str | None) -> Levels | None:
     """``--levels county,town,village`` → a level scheme (``None`` keeps the default)."""
+    from gridgov.org.levels import Levels
+
     if text is None:
         return None
     try:
@@ -97,6 +101,8 @@ def levels_for(args: argparse.Namespace) -> Levels | None:
     """The scheme for this command: ``--levels``, else the workspace's ``[org] levels``;
     its household level from ``--household-level``, else ``[org] household_level``, where
     the scheme has that level (else the scheme's default, :class:`gridgov.org.Levels`)."""
+    from gridgov.org.levels import DEFAULT_LEVELS
+
     given = parse_levels(getattr(args, "levels", None))
     ws = _workspace_config(args)
     levels = given if given is not None else (ws.levels if ws is not None else None)
@@ -128,6 +134,7 @@ def load_tree(
     ``text_columns`` as text; JSON and GraphML carry their own scheme and types.
     """
     from gridgov.org import read_csv, read_graphml, read_json
+    from gridgov.org.levels import DEFAULT_LEVELS
 
     suffix = Path(path).suffix.lower()
     progress(f"reading {path} ...")

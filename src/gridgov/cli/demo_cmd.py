@@ -7,10 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from gridgov.cli.common import progress, progress_done
-from gridgov.examples import reference_county
 from gridgov.fsutil import atomic_write_text
-from gridgov.org import level_counts, rollup, to_mermaid, write_csv
-from gridgov.org.json_io import dumps
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +24,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Build the reference county, write it out and print a summary."""
+    from gridgov.examples import reference_county  # heavy: loaded only when demo runs
+    from gridgov.org import level_counts, rollup, to_mermaid, write_csv
+    from gridgov.org.json_io import dumps
+
     out = Path(args.out)
     progress("building the reference county ...")
     tree = reference_county(seed=args.seed, scale=args.scale)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gridgov.cli.common import (
     UsageError,
@@ -16,20 +17,9 @@ from gridgov.cli.common import (
     print_errors,
 )
 from gridgov.errors import InvalidInput, SourceError
-from gridgov.org import (
-    graphml_text,
-    level_counts,
-    rollup,
-    to_dot,
-    to_mermaid,
-    write_csv,
-    write_csv_text,
-)
-from gridgov.org.diff import diff
-from gridgov.org.hierarchy import Hierarchy
-from gridgov.org.json_io import dumps
-from gridgov.org.relations_csv import has_relations
-from gridgov.org.rollup import has_number
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.org.hierarchy import Hierarchy
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,6 +117,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def show_text(tree: Hierarchy, depth: int | None) -> str:
     """The indented picture used by ``org show``."""
+    from gridgov.org import level_counts
+
     below = level_counts(tree)
     idx = tree.index
     lines = []
@@ -159,6 +151,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """Print the sum of an attribute over each unit's subtree."""
+    from gridgov.org import rollup
+    from gridgov.org.rollup import has_number
+
     tree = load_tree(args.file, levels_for(args), args.text)
     if args.level is not None and args.level not in tree.levels:
         raise UsageError(f"unknown level {args.level!r} (expected one of {', '.join(tree.levels)})")
@@ -221,6 +216,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     CSV written to ``--out FILE`` comes with its relations companion file; on
     standard output only the tree is written (a note on stderr says so).
     """
+    from gridgov.org import graphml_text, to_dot, to_mermaid, write_csv, write_csv_text
+    from gridgov.org.json_io import dumps
+    from gridgov.org.relations_csv import has_relations
+
     full = load_tree(args.file, levels_for(args), args.text)
     tree = subtree_or_all(full, args.root)
     if args.root is not None:
@@ -256,6 +255,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Print every difference from A to B, one row each; exit 1 when they differ (like diff)."""
+    from gridgov.org.diff import diff
+
     levels = levels_for(args)
     old, new = load_tree(args.old, levels, args.text), load_tree(args.new, levels, args.text)
     d = diff(old, new)

@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gridgov.cli.common import UsageError
 from gridgov.cli.groups import add_store_options
-from gridgov.duty.model import Problem, Roster
 from gridgov.errors import InvalidInput
 from gridgov.fsutil import atomic_write_text
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.duty.model import Problem, Roster
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov.cli.common import (
     UsageError,
@@ -19,12 +19,13 @@ from gridgov.cli.common import (
     progress,
     progress_done,
 )
-from gridgov.duty.compiled import RuleTable
-from gridgov.duty.model import DEFAULT_RULES, Assignment, Problem, Roster
-from gridgov.duty.privacy import masked
-from gridgov.duty.violation import Violation
 from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.fsutil import atomic_write_text
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.duty.compiled import RuleTable
+    from gridgov.duty.model import Assignment, Problem, Roster
+    from gridgov.duty.violation import Violation
 
 FORMATS = ("auto", "curtois", "native")
 
@@ -207,6 +208,7 @@ def rule_table(problem: Problem) -> RuleTable:
     ``rules=``: the edge asks the plugin manager, the core never does. A rule of
     ``problem`` whose name two plugins registered raises :class:`PluginConflict`
     naming both."""
+    from gridgov.duty.model import DEFAULT_RULES
     from gridgov.plugins import get_plugins
 
     plugins = get_plugins()
@@ -248,6 +250,8 @@ def bound_problem(args: argparse.Namespace, fmt: str) -> Problem:
 
 def _view(problem: Problem, args: argparse.Namespace) -> Problem:
     """What a command reports on: ``problem`` with people's names masked unless revealed."""
+    from gridgov.duty.privacy import masked
+
     return masked(problem, mask=not args.reveal_personal)
 
 

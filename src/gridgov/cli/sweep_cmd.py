@@ -14,7 +14,7 @@ import io
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov.cli.common import (
     UsageError,
@@ -28,13 +28,11 @@ from gridgov.cli.common import (
 )
 from gridgov.cli.groups import add_store_options
 from gridgov.fsutil import atomic_write_text
-from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.coverage import coverage
-from gridgov.sweep.csv_coverage import coverage_from_csv
-from gridgov.sweep.csv_io import read_households
-from gridgov.sweep.model import Sweep
-from gridgov.sweep.report import CSV_HEADER, CoverageReport, TableRow, table_row
-from gridgov.sweep.visit_format import field_key, is_jsonl, read_visits
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.org.hierarchy import Hierarchy
+    from gridgov.sweep.model import Sweep
+    from gridgov.sweep.report import CoverageReport, TableRow
 
 _OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
 
@@ -130,6 +128,7 @@ def _sweep_id(args: argparse.Namespace) -> str:
 def _has_sweep_field(path: Path) -> bool:
     """Whether a visits file has a ``sweep`` field (its CSV header, or a JSON line's keys)."""
     from gridgov.documents import json_line
+    from gridgov.sweep.visit_format import field_key, is_jsonl
     from gridgov.utf8 import open_utf8
 
     with open_utf8(path) as fh:
@@ -149,6 +148,8 @@ def _has_sweep_field(path: Path) -> bool:
 
 def build_sweep(args: argparse.Namespace, tree: Hierarchy) -> Sweep:
     """The :class:`Sweep` the command line describes."""
+    from gridgov.sweep.model import Sweep
+
     zone = parse_zone(args.tz)
     start = (
         parse_time(args.start, "--start", zone)
@@ -166,6 +167,11 @@ def build_sweep(args: argparse.Namespace, tree: Hierarchy) -> Sweep:
 
 def load_report(args: argparse.Namespace) -> CoverageReport:
     """Read the three files and compute coverage (shared by ``coverage`` and ``missed``)."""
+    from gridgov.sweep.coverage import coverage
+    from gridgov.sweep.csv_coverage import coverage_from_csv
+    from gridgov.sweep.csv_io import read_households
+    from gridgov.sweep.visit_format import is_jsonl, read_visits
+
     tree = load_tree(args.org, levels_for(args))
     sweep = build_sweep(args, tree)
     progress(f"reading {args.households} and {args.visits} ...")
@@ -217,6 +223,8 @@ def check_level(tree: Hierarchy, level: str | None) -> None:
 
 def emit_coverage(tree: Hierarchy, table: list[TableRow], fmt: str) -> None:
     """Print coverage table rows (with unit names) as ``csv``, ``json`` or ``table``."""
+    from gridgov.sweep.report import CSV_HEADER
+
     rows: list[tuple[Any, ...]] = list(table)
     if fmt == "table":
         rows = [(*r[:4], f"{float(r[4]) * 100:.1f}%", *r[5:]) for r in rows]
@@ -262,6 +270,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def coverage_from_store(args: argparse.Namespace) -> int:
     """``gridgov sweep coverage --sweep ID`` in a workspace: the store's counts (SQL)."""
     from gridgov.cli.workspace_cmd import open_for
+    from gridgov.sweep.report import table_row
 
     if args.sweep is None:
         raise UsageError("--sweep ID is required to read coverage from the workspace's store")
@@ -325,6 +334,7 @@ def cmd_missed(args: argparse.Namespace) -> int:
 def cmd_assign(args: argparse.Namespace) -> int:
     """Print which buildings each sweeper takes and their workloads."""
     from gridgov.sweep.assign import assign_buildings, building_workloads
+    from gridgov.sweep.csv_io import read_households
 
     if args.sweepers < 1:
         raise UsageError("--sweepers must be at least 1")

@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
 from gridgov import events as ev
 from gridgov.cli.common import UsageError, engine
 from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import now, open_for, print_flush
-from gridgov.store.port import AppendResult
-from gridgov.store.visit_io import BatchReport, check_file, import_visits
-from gridgov.sweep.model import Sweep
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.store.port import AppendResult
+    from gridgov.store.visit_io import BatchReport
 
 MAX_LISTED = 20
 
@@ -47,6 +49,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_sweep_create(args: argparse.Namespace) -> int:
     """``gridgov sweep create ID --scope U --start T --end T``."""
+    from gridgov.sweep.model import Sweep
+
     if args.end < args.start:
         raise UsageError("--end is before --start")
     _, store = open_for(args)
@@ -63,6 +67,8 @@ def cmd_sweep_create(args: argparse.Namespace) -> int:
 
 def cmd_import_visits(args: argparse.Namespace) -> int:
     """Check the file, then store it batch by batch; exit 1 on conflicts or rejections."""
+    from gridgov.store.visit_io import check_file, import_visits
+
     if args.batch < 1:
         raise UsageError("--batch must be at least 1")
     checked = check_file(args.file, sweep=args.sweep, engine=engine())

@@ -20,15 +20,16 @@ import io
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov.cli.common import UsageError, add_levels_option, emit_table, levels_for, load_tree
 from gridgov.cli.groups import command_group
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.fsutil import atomic_write_text
-from gridgov.org.hierarchy import Hierarchy
-from gridgov.sweep.followup import BUCKETS, follow_up
-from gridgov.sweep.model import Household
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.org.hierarchy import Hierarchy
+    from gridgov.sweep.model import Household
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,6 +138,7 @@ def cmd_follow_up(args: argparse.Namespace) -> int:
     """Due versus seen per unit on each day; buckets on the report day."""
     from gridgov.cli.sweep_cmd import parse_zone
     from gridgov.sweep.csv_io import read_households
+    from gridgov.sweep.followup import BUCKETS, follow_up
     from gridgov.sweep.residents_io import read_residents
     from gridgov.sweep.visit_format import read_visits
 

@@ -16,7 +16,6 @@ from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import open_for
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.privacy import mask_name
-from gridgov.sweep.csv_io import read_household_rows
 
 CONFLICT_HEADER = (
     "visit_id",
@@ -66,6 +65,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_import_households(args: argparse.Namespace) -> int:
     """Check the file (and its buildings against the stored hierarchy), then upsert it."""
+    from gridgov.sweep.csv_io import read_household_rows
+
     rows = read_household_rows(args.file)
     _, store = open_for(args)
     try:

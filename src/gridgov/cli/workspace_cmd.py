@@ -12,7 +12,7 @@ import datetime as dt
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gridgov import events as ev
 from gridgov.cli.common import (
@@ -24,14 +24,16 @@ from gridgov.cli.common import (
     load_tree,
 )
 from gridgov.cli.groups import add_store_options, command_group
-from gridgov.duty.model import Problem
 from gridgov.errors import InvalidInput, SourceError
-from gridgov.notify.notifier import FlushReport, Notifier
-from gridgov.org.hierarchy import Hierarchy
 from gridgov.redact import redact_text, redact_url
-from gridgov.store.port import Store
-from gridgov.sweep.model import Household, Sweep, Visit
-from gridgov.workspace import CONFIG_NAME, Workspace, init_workspace
+
+if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
+    from gridgov.duty.model import Problem
+    from gridgov.notify.notifier import FlushReport, Notifier
+    from gridgov.org.hierarchy import Hierarchy
+    from gridgov.store.port import Store
+    from gridgov.sweep.model import Household, Sweep, Visit
+    from gridgov.workspace import Workspace
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,6 +103,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def workspace_for(args: argparse.Namespace) -> Workspace:
     """The workspace of ``--workspace`` (a bare one when only ``--store`` is given)."""
+    from gridgov.workspace import CONFIG_NAME, Workspace
+
     root = Path(args.workspace)
     if not (root / CONFIG_NAME).exists() and getattr(args, "store", None):
         return Workspace(root, args.store)
@@ -132,6 +136,8 @@ def print_flush(report: FlushReport, out: Any = None) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """``gridgov init [DIR]``."""
+    from gridgov.workspace import init_workspace
+
     ws = init_workspace(args.dir, store_url=args.store, force=args.force)
     print(f"created {ws.config_path} (store {redact_url(ws.resolve_url())})")
     return 0
@@ -143,6 +149,8 @@ def households_of(tree: Hierarchy, level: str = "household") -> list[Household]:
     Only the level named as the household level makes households, never simply
     the deepest: a scheme without that level has no sweep households.
     """
+    from gridgov.sweep.model import Household
+
     if level not in tree.levels:
         return []
     out = []
@@ -413,6 +421,9 @@ def demo_store_step(
     and a visit-rejected event through the configured channels (log by default).
     Running it again adds nothing: visits are idempotent by id.
     """
+    from gridgov.sweep.model import Visit
+    from gridgov.workspace import CONFIG_NAME, Workspace, init_workspace
+
     ws = Workspace.load(out) if (out / CONFIG_NAME).exists() else init_workspace(out)
     store = ws.open_store()
     try:
