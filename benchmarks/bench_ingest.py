@@ -34,15 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bench_store import N_HOUSEHOLDS, T0, county_store
 from whole_command import time_command
 
-from gridgov.org import Hierarchy, Unit
 from gridgov.store import open_store
-from gridgov.sweep.model import Household, Outcome, Sweep, Visit
+from gridgov.sweep.model import Outcome, Visit
 from gridgov.sweep.visit_format import write_visits
-
-N_HOUSEHOLDS = 20_000
-T0 = dt.datetime(2022, 4, 1)
 
 SQLITE_PEER = r"""
 import csv, sqlite3, sys
@@ -81,16 +78,7 @@ with psycopg.connect(conninfo) as con:
 
 def prepare(url: str) -> None:
     """A store with the tree, the households and the sweep (no visits)."""
-    store = open_store(url)
-    n_buildings = N_HOUSEHOLDS // 40
-    tree = Hierarchy.from_units(
-        [(Unit("C", "county"), None)]
-        + [(Unit(f"G{g}", "grid"), "C") for g in range(n_buildings // 10)]
-        + [(Unit(f"B{b}", "building"), f"G{b // 10}") for b in range(n_buildings)]
-    )
-    store.save_hierarchy(tree)
-    store.save_households(Household(f"h{i}", f"B{i // 40}") for i in range(N_HOUSEHOLDS))
-    store.save_sweep(Sweep("s1", "C", T0, T0 + dt.timedelta(days=1)))
+    store = county_store(url, until=T0 + dt.timedelta(days=1))
     store.close()
 
 
