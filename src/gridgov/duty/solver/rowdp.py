@@ -30,7 +30,7 @@ from gridgov.duty.state import RosterState
 INF = float("inf")
 
 
-class OutOfTime(Exception):
+class _OutOfTime(Exception):
     """The program ran past its deadline (caught by :func:`best_row`, which returns None)."""
 
 
@@ -177,7 +177,7 @@ def _dp(
     cur: _Layer = {}
     for d in range(D):
         if clock is not None and clock() >= deadline:
-            raise OutOfTime
+            raise _OutOfTime
         f = forced[d]
         if f is not None:
             choices = [f]
@@ -387,7 +387,7 @@ def best_row(
                 # no row fits the window and maxima exactly: price them, for the least-bad row
                 units, caps = None, []
                 row = _dp(cp, r, cost, forced, lam, mu, clock=clock, deadline=deadline)
-        except OutOfTime:
+        except _OutOfTime:
             return None if best is None else best[1]
         if row is None:
             return None if best is None else best[1]
