@@ -3,10 +3,10 @@
 Property: for generated files — valid trees, and rows with every kind of problem
 (duplicate, empty and padded ids, unknown parents, cycles, several roots, bad
 levels, text in numeric columns, odd numbers, quotes, blank lines, a BOM, bytes
-that are not UTF-8) — ``engine="columnar"`` gives exactly what
-``engine="python"`` gives: the same tree (units, parents, pre-order index,
-children, leaves, levels, every roll-up with its types) or the same errors,
-word for word.
+that are not UTF-8, NUL bytes anywhere, header cells spelled otherwise) —
+``engine="columnar"`` gives exactly what ``engine="python"`` gives: the same
+tree (units, parents, pre-order index, children, leaves, levels, every roll-up
+with its types) or the same errors, word for word.
 """
 
 from __future__ import annotations
@@ -179,7 +179,19 @@ def messy_csv(draw: st.DrawFn) -> bytes:
     text = out.getvalue()
     mutation = draw(
         st.sampled_from(
-            ["none", "none", "blank", "short", "bom", "latin1", "quote", "spaces", "cycle"]
+            [
+                "none",
+                "none",
+                "blank",
+                "short",
+                "bom",
+                "latin1",
+                "quote",
+                "spaces",
+                "cycle",
+                "nul",
+                "header",
+            ]
         )
     )
     if mutation == "blank":
@@ -190,6 +202,19 @@ def messy_csv(draw: st.DrawFn) -> bytes:
         text += '"unterminated,x,grid\n'
     elif mutation == "spaces":
         text += "   \n"
+    elif mutation == "nul":  # anywhere, the header included: the decoder refuses the file
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + "\x00" + text[at:]
+    elif mutation == "header":  # a header cell spelled otherwise
+        first, _, rest = text.partition("\n")
+        cells = first.split(",")
+        k = draw(st.integers(0, len(cells) - 1))
+        cells[k] = draw(
+            st.sampled_from(
+                [cells[k].upper(), cells[k].title(), f" {cells[k]}\t", f"{cells[k]}\u3000", ""]
+            )
+        )
+        text = ",".join(cells) + "\n" + rest
     elif mutation == "cycle" and n >= 3:
         text += "p,q,grid,\nq,p,building,\n".replace(",\n", "," * (len(header) - 3) + "\n")
     data = text.encode()

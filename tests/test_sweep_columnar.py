@@ -4,7 +4,9 @@ Property: for generated trees, registers and messy visit logs (repeats, the same
 id with another content, unknown households, other sweeps, times outside the
 window, the same instant in another notation, outcome spellings of other field
 apps, padded cells, rows the careful parser must read, header names spelled
-otherwise), ``engine="columnar"`` gives exactly what ``engine="python"`` gives:
+otherwise, counts of every spelling the number grammar refuses or takes, NUL bytes,
+household cells with a leading zero), ``engine="columnar"`` gives exactly what
+``engine="python"`` gives:
 every counter of every unit, the duplicates, every reject and conflict (with
 rows), the re-visit queue and the progress — or the same errors.
 """
@@ -26,6 +28,31 @@ from gridgov.sweep import coverage_from_csv, households_csv_text
 from gridgov.sweep.visit_format import visits_csv_text
 
 pa = pytest.importorskip("pyarrow")
+
+HOSTILE_COUNTS = [
+    "007",
+    "+3",
+    "-0",
+    "-1",
+    "\uff14",  # full-width 4
+    "\u0663",  # Arabic-Indic 3
+    "\u06f5",  # extended Arabic-Indic 5
+    "1_000",
+    " 4",
+    "4\t",
+    "\u30004",
+    "\x1c4",
+    "3.0",
+    "1e2",
+    "\u00b2",
+    str(2**31),
+    str(2**63 - 1),
+    str(2**63),
+    "9" * 101,
+    "",
+    " ",
+]
+"""Count cells that every path must read by the one number grammar (:mod:`gridgov.numbers`)."""
 
 SPELLINGS = {
     ",not-at-home,": [",not-at-home,", ",Not at home,", ",NOT_AT_HOME,"],
@@ -63,7 +90,18 @@ def scenario(draw: st.DrawFn) -> tuple[Any, Any, bytes, bytes]:
     htext = households_csv_text(hhs)
     vtext = visits_csv_text(visits)
     lines = vtext.split("\n")
-    spell = draw(st.sampled_from([str, str.title, str.upper, lambda h: h.replace("_", "-")]))
+    spell = draw(
+        st.sampled_from(
+            [
+                str,
+                str.title,
+                str.upper,
+                lambda h: h.replace("_", "-"),
+                lambda h: h.replace("_", " "),
+                lambda h: f" {h}\t",
+            ]
+        )
+    )
     out = [",".join(spell(h) for h in lines[0].split(","))]  # other header spellings
     for line in lines[1:]:
         for canon, spelled in SPELLINGS.items():
@@ -82,11 +120,25 @@ def scenario(draw: st.DrawFn) -> tuple[Any, Any, bytes, bytes]:
             parts = line.split(",")
             parts[6] = "7"  # a count out of the fast loop's cache: the careful parser
             line = ",".join(parts)
+        elif kind == 5 and line:
+            parts = line.split(",")
+            parts[draw(st.sampled_from([6, 7, 8]))] = draw(st.sampled_from(HOSTILE_COUNTS))
+            line = ",".join(parts)
+        elif kind == 6 and line:
+            at = draw(st.integers(0, len(line)))
+            line = line[:at] + "\x00" + line[at:]  # a NUL: the located decoder refuses the file
+        elif kind == 7 and line:
+            parts = line.split(",")
+            parts[2] = "0" + parts[2]  # a leading zero: another household (unknown)
+            line = ",".join(parts)
         out.append(line)
     vtext = "\n".join(out)
     if draw(st.integers(0, 15)) == 0:
         vtext += "bad,row\n"
-    return tree, sweep, htext.encode(), vtext.encode()
+    hdata = htext.encode()
+    if draw(st.integers(0, 15)) == 0:  # a NUL in the households file
+        hdata = hdata[:-1] + b"\x00\n"
+    return tree, sweep, hdata, vtext.encode()
 
 
 @given(scenario())
@@ -219,3 +271,26 @@ def test_joint_codes_are_one_encoding(parts: list[list[str]]) -> None:
     order: dict[str, int] = {}
     want = [order.setdefault(c, len(order)) for c in flat]
     assert joint_codes(*arrays).tolist() == want
+
+
+@given(
+    st.one_of(
+        st.sampled_from(HOSTILE_COUNTS),
+        st.text(st.sampled_from(["0", "1", "9", "+", "-", " ", "\t", ".", "_", "\uff11", "e"])),
+    )
+)
+def test_counts_follow_the_number_grammar(text: str) -> None:
+    from gridgov.numbers import NumberError, parse_int
+    from gridgov.sweep.visit_format import VisitRowParser
+
+    p = VisitRowParser.for_header(["id", "household", "at", "persons"], "v.csv")
+    got = p.count(text, "persons", 2)
+    stripped = text.strip(" \t")
+    try:
+        want: int | None = parse_int(stripped) if stripped else 0
+    except NumberError:
+        want = None
+    if want is not None and want < 0:
+        want = None
+    assert got == want
+    assert bool(p.errors.items) == (want is None)

@@ -108,7 +108,8 @@ _SCAN = 1 << 24
 
 def _plain_file(path: Path) -> bytes | None:
     """The first line of the file when the reference would split it on commas and
-    newlines with one record per physical line (no quotes, no CR, no blank lines);
+    newlines with one record per physical line (no quotes, no CR, no blank lines)
+    and its decoder would take it (no NUL byte: :mod:`gridgov.utf8` refuses one);
     the file is scanned in blocks, never held whole."""
     first = b""
     prev = b"\n"  # a blank first line counts as a blank line
@@ -117,7 +118,7 @@ def _plain_file(path: Path) -> bytes | None:
             block = fh.read(_SCAN)
             if not block:
                 break
-            if b'"' in block or b"\r" in block or b"\n\n" in block:
+            if b'"' in block or b"\r" in block or b"\n\n" in block or b"\x00" in block:
                 return None
             if prev == b"\n" and block[:1] == b"\n":
                 return None

@@ -26,7 +26,9 @@ Field names are read like enumerated values: case-insensitive, ``-``, ``_``
 or a space between words (``Persons Seen`` is ``persons_seen``). Outcomes are
 read by :mod:`gridgov.spelling` (``Not at home``, ``NOT_AT_HOME``) and written
 canonically. Counts are whole numbers >= 0 (empty = 0). An empty ``outcome``
-in a file that has the field is an error, never a silent ``verified``. Ids,
+in a file that has the field is an error, never a silent ``verified``. Counts are
+read by the one number grammar (:mod:`gridgov.numbers`; ``+3`` and ``007`` are
+counts, ``１``, ``٣`` and ``1_000`` are not). Ids,
 households, visitors and notes are kept exactly as given.
 
 JSON Lines (``.jsonl``, ``.ndjson`` or ``.json``): one object a line with the
@@ -56,6 +58,7 @@ from typing import IO, Any
 from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
+from gridgov.numbers import NumberError, is_number, parse_number
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.model import Outcome, Visit
 
@@ -88,6 +91,9 @@ WRITTEN = (
 """The columns :func:`visits_csv_text` writes, in this order."""
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 MAX_ERRORS = 100
+COUNT_SPACES = " \t"
+"""What is stripped around a count's text: ASCII spaces and tabs, as around any number of a
+declared numeric column (:mod:`gridgov.numbers`)."""
 RESIDENT_SEPARATOR = ";"
 
 
@@ -216,22 +222,35 @@ class VisitRowParser:
         return got
 
     def count(self, value: Any, name: str, row: int) -> int | None:
-        """A whole number >= 0 (empty = 0), or ``None`` (error recorded)."""
+        """A whole number >= 0 (empty = 0), or ``None`` (error recorded).
+
+        A text is read by the one number grammar (:mod:`gridgov.numbers`, a declared
+        numeric column): ASCII spaces and tabs around it are ignored, it must be an
+        integer of ASCII digits with an optional sign, within 64 bits, and not
+        negative (``007`` and ``+3`` are 7 and 3; ``１``, ``٣``, ``1_000``, ``3.0``
+        are not counts)."""
         if value is None:
             return 0
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
         elif isinstance(value, str):
-            text = value.strip()
+            text = value.strip(COUNT_SPACES)
             if not text:
                 return 0
-            number = int(text) if text.isdigit() and text.isascii() else -1
+            try:
+                got = parse_number(text)
+            except NumberError as exc:
+                if is_number(text):  # a number of the grammar, out of range
+                    self.errors.add(str(exc), name, row)
+                    return None
+                got = -1
+            number = got if got.__class__ is int else -1
         else:
             number = -1
         if number < 0:
             self.errors.add(f"not a whole number >= 0: {value!r}", name, row)
             return None
-        return number
+        return int(number)
 
     def time(self, value: Any, row: int) -> dt.datetime | None:
         """An ISO 8601 date-time, or ``None`` (error recorded)."""
