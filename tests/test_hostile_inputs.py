@@ -767,16 +767,16 @@ def test_a_visit_line_that_is_not_an_object(
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("max_attempts =", "max_atempts =", "notify.max_atempts: unknown setting"),
+        ("max_attempts =", "max_atempts =", "notify.max_atempts: unknown key (known: retry_base, "),
         (
             "max_attempts = 10",
             "max_attempts = 2.9",
-            "notify.max_attempts: max_attempts must be a whole number, got 2.9",
+            "notify.max_attempts: expected a whole number, got 2.9",
         ),
         (
             "max_attempts = 10",
             "max_attempts = true",
-            "notify.max_attempts: max_attempts must be a number, got True",
+            "notify.max_attempts: expected a whole number, got True",
         ),
         (
             "max_attempts = 10",

@@ -21,6 +21,7 @@ from gridgov.notify import (
     build_channels,
 )
 from gridgov.plugins import Plugins, hookimpl, use_plugins
+from gridgov.serialize import structure
 from gridgov.store import MemoryStore, SqliteStore
 from gridgov.testing import contract_tree
 
@@ -79,8 +80,8 @@ def test_routes_by_kind_and_subtree() -> None:
     assert routing.channels_for(cov, tree) == ["all", "cov"]
     with pytest.raises(ValueError, match="unknown event kind 'roster'"):
         Route(("x",), events=("roster",))
-    with pytest.raises(ValueError, match="unknown keys in a route: chanel"):
-        Route.from_config({"chanel": ["x"]})
+    with pytest.raises(ValueError, match=r"route\.chanel: unknown key \(known: channels, "):
+        structure({"chanel": ["x"]}, Route, path="route")
 
 
 @settings(max_examples=30, deadline=None)

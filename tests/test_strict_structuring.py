@@ -115,5 +115,5 @@ def test_a_section_of_the_wrong_type_is_one_line(
 
 def test_route_units_given_as_text_is_an_error(tmp_path: Path) -> None:
     root = _ws(tmp_path, '\n[[routes]]\nevents = ["*"]\nunits = "X00-C00"\nchannels = ["log"]\n')
-    with pytest.raises(InvalidInput, match="units must be a list of names"):
+    with pytest.raises(InvalidInput, match=r"routes\[1\]\.units: expected a list, got 'X00-C00'"):
         Workspace.load(root)

@@ -217,9 +217,13 @@ def test_config_errors_name_the_field(tmp_path: Path, capsys) -> None:
     )
     assert main(["notify", "flush", "-w", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    for field in ("extra: unknown section", "store.url: expected a store URL", "channels.x:"):
+    for field in (
+        "extra: unknown section",
+        "store.url: expected a store URL",
+        "channels.x.mask: expected true or false, got 'yes'",
+    ):
         assert field in err
-    assert "routes[0]: unknown event kind 'roster'" in err
+    assert "routes[0].events: unknown event kind 'roster'" in err
 
 
 def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) -> None:

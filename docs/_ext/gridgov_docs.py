@@ -5,7 +5,7 @@
   CLI reference cannot drift from the parser.
 - ``.. gridgov-config-template::`` shows the ``gridgov.toml`` that ``gridgov init`` writes.
 - ``.. gridgov-config-keys:: SECTION`` is the table of one section's keys, from
-  ``gridgov.workspace.config_keys`` (the keys the code reads).
+  ``gridgov.workspace_config.config_keys`` (the keys the code reads).
 - When the build finishes, every name in the ``__all__`` of every public module and
   every hook specification must have been documented, or the build warns (and
   ``make docs`` turns warnings into errors).
@@ -129,14 +129,14 @@ class ConfigTemplateDirective(SphinxDirective):
 
 
 class ConfigKeysDirective(SphinxDirective):
-    """The table of one gridgov.toml section, from ``gridgov.workspace.config_keys``
+    """The table of one gridgov.toml section, from ``gridgov.workspace_config.config_keys``
     (a Markdown table: the config page is MyST, which parses what a directive nests)."""
 
     required_arguments = 1
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from gridgov.workspace import config_keys
+        from gridgov.workspace_config import config_keys
 
         keys = config_keys(self.arguments[0])
         if not keys:

@@ -137,6 +137,9 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(float, _structure_float)
     _strict_sequences(conv)
     from gridgov.frozen import FrozenDict
+    from gridgov.tables import register_tables
+
+    register_tables(conv)
 
     conv.register_unstructure_hook(
         FrozenDict, lambda m: {k: conv.unstructure(v) for k, v in m.items()}
@@ -180,8 +183,9 @@ def structure(data: Any, cls: type[T], *, file: str | None = None, path: str = "
         lines = cattrs.transform_error(exc, path=path, format_exception=_explain)
         errors = []
         for line in lines:
-            message, _, path = line.rpartition(" @ ")
-            errors.append(SourceProblem(message or line, field=path or None, file=file))
+            message, _, where = line.rpartition(" @ ")
+            field = where.removeprefix(".") or None  # path "": fields named from the top
+            errors.append(SourceProblem(message or line, field=field, file=file))
         raise InvalidInput(errors) from None
     except (TypeError, ValueError, KeyError) as exc:
         field = None if path == "$" else path

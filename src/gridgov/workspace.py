@@ -23,17 +23,17 @@ from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.fsutil import atomic_write_text
 from gridgov.notify.channel import ChannelSpec
 from gridgov.notify.notifier import Notifier, RetryPolicy, build_channels
-from gridgov.notify.routing import Route, Routing
-from gridgov.org.levels import DEFAULT_LEVELS, Levels
+from gridgov.notify.routing import Routing
+from gridgov.org.levels import Levels
 from gridgov.plugins.manager import Plugins, UnknownComponent, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Store
 from gridgov.store.registry import open_store
+from gridgov.workspace_config import DEFAULT_STORE, ConfigFile
 
 CONFIG_NAME = "gridgov.toml"
 SECRET_FILE_NAME = "gridgov.secret"  # noqa: S105 (a file name, not a secret)
 """The workspace secret's file, beside gridgov.toml (mode 0600; see :meth:`Workspace.secret`)."""
-DEFAULT_STORE = "sqlite:///gridgov.db"
 
 TEMPLATE = """\
 # gridgov workspace. See docs/workspace.md.
@@ -74,189 +74,6 @@ channels = ["log"]
 """
 
 
-NOTIFY_KEYS = {
-    "retry_base": "base",
-    "retry_factor": "factor",
-    "retry_max_delay": "max_delay",
-    "max_attempts": "max_attempts",
-    "lease_seconds": "lease",
-    "batch": "batch",
-    "max_deferrals": "max_deferrals",
-}
-"""``[notify]`` keys of gridgov.toml and the :class:`RetryPolicy` setting each one sets."""
-
-
-ORG_KEYS = ("levels", "household_level")
-"""The keys of ``[org]``."""
-
-
-@attrs.frozen
-class ConfigKey:
-    """One key of gridgov.toml as the code reads it: where, its type, default and meaning.
-
-    :func:`config_keys` lists every one; the configuration reference
-    (``docs/reference/config.md``) shows them from it, so a key the code reads is a
-    key the page documents and no other.
-    """
-
-    section: str
-    """``store``, ``org``, ``notify``, ``channels.NAME`` or ``routes``."""
-    key: str
-    value_type: str
-    """``string``, ``number``, ``integer``, ``boolean``, ``list of strings``."""
-    default: str
-    """The default as the page shows it (``"required"`` where there is none)."""
-    meaning: str
-    """What it does, in Markdown (code in backquotes)."""
-
-
-def _notify_keys() -> tuple[ConfigKey, ...]:
-    from gridgov.notify.notifier import Bounded
-
-    meanings = {
-        "retry_base": "seconds before the first retry",
-        "retry_factor": "growth of the wait per failure",
-        "retry_max_delay": "longest wait, seconds",
-        "max_attempts": "after this many failures a delivery is `dead` (kept, with its last error)",
-        "lease_seconds": "a flusher leases what it claims for this long (others skip it); "
-        "it sends for at most half of it",
-        "batch": "at most this many messages of one channel are claimed a round "
-        "(every channel gets its turn)",
-        "max_deferrals": "after this many `Retry-After` answers a delivery is `dead` "
-        "(deferrals are not attempts)",
-    }
-    fields = attrs.fields_dict(RetryPolicy)
-    out = []
-    for key, name in NOTIFY_KEYS.items():
-        field = fields[name]
-        bounds = field.validator if isinstance(field.validator, Bounded) else None
-        whole = isinstance(field.default, int)
-        meaning = meanings[key]
-        if bounds is not None:
-            meaning += f"; from {bounds.low:g} to {bounds.high:g}"
-        out.append(
-            ConfigKey(
-                "notify", key, "integer" if whole else "number", f"`{field.default!r}`", meaning
-            )
-        )
-    return tuple(out)
-
-
-def _config_keys() -> tuple[ConfigKey, ...]:
-    from gridgov.notify.channel import CHANNEL_KEYS
-    from gridgov.notify.routing import ROUTE_KEYS
-
-    store = ConfigKey(
-        "store",
-        "url",
-        "string",
-        f"`{_toml_str(str(attrs.fields(StoreSection).url.default))}`",
-        "the store: `sqlite:///FILE` (relative to the workspace folder), `memory://`, "
-        "`postgresql://...` (the `gridgov-postgres` plugin). `--store URL` overrides it "
-        "for one command.",
-    )
-    org = (
-        ConfigKey(
-            "org",
-            "levels",
-            "list of strings",
-            ", ".join(DEFAULT_LEVELS.names),
-            "the level scheme, shallowest first, of every CSV hierarchy the commands run "
-            "in this workspace read (`--levels A,B,C` overrides it)",
-        ),
-        ConfigKey(
-            "org",
-            "household_level",
-            "string",
-            '`"household"`',
-            "the scheme's household level: the level whose units `gridgov org import` "
-            "makes sweep households of (`--household-level` overrides it; a scheme without "
-            "it makes none) and where central-household links sit",
-        ),
-    )
-    channel = {
-        "type": ConfigKey(
-            "channels.NAME",
-            "type",
-            "string",
-            "`NAME`",
-            "a registered notifier: `log` (built in), `webhook` (`gridgov-webhook`), "
-            "`smtp` (`gridgov-smtp`), or any plugin's (the `gridgov_notifiers` hook)",
-        ),
-        "mask": ConfigKey(
-            "channels.NAME",
-            "mask",
-            "boolean",
-            "`true`",
-            "personal data masked in what the channel receives; `false` shows it",
-        ),
-    }
-    route = {
-        "channels": ConfigKey(
-            "routes",
-            "channels",
-            "list of strings",
-            "required",
-            "channel names (each must be a `[channels.NAME]`)",
-        ),
-        "events": ConfigKey(
-            "routes",
-            "events",
-            "list of strings",
-            '`["*"]`',
-            'event kinds (`gridgov.events.EventKind` values), or `"*"` for all',
-        ),
-        "units": ConfigKey(
-            "routes",
-            "units",
-            "list of strings",
-            "`[]` (all)",
-            "unit ids: events about a unit in one of these subtrees",
-        ),
-    }
-    assert tuple(k.key for k in org) == ORG_KEYS
-    return (
-        store,
-        *org,
-        *_notify_keys(),
-        *(channel[k] for k in CHANNEL_KEYS),
-        *(route[k] for k in ROUTE_KEYS),
-    )
-
-
-def config_keys(section: str | None = None) -> tuple[ConfigKey, ...]:
-    """Every key of gridgov.toml the workspace reads (of one ``section``), in page order.
-
-    The options of a channel type (``path`` of ``log``, ``url`` of ``webhook``...)
-    belong to its notifier and are not here.
-    """
-    keys = _config_keys()
-    return keys if section is None else tuple(k for k in keys if k.section == section)
-
-
-def _retry_policy(table: Any, errors: list[SourceProblem], file: str | None) -> RetryPolicy:
-    """The ``[notify]`` settings; each bad one is reported with its own name."""
-    if table is None:
-        return RetryPolicy()
-    if not isinstance(table, dict):
-        errors.append(SourceProblem("expected a table", field="notify", file=file))
-        return RetryPolicy()
-    for key in sorted(set(table) - set(NOTIFY_KEYS)):
-        errors.append(SourceProblem("unknown setting", field=f"notify.{key}", file=file))
-    values: dict[str, Any] = {}
-    for key, name in NOTIFY_KEYS.items():
-        if key not in table:
-            continue
-        try:
-            RetryPolicy(**{name: table[key]})
-        except (TypeError, ValueError) as exc:
-            message = str(exc).replace(name, key, 1)
-            errors.append(SourceProblem(message, field=f"notify.{key}", file=file))
-        else:
-            values[name] = table[key]
-    return RetryPolicy(**values)
-
-
 def _channel_errors(
     specs: Iterable[ChannelSpec], file: str | None, plugins: Plugins
 ) -> list[SourceProblem]:
@@ -275,50 +92,6 @@ def _channel_errors(
             text = redact_text(str(exc) or type(exc).__name__)
             errors.append(SourceProblem(text, field=field, file=file))
     return errors
-
-
-@attrs.frozen
-class StoreSection:
-    """``[store]`` of gridgov.toml: ``url`` only (an unknown key such as ``ulr`` is an error)."""
-
-    url: str = DEFAULT_STORE
-
-
-_TABLES = {"store": dict, "notify": dict, "channels": dict, "org": dict, "routes": list}
-"""The sections of gridgov.toml and the TOML type each one must be (a table, or an array)."""
-
-
-def _sections(
-    data: dict[str, Any], errors: list[SourceProblem], file: str | None
-) -> dict[str, Any]:
-    """The known sections of ``data`` that have the right type; each wrong one reported."""
-    out: dict[str, Any] = {}
-    for key in sorted(set(data) - set(_TABLES)):
-        errors.append(SourceProblem("unknown section", field=key, file=file))
-    for key, kind in _TABLES.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if not isinstance(value, kind):
-            what = "a table" if kind is dict else "an array of tables ([[routes]])"
-            errors.append(SourceProblem(f"expected {what}, got {value!r}", field=key, file=file))
-        else:
-            out[key] = value
-    return out
-
-
-def _store_url(table: Any, errors: list[SourceProblem], file: str | None) -> str:
-    from gridgov.serialize import structure
-
-    try:
-        url = structure(table, StoreSection, file=file, path="store").url
-    except InvalidInput as exc:
-        errors.extend(exc.errors)
-        return DEFAULT_STORE
-    if "://" not in url:
-        errors.append(SourceProblem("expected a store URL", field="store.url", file=file))
-        return DEFAULT_STORE
-    return url
 
 
 def _toml_str(value: str) -> str:
@@ -374,43 +147,38 @@ class Workspace:
         file: str | None = None,
         plugins: Plugins | None = None,
     ) -> Workspace:
-        """A workspace from parsed TOML data (``plugins``: see :attr:`plugins`)."""
+        """A workspace from parsed TOML data (``plugins``: see :attr:`plugins`).
+
+        The data are read as a :class:`~gridgov.workspace_config.ConfigFile` by the
+        library's converter (every key checked, every value typed and bounded); then
+        each route's channels must exist and each channel must build.
+        """
+        from gridgov.serialize import structure
+
+        config = structure(data, ConfigFile, file=file, path="")
         errors: list[SourceProblem] = []
-        data = _sections(data, errors, file)
-        url = _store_url(data.get("store", {}), errors, file)
-        channels: list[ChannelSpec] = []
-        for name, table in (data.get("channels") or {}).items():
-            try:
-                if not isinstance(table, dict):
-                    raise ValueError("expected a table")
-                channels.append(ChannelSpec.from_config(name, table))
-            except ValueError as exc:
-                errors.append(SourceProblem(str(exc), field=f"channels.{name}", file=file))
-        routes: list[Route] = []
+        channels = tuple(table.spec(name) for name, table in config.channels.items())
         known = {c.name for c in channels}
-        for i, table in enumerate(data.get("routes") or []):
-            try:
-                route = Route.from_config(table)
-            except (ValueError, TypeError, AttributeError) as exc:
-                errors.append(SourceProblem(str(exc), field=f"routes[{i}]", file=file))
-                continue
-            for ch in route.channels:
-                if ch not in known:
-                    errors.append(
-                        SourceProblem(f"no channel named {ch!r}", field=f"routes[{i}]", file=file)
-                    )
-            routes.append(route)
-        retry = _retry_policy(data.get("notify"), errors, file)
+        for i, route in enumerate(config.routes):
+            errors += [
+                SourceProblem(f"no channel named {ch!r}", field=f"routes[{i}].channels", file=file)
+                for ch in route.channels
+                if ch not in known
+            ]
         errors += _channel_errors(channels, file, plugins or get_plugins())
-        levels, household_level = _org_section(data.get("org"), errors, file)
+        try:
+            levels, household_level = config.org.scheme()
+        except ValueError as exc:
+            errors.append(SourceProblem(str(exc), field="org.household_level", file=file))
+            levels, household_level = None, "household"
         if errors:
             raise InvalidInput(errors)
         return cls(
             root,
-            url,
-            tuple(channels),
-            Routing(tuple(routes)),
-            retry,
+            config.store.url,
+            channels,
+            Routing(config.routes),
+            config.notify,
             levels,
             household_level,
             plugins,
@@ -470,51 +238,6 @@ class Workspace:
             plugins=self.plugins,
             **kwargs,
         )
-
-
-def _org_section(
-    table: Any, errors: list[SourceProblem], file: str | None
-) -> tuple[Levels | None, str]:
-    """``[org]``: ``levels`` (a list of names) and ``household_level`` (one of them)."""
-    if table is None:
-        return None, "household"
-    if not isinstance(table, dict):
-        errors.append(SourceProblem("expected a table", field="org", file=file))
-        return None, "household"
-    for key in sorted(set(table) - set(ORG_KEYS)):
-        errors.append(SourceProblem("unknown key", field=f"org.{key}", file=file))
-    levels = None
-    raw = table.get("levels")
-    if raw is not None:
-        if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
-            errors.append(
-                SourceProblem("expected a list of level names", field="org.levels", file=file)
-            )
-        else:
-            try:
-                levels = Levels(tuple(n.strip() for n in raw))
-            except ValueError as exc:
-                errors.append(SourceProblem(str(exc), field="org.levels", file=file))
-    household = table.get("household_level", "household")
-    if not isinstance(household, str) or not household.strip():
-        errors.append(
-            SourceProblem("expected a level name", field="org.household_level", file=file)
-        )
-        household = "household"
-    elif levels is not None and household not in levels and "household_level" in table:
-        errors.append(
-            SourceProblem(
-                f"{household!r} is not one of the levels ({', '.join(levels)})",
-                field="org.household_level",
-                file=file,
-            )
-        )
-    household = household.strip()
-    if "household_level" in table:  # the scheme's own household level (relations use it)
-        scheme = levels if levels is not None else DEFAULT_LEVELS
-        if household in scheme:
-            levels = scheme.with_household(household)
-    return levels, household
 
 
 def read_or_create_secret(path: Path, *, create: bool = True) -> bytes:

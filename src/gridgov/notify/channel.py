@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from gridgov.events import Event, payload, render
+from gridgov.tables import REST, keys, setting, table
 
 
 @attrs.frozen
@@ -53,7 +54,30 @@ class Channel(Protocol):
         """Deliver ``message`` or raise."""
 
 
-CHANNEL_KEYS = ("type", "mask")
+@table()
+@attrs.frozen
+class ChannelTable:
+    """A ``[channels.NAME]`` table of gridgov.toml: ``type`` and ``mask``; every other
+    key is an option of the type (its notifier's factory checks them)."""
+
+    type: str | None = setting(
+        None,
+        shown="`NAME`",
+        doc="a registered notifier: `log` (built in), `webhook` (`gridgov-webhook`), "
+        "`smtp` (`gridgov-smtp`), or any plugin's (the `gridgov_notifiers` hook)",
+    )
+    mask: bool = setting(
+        True, doc="personal data masked in what the channel receives; `false` shows it"
+    )
+    options: dict[str, Any] = attrs.field(factory=dict, metadata={REST: True})
+    """The other keys of the table."""
+
+    def spec(self, name: str) -> ChannelSpec:
+        """The channel ``name`` this table configures (its type defaults to its name)."""
+        return ChannelSpec(name, self.type or name, dict(self.options), self.mask)
+
+
+CHANNEL_KEYS = tuple(keys(ChannelTable))
 """The keys every ``[channels.NAME]`` table may hold; the others are the type's options."""
 
 
@@ -71,10 +95,8 @@ class ChannelSpec:
 
     @classmethod
     def from_config(cls, name: str, table: Mapping[str, Any]) -> ChannelSpec:
-        """A spec from a ``[channels.NAME]`` table of ``gridgov.toml``."""
-        options = dict(table)
-        kind = str(options.pop("type", name))
-        mask = options.pop("mask", True)
-        if not isinstance(mask, bool):
-            raise ValueError(f"channels.{name}.mask must be true or false, got {mask!r}")
-        return cls(name, kind, options, mask)
+        """A spec from a ``[channels.NAME]`` table of ``gridgov.toml`` (read strictly:
+        :class:`~gridgov.errors.InvalidInput` names each bad key)."""
+        from gridgov.serialize import structure
+
+        return structure(table, ChannelTable, path=f"channels.{name}").spec(name)

@@ -50,6 +50,7 @@ from gridgov.org.hierarchy import Hierarchy
 from gridgov.plugins.manager import Plugins, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Attempt, Delivery, Store
+from gridgov.tables import setting, table
 
 POLL = 0.05
 """Seconds ``drain`` waits when nothing it can claim is due yet (others hold leases)."""
@@ -82,9 +83,11 @@ def _bounded(low: float, high: float) -> Bounded:
     return Bounded(low, high)
 
 
+@table()
 @attrs.frozen
 class RetryPolicy:
-    """Back-off and limits; every setting is bounded (checked at construction).
+    """Back-off and limits, the ``[notify]`` table of gridgov.toml; every setting is
+    bounded (checked at construction, and when the table is read).
 
     The n-th failed attempt waits ``min(max_delay, base * factor**(n-1))``
     seconds; after ``max_attempts`` failed attempts, or ``max_deferrals``
@@ -93,13 +96,48 @@ class RetryPolicy:
     at most half of it; it claims at most ``batch`` messages of a channel a round.
     """
 
-    base: float = attrs.field(default=1.0, validator=_bounded(0.001, 86_400.0))
-    factor: float = attrs.field(default=2.0, validator=_bounded(1.0, 100.0))
-    max_delay: float = attrs.field(default=300.0, validator=_bounded(0.0, 7 * 86_400.0))
-    max_attempts: int = attrs.field(default=10, validator=_bounded(1, 1000))
-    lease: float = attrs.field(default=60.0, validator=_bounded(1.0, 3600.0))
-    batch: int = attrs.field(default=100, validator=_bounded(1, 10_000))
-    max_deferrals: int = attrs.field(default=20, validator=_bounded(0, 10_000))
+    base: float = setting(
+        1.0,
+        key="retry_base",
+        doc="seconds before the first retry",
+        validator=_bounded(0.001, 86_400.0),
+    )
+    factor: float = setting(
+        2.0,
+        key="retry_factor",
+        doc="growth of the wait per failure",
+        validator=_bounded(1.0, 100.0),
+    )
+    max_delay: float = setting(
+        300.0,
+        key="retry_max_delay",
+        doc="longest wait, seconds",
+        validator=_bounded(0.0, 7 * 86_400.0),
+    )
+    max_attempts: int = setting(
+        10,
+        doc="after this many failures a delivery is `dead` (kept, with its last error)",
+        validator=_bounded(1, 1000),
+    )
+    lease: float = setting(
+        60.0,
+        key="lease_seconds",
+        doc="a flusher leases what it claims for this long (others skip it); "
+        "it sends for at most half of it",
+        validator=_bounded(1.0, 3600.0),
+    )
+    batch: int = setting(
+        100,
+        doc="at most this many messages of one channel are claimed a round "
+        "(every channel gets its turn)",
+        validator=_bounded(1, 10_000),
+    )
+    max_deferrals: int = setting(
+        20,
+        doc="after this many `Retry-After` answers a delivery is `dead` "
+        "(deferrals are not attempts)",
+        validator=_bounded(0, 10_000),
+    )
 
     @max_attempts.validator
     @batch.validator

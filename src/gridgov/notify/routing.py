@@ -8,13 +8,14 @@ routes it matches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
 from gridgov.events import Event, EventKind
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.tables import keys, setting, table
 
 KIND_NAMES = frozenset(k.value for k in EventKind)
 
@@ -28,17 +29,28 @@ def _kinds(value: Iterable[str]) -> tuple[str, ...]:
     return kinds
 
 
-ROUTE_KEYS = ("channels", "events", "units")
-"""The keys of a ``[[routes]]`` table of gridgov.toml."""
+def _some(_: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    if not value:
+        raise ValueError(f'a route needs {attribute.name} = ["name", ...]')
 
 
+@table()
 @attrs.frozen
 class Route:
-    """Events of ``events`` kinds about units under ``units`` go to ``channels``."""
+    """Events of ``events`` kinds about units under ``units`` go to ``channels``
+    (a ``[[routes]]`` table of gridgov.toml)."""
 
-    channels: tuple[str, ...]
-    events: tuple[str, ...] = attrs.field(default=("*",), converter=_kinds)
-    units: tuple[str, ...] = ()
+    channels: tuple[str, ...] = setting(
+        doc="channel names (each must be a `[channels.NAME]`)", shown="required", validator=_some
+    )
+    events: tuple[str, ...] = setting(
+        ("*",),
+        converter=_kinds,
+        doc='event kinds (`gridgov.events.EventKind` values), or `"*"` for all',
+    )
+    units: tuple[str, ...] = setting(
+        (), doc="unit ids: events about a unit in one of these subtrees", shown="`[]` (all)"
+    )
 
     def matches(self, event: Event, tree: Hierarchy | None = None) -> bool:
         """Whether ``event`` takes this route (subtrees need ``tree``; without it, exact ids)."""
@@ -58,24 +70,9 @@ class Route:
                 return True
         return False
 
-    @classmethod
-    def from_config(cls, table: Mapping[str, Any]) -> Route:
-        """A route from a ``[[routes]]`` table: ``channels``, ``events``, ``units``."""
-        extra = set(table) - set(ROUTE_KEYS)
-        if extra:
-            raise ValueError(f"unknown keys in a route: {', '.join(sorted(extra))}")
-        if not isinstance(table, Mapping):
-            raise ValueError("a route must be a table ([[routes]])")
-        channels = table.get("channels")
-        if not isinstance(channels, list) or not channels:
-            raise ValueError('a route needs channels = ["name", ...]')
-        values = {}
-        for key in ("channels", "events", "units"):
-            value = table.get(key, ("*",) if key == "events" else ())
-            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f'{key} must be a list of names, e.g. {key} = ["a", "b"]')
-            values[key] = tuple(value)
-        return cls(values["channels"], values["events"], values["units"])
+
+ROUTE_KEYS = tuple(keys(Route))
+"""The keys of a ``[[routes]]`` table of gridgov.toml."""
 
 
 @attrs.frozen

@@ -1,0 +1,145 @@
+"""Issue 12: gridgov.toml is read by the library's converter, one table class a section.
+
+An unknown key anywhere is an error naming it (file, section and key); a value of
+the wrong type under any key is an error naming that key; a configuration written
+out by the converter reads back equal.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gridgov.errors import InvalidInput
+from gridgov.notify.channel import ChannelTable
+from gridgov.notify.notifier import RetryPolicy
+from gridgov.notify.routing import KIND_NAMES, Route
+from gridgov.serialize import structure, unstructure
+from gridgov.tables import keys
+from gridgov.workspace import TEMPLATE, Workspace
+from gridgov.workspace_config import ConfigFile, OrgSection, StoreSection, config_keys, sections
+
+FILE = "ws/gridgov.toml"
+BASE: dict[str, Any] = tomllib.loads(TEMPLATE.format(store_url='"memory://"'))
+"""What ``gridgov init`` writes: every section present."""
+
+KNOWN = {k.key for k in config_keys()} | set(sections())
+# where a key can go: (the table in BASE, the path errors name it under)
+PLACES = {
+    "": lambda d: d,
+    "store": lambda d: d["store"],
+    "notify": lambda d: d["notify"],
+    "routes[0]": lambda d: d["routes"][0],
+}
+
+names = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=12)
+
+
+def _errors(data: dict[str, Any]) -> list[tuple[str | None, str]]:
+    with pytest.raises(InvalidInput) as info:
+        Workspace.from_data(Path("ws"), data, file=FILE)
+    assert all(e.file == FILE for e in info.value.errors)
+    return [(e.field, str(e)) for e in info.value.errors]
+
+
+def _deep(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep(v) for v in value]
+    return value
+
+
+@settings(max_examples=60, deadline=None)
+@given(place=st.sampled_from(sorted(PLACES)), key=names.filter(lambda k: k not in KNOWN))
+def test_an_unknown_key_anywhere_is_an_error_naming_it(place: str, key: str) -> None:
+    data = _deep(BASE)
+    PLACES[place](data)[key] = 1
+    where = f"{place}.{key}" if place else key
+    assert [field for field, _ in _errors(data)] == [where]
+
+
+@settings(max_examples=20, deadline=None)
+@given(key=names.filter(lambda k: k not in {"path", "level", "type", "mask"}))
+def test_an_unknown_option_of_a_channel_is_an_error_naming_it(key: str) -> None:
+    data = _deep(BASE)
+    data["channels"]["log"][key] = 1
+    [(field, line)] = _errors(data)
+    assert field == "channels.log" and key in line
+
+
+_TABLES = {"store": "store", "org": "org", "notify": "notify", "routes": "routes[0]"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    key=st.sampled_from([k for k in config_keys() if k.section != "channels.NAME"]),
+    wrong=st.sampled_from([{}, {"a": 1}, "text", 1.5, True]),
+)
+def test_a_value_of_the_wrong_type_under_any_key_is_an_error_naming_it(
+    key: Any, wrong: Any
+) -> None:
+    if (key.value_type, type(wrong)) in {("string", str), ("number", float), ("boolean", bool)}:
+        wrong = [wrong]  # a list is the wrong type for every scalar
+    data = _deep(BASE)
+    data.setdefault("org", {})
+    table = data["routes"][0] if key.section == "routes" else data[key.section]
+    table[key.key] = wrong
+    where = f"{_TABLES[key.section]}.{key.key}"
+    assert where in [field for field, _ in _errors(data)]
+
+
+def test_channel_keys_are_typed_too() -> None:
+    data = _deep(BASE)
+    data["channels"]["log"]["mask"] = "no"
+    data["channels"]["log"]["type"] = 5
+    fields = {field for field, _ in _errors(data)}
+    assert fields == {"channels.log.mask", "channels.log.type"}
+
+
+texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
+tables = st.builds(
+    ChannelTable,
+    type=st.none() | texts.filter(bool),
+    mask=st.booleans(),
+    options=st.dictionaries(texts.filter(lambda k: k not in ("type", "mask")), texts, max_size=3),
+)
+configs = st.builds(
+    ConfigFile,
+    store=st.builds(StoreSection, url=texts.map(lambda t: "memory://" + t)),
+    org=st.builds(
+        OrgSection,
+        levels=st.none() | st.just(("county", "township", "household")),
+        household_level=st.none() | st.sampled_from(["township", "household"]),
+    ),
+    notify=st.builds(
+        RetryPolicy,
+        base=st.floats(0.001, 86_400.0),
+        max_attempts=st.integers(1, 1000),
+        batch=st.integers(1, 10_000),
+    ),
+    channels=st.dictionaries(texts.filter(bool), tables, max_size=3),
+    routes=st.lists(
+        st.builds(
+            Route,
+            channels=st.lists(texts, min_size=1, max_size=3).map(tuple),
+            events=st.lists(st.sampled_from(sorted(KIND_NAMES | {"*"})), max_size=3).map(tuple),
+            units=st.lists(texts, max_size=3).map(tuple),
+        ),
+        max_size=3,
+    ).map(tuple),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(config=configs)
+def test_a_configuration_written_by_the_converter_reads_back_equal(config: ConfigFile) -> None:
+    data = unstructure(config)
+    assert set(data) == {"store", "org", "notify", "channels", "routes"}
+    assert set(data["notify"]) == set(keys(RetryPolicy))
+    assert structure(data, ConfigFile) == config
