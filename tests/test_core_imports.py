@@ -9,6 +9,7 @@ what plugins registered as an argument (e.g. the rule table, ``rules=``).
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -35,9 +36,12 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _imports(name: str) -> set[str]:
+@functools.cache
+def _imports(name: str) -> frozenset[str]:
     """Every gridgov module ``name`` imports anywhere (function bodies and
-    ``TYPE_CHECKING`` blocks included), with the packages on the way."""
+    ``TYPE_CHECKING`` blocks included), with the packages on the way.
+
+    Parsed once a test run: each module's edges are the same for every start."""
     path = MODULES[name]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -58,7 +62,7 @@ def _imports(name: str) -> set[str]:
                 mod = ".".join(parts[:i])
                 if mod in MODULES:
                     found.add(mod)
-    return found
+    return frozenset(found)
 
 
 def _reachable(start: str) -> dict[str, str]:
