@@ -91,7 +91,9 @@ def _counts(root: Path) -> tuple[int, int, str]:
 def test_kill_9_during_import_then_rerun_stores_every_visit_once(
     tmp_path: Path, engine: str
 ) -> None:
-    n, batch = 200_000, 5_000
+    # 30 batches: the kill lands after the first commit, well before the last (a batch
+    # commits with a sync, far slower than the parent's os.kill after reading its line)
+    n, batch = 30_000, 1_000
     root, path = _workspace(tmp_path / "ws", n, csv=engine == "columnar")
     proc = _import(root, path, batch, engine)
     assert proc.stdout is not None
