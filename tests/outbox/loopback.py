@@ -23,9 +23,23 @@ Behaviour = Callable[[str, int], tuple[int, dict[str, str]]]
 class Hook:
     """A real HTTP server on 127.0.0.1 counting every POST by its ``webhook-id``."""
 
-    def __init__(self, behave: Behaviour = lambda key, n: (200, {}), delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        behave: Behaviour = lambda key, n: (200, {}),
+        delay: float = 0.0,
+        *,
+        meet: int = 0,
+        meet_timeout: float = 120.0,
+    ) -> None:
+        """``meet=N``: hold each request until N requests are in flight at once, the
+        first time (at most ``meet_timeout`` s); :attr:`met` says whether they were."""
         self.behave = behave
         self.delay = delay
+        self.meet = meet
+        self.meet_timeout = meet_timeout
+        self.met = False
+        self.in_flight = 0
+        self.meeting = threading.Condition()
         self.seen: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -37,6 +51,20 @@ class Hook:
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("content-length", "0")))
+                with outer.meeting:
+                    outer.in_flight += 1
+                    if outer.meet and outer.in_flight >= outer.meet:
+                        outer.met = True
+                        outer.meeting.notify_all()
+                    elif outer.meet:
+                        outer.meeting.wait_for(lambda: outer.met, timeout=outer.meet_timeout)
+                try:
+                    self._answer()
+                finally:
+                    with outer.meeting:
+                        outer.in_flight -= 1
+
+            def _answer(self) -> None:
                 if outer.delay:
                     time.sleep(outer.delay)
                 key = self.headers.get("webhook-id", "")

@@ -253,14 +253,24 @@ def test_every_notify_setting_is_bounded_when_loaded(
 
 
 def test_two_flushers_at_once_share_the_work(tmp_path: Path, hook) -> None:
-    """Two `notify flush --wait` processes over one store send each message once."""
-    receiver = hook(delay=0.01)  # slow enough that the two runs overlap
+    """Two `notify flush --wait` processes over one store send each message once.
+
+    The receiver holds the first request until a second one is in flight, so the two
+    runs are sending at the same moment whatever the machine's load (each flusher sends
+    one message at a time); the margins (lease, send time-out, wait) are far above that
+    hold, and a drain returns as soon as nothing is pending, so they cost nothing.
+    """
+    receiver = hook(delay=0.01, meet=2, meet_timeout=120)
     root = workspace(
         tmp_path / "ws",
         f"""
+[notify]
+lease_seconds = 900.0
+
 [channels.hook]
 type = "webhook"
 url = "{receiver.url}"
+timeout = 300
 
 [[routes]]
 channels = ["hook"]
@@ -270,12 +280,13 @@ channels = ["hook"]
     for e in _events(300):
         store.enqueue(e, ["hook"])
     store.close()
-    procs = [start("notify", "flush", "--wait", "30", "-w", str(root)) for _ in range(2)]
+    procs = [start("notify", "flush", "--wait", "400", "-w", str(root)) for _ in range(2)]
     outs = []
     for p in procs:
-        out, err = p.communicate(timeout=120)
+        out, err = p.communicate(timeout=900)
         assert p.returncode == 0, err
         outs.append(out)
+    assert receiver.met, outs  # both were sending at once
     assert len(receiver.seen) == 300, outs
     assert sum(receiver.seen.values()) == 300  # nobody sent anything twice
 
