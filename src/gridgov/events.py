@@ -34,6 +34,7 @@ import attrs
 
 from gridgov.frozen import FrozenDict, frozen_dict
 from gridgov.privacy import keyed_digest, mask_flag, mask_id_number, mask_name
+from gridgov.serialize import unstructure
 from gridgov.values import AttrValue
 
 _str = attrs.validators.instance_of(str)
@@ -103,16 +104,12 @@ def personal_view(event: Event, *, mask: bool = True) -> dict[str, str]:
 
 
 def payload(event: Event, *, mask: bool = True) -> dict[str, Any]:
-    """JSON-ready data for a notification about ``event`` (personal data masked by default)."""
-    return {
-        "id": event.id,
-        "kind": event.kind.value,
-        "at": event.at.isoformat(),
-        "unit": event.unit,
-        "summary": event.summary,
-        "data": dict(event.data),
-        "personal": personal_view(event, mask=mask),
-    }
+    """JSON-ready data for a notification about ``event`` (personal data masked by default):
+    the event as the library's converter writes it (as the outbox stores it), with its
+    ``personal`` facts as :func:`personal_view` shows them."""
+    data: dict[str, Any] = unstructure(event)
+    data["personal"] = personal_view(event, mask=mask)
+    return data
 
 
 def render(event: Event, *, mask: bool = True) -> str:

@@ -158,7 +158,8 @@ def emit_table(
     *,
     raw: bool = False,
 ) -> None:
-    """Print rows as ``csv``, ``json`` (a list of objects) or an aligned ``table``.
+    """Print rows as ``csv``, ``json`` (a list of objects, each cell as the library's
+    converter writes it) or an aligned ``table``.
 
     CSV text cells that a spreadsheet would run as a formula get a leading
     ``'`` unless ``raw`` (:mod:`gridgov.csvsafe`).
@@ -169,8 +170,11 @@ def emit_table(
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(neutralise_row(header, raw=raw))
         writer.writerows(neutralise_row(r, raw=raw) for r in rows)
-    elif fmt == "json":
-        json.dump([dict(zip(header, r, strict=True)) for r in rows], out, ensure_ascii=False)
+    elif fmt == "json":  # cells through the library's converter (dates, enums...)
+        from gridgov.serialize import unstructure
+
+        objects = [{h: unstructure(c) for h, c in zip(header, r, strict=True)} for r in rows]
+        json.dump(objects, out, ensure_ascii=False)
         out.write("\n")
     else:
         cells = [list(map(str, header))] + [[_fmt(c) for c in r] for r in rows]

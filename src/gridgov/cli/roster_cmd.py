@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import time
@@ -25,7 +24,6 @@ from gridgov.fsutil import atomic_write_text
 if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
     from gridgov.duty.compiled import RuleTable
     from gridgov.duty.model import Assignment, Problem, Roster
-    from gridgov.duty.violation import Violation
 
 FORMATS = ("auto", "curtois", "native")
 
@@ -307,6 +305,7 @@ def _solve(args: argparse.Namespace, problem: Problem, started: float) -> Any:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     """Solve; print ``{"objective", "hard_violations", "wall_s"}``; write the roster CSV."""
+    from gridgov.cli.roster_answers import SolveAnswer, print_answer
     from gridgov.duty.formats.roster_csv import roster_csv_text
 
     t0 = time.perf_counter()
@@ -317,14 +316,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         one_post = len(problem.posts) == 1
         atomic_write_text(Path(args.out), roster_csv_text(result.roster, with_post=not one_post))
     hard = sum(1 for v in result.violations if v.hard)
-    line = {
-        "objective": result.score.soft,
-        "hard_violations": hard,
-        "optimal": result.optimal,
-        "bound": result.bound,
-        "wall_s": round(time.perf_counter() - t0, 3),
-    }
-    print(json.dumps(line))
+    wall = round(time.perf_counter() - t0, 3)
+    print_answer(SolveAnswer(result.score.soft, hard, result.optimal, result.bound, wall))
     for why in result.explanation:
         print(f"gridgov: {why}", file=sys.stderr)
     return 0
@@ -349,42 +342,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Print the objective and every violation; exit 1 when a hard rule is broken."""
+    from gridgov.cli.roster_answers import CheckAnswer, print_answer
     from gridgov.duty.validate import evaluate
 
     problem = bound_problem(args, args.format)
     ev = evaluate(_view(problem, args), _roster(args.roster, problem), rules=rule_table(problem))
     hard = ev.hard_violations
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "objective": ev.score.soft,
-                    "hard": ev.score.hard,
-                    "hard_violations": len(hard),
-                    "violations": [_violation_json(v) for v in ev.violations],
-                },
-                ensure_ascii=False,
-            )
-        )
+        print_answer(CheckAnswer(ev.score.soft, ev.score.hard, len(hard), tuple(ev.violations)))
     else:
         print(f"objective: {ev.score.soft}")
         print(f"hard violations: {len(hard)}")
         for v in ev.violations:
             print(f"  {v}")
     return 1 if hard else 0
-
-
-def _violation_json(v: Violation) -> dict[str, Any]:
-    return {
-        "rule": v.rule,
-        "hard": v.hard,
-        "penalty": v.penalty,
-        "message": v.message,
-        "resource": v.resource,
-        "day": v.day,
-        "shift": v.shift,
-        "post": v.post,
-    }
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -447,6 +418,7 @@ def _resource_arg(problem: Problem, rid: str, option: str) -> str:
 
 def cmd_repair(args: argparse.Namespace) -> int:
     """Re-plan after a dropout; write the roster; print the score and the number of changes."""
+    from gridgov.cli.roster_answers import RepairAnswer, print_answer
     from gridgov.duty.formats.roster_csv import roster_csv_text
     from gridgov.duty.repair import Dropout, repair
 
@@ -485,16 +457,17 @@ def cmd_repair(args: argparse.Namespace) -> int:
     text = roster_csv_text(result.roster, with_post=fmt == "native")
     atomic_write_text(Path(args.out), text)
     hard = [v for v in result.violations if v.hard]
-    line = {
-        "objective": result.score.soft,
-        "hard": result.score.hard,
-        "hard_violations": len(hard),
-        "feasible": not hard,
-        "changes": result.changes,
-        "removed": len(result.removed),
-        "added": len(result.added),
-    }
-    print(json.dumps(line))
+    print_answer(
+        RepairAnswer(
+            result.score.soft,
+            result.score.hard,
+            len(hard),
+            not hard,
+            result.changes,
+            len(result.removed),
+            len(result.added),
+        )
+    )
     for why in result.explanation:
         print(f"gridgov: {why}", file=sys.stderr)
     return 1 if hard else 0
@@ -540,6 +513,7 @@ def _assignment_arg(
 
 def cmd_swap(args: argparse.Namespace) -> int:
     """Answer yes (exit 0) or no with the reasons (exit 1); write the swapped roster on yes."""
+    from gridgov.cli.roster_answers import SwapAnswer, print_answer
     from gridgov.duty.formats.roster_csv import roster_csv_text
     from gridgov.duty.swap import swap
 
@@ -556,24 +530,9 @@ def cmd_swap(args: argparse.Namespace) -> int:
         text = roster_csv_text(verdict.roster, with_post=fmt == "native")
         atomic_write_text(Path(args.out), text)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "ok": verdict.ok,
-                    "a": _assignment_json(a),
-                    "b": _assignment_json(b),
-                    "soft_delta": verdict.soft_delta,
-                    "reasons": [_violation_json(v) for v in verdict.reasons],
-                },
-                ensure_ascii=False,
-            )
-        )
+        print_answer(SwapAnswer(verdict.ok, a, b, verdict.soft_delta, tuple(verdict.reasons)))
     else:
         print("yes" if verdict.ok else "no")
         for v in verdict.reasons:
             print(v)
     return 0 if verdict.ok else 1
-
-
-def _assignment_json(a: Assignment) -> dict[str, Any]:
-    return {"resource": a.resource, "day": a.day, "shift": a.shift, "post": a.post}

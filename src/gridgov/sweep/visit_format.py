@@ -59,6 +59,7 @@ from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceError
 from gridgov.numbers import NumberError, is_number, parse_number
+from gridgov.serialize import unstructure
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.model import Outcome, Visit
 
@@ -589,20 +590,10 @@ def visits_csv_text(visits: Iterable[Visit]) -> str:
 
 
 def visit_object(visit: Visit) -> dict[str, Any]:
-    """One visit as a JSON Lines object (counts as numbers)."""
-    return {
-        "id": visit.id,
-        "sweep": visit.sweep,
-        "household": visit.household,
-        "at": visit.at.isoformat(),
-        "visitor": visit.visitor,
-        "outcome": visit.outcome.value,
-        "persons_seen": visit.persons_seen,
-        "persons_registered": visit.persons_registered,
-        "returnees": visit.returnees,
-        "note": visit.note,
-        "residents_seen": list(visit.residents_seen),
-    }
+    """One visit as a JSON Lines object (counts as numbers): the library's converter's
+    data for it, keys in the order of :data:`WRITTEN`."""
+    data = unstructure(visit)
+    return {key: data[key] for key in WRITTEN}
 
 
 def visits_jsonl_text(visits: Iterable[Visit]) -> str:
