@@ -4,6 +4,8 @@ import importlib
 import inspect
 import pkgutil
 
+import pytest
+
 import gridgov
 
 
@@ -16,6 +18,7 @@ def public_modules() -> list[str]:
     return names
 
 
+@pytest.mark.filterwarnings("ignore:.* is deprecated:DeprecationWarning")  # the aliases
 def test_public_names_have_docstrings() -> None:
     missing = []
     for modname in public_modules():
@@ -45,6 +48,7 @@ def test_importing_gridgov_loads_no_plugins() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@pytest.mark.filterwarnings("ignore:.* is deprecated:DeprecationWarning")  # the aliases
 def test_every_public_exception_is_defined_in_gridgov_errors_and_exported_at_the_top() -> None:
     """One exceptions module: every Exception subclass a public module shows is
     gridgov.errors' own, and every one of those is in ``gridgov.__all__``."""
@@ -77,8 +81,17 @@ def test_records_of_problems_are_not_named_like_exceptions() -> None:
     holds; the old names stay one release as aliases."""
     import attrs
 
-    from gridgov import SourceError, SourceProblem
-    from gridgov.plugins import PluginError, PluginProblem
+    from gridgov import SourceProblem
+    from gridgov.plugins import PluginProblem
+
+    with pytest.warns(DeprecationWarning, match=r"gridgov\.SourceError is deprecated"):
+        from gridgov import SourceError
+    with pytest.warns(DeprecationWarning, match=r"gridgov\.plugins\.PluginError is deprecated"):
+        from gridgov.plugins import PluginError
+    with pytest.warns(DeprecationWarning, match=r"gridgov\.errors\.SourceError"):
+        assert gridgov.errors.SourceError is SourceProblem
+    with pytest.raises(AttributeError, match="SourceErorr"):
+        gridgov.errors.SourceErorr  # noqa: B018 (only the aliases are looked up)
 
     for record in (SourceProblem, PluginProblem):
         assert attrs.has(record) and not issubclass(record, BaseException)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.examples import reference_county
 from gridgov.examples.sweep_day import reference_households, simulated_sweep_day
 from gridgov.spelling import canonical, lookup_enum, parse_enum, spelling_key
@@ -110,7 +110,7 @@ def test_bad_rows_are_each_named_by_file_row_and_field() -> None:
         "d,h1\n"
     )
     rows = list(iter_visits_text(text, file="v.csv"))
-    errors = [str(e) for _, e in rows if isinstance(e, SourceError)]
+    errors = [str(e) for _, e in rows if isinstance(e, SourceProblem)]
     assert errors[0].startswith("v.csv:2: outcome: unknown outcome 'sleeping' (expected one of")
     assert errors[1:] == [
         "v.csv:3: id: empty id",

@@ -181,8 +181,8 @@ def check_documented(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.name != "html":
         return
     documented = set(app.env.domains["py"].objects) | set(app.env.domains["py"].modules)
-    # A name re-exported by a second public module (gridgov.SourceError is
-    # gridgov.errors.SourceError) counts as documented where it lives.
+    # A name re-exported by a second public module (gridgov.SourceProblem is
+    # gridgov.errors.SourceProblem) counts as documented where it lives.
     homes: dict[int, set[str]] = {}
     for full in public_names():
         homes.setdefault(id(_resolve(full)), set()).add(full)

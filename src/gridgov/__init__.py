@@ -4,6 +4,8 @@ Organisation hierarchies (:mod:`gridgov.org`), duty rosters, sweep coverage, and
 a pluggy plugin interface. See the README for a tour.
 """
 
+from typing import TYPE_CHECKING
+
 from gridgov.errors import (
     ChangeRefused,
     DeliveryFailed,
@@ -14,7 +16,6 @@ from gridgov.errors import (
     NumberError,
     PluginConflict,
     ScopeError,
-    SourceError,
     SourceProblem,
     StoreError,
     UnknownComponent,
@@ -22,6 +23,13 @@ from gridgov.errors import (
     UsageError,
 )
 from gridgov.plugins.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from gridgov.errors import SourceError
+else:
+    from gridgov.errors import _deprecated_aliases
+
+    __getattr__ = _deprecated_aliases(__name__, {"SourceError": SourceProblem})
 
 __version__ = "0.1.0"
 

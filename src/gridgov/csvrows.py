@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 __all__ = ["DIALECT", "csv_error", "header_errors", "records", "shown_name"]
 
@@ -33,15 +33,15 @@ DIALECT = {"strict": True}
 """Keyword arguments every gridgov CSV reader passes to :func:`csv.reader`."""
 
 
-def csv_error(exc: csv.Error, *, row: int, file: str | None) -> SourceError:
+def csv_error(exc: csv.Error, *, row: int, file: str | None) -> SourceProblem:
     """One located line for a :class:`csv.Error` raised in the record starting at ``row``."""
     text = str(exc)
     if "unexpected end of data" in text:
-        return SourceError(f"unterminated quoted field starting at row {row}", row=row, file=file)
+        return SourceProblem(f"unterminated quoted field starting at row {row}", row=row, file=file)
     if "field larger than field limit" in text:
         limit = csv.field_size_limit()
-        return SourceError(f"field longer than {limit} characters", row=row, file=file)
-    return SourceError(f"malformed CSV: {text}", row=row, file=file)
+        return SourceProblem(f"field longer than {limit} characters", row=row, file=file)
+    return SourceProblem(f"malformed CSV: {text}", row=row, file=file)
 
 
 def shown_name(name: str, width: int = 60) -> str:
@@ -50,16 +50,16 @@ def shown_name(name: str, width: int = 60) -> str:
     return name if len(name) <= width else name[:width] + "..."
 
 
-def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceError]:
+def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceProblem]:
     """Problems with a header row: an empty column name, a column named twice."""
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     seen: set[str] = set()
     for name in header:
         if not name:
-            errors.append(SourceError("empty column name", row=1, file=file))
+            errors.append(SourceProblem("empty column name", row=1, file=file))
         elif name in seen:
             errors.append(
-                SourceError("column appears twice", field=shown_name(name), row=1, file=file)
+                SourceProblem("column appears twice", field=shown_name(name), row=1, file=file)
             )
         seen.add(name)
     return errors

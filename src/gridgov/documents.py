@@ -31,7 +31,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import MAX_INT, MAX_NUMBER_CHARS, MIN_INT, NumberError, parse_int
 from gridgov.utf8 import read_utf8
 
@@ -109,7 +109,7 @@ def load_json_text(text: str, *, file: str | None = None, row: int | None = None
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             [
-                SourceError(
+                SourceProblem(
                     f"not valid JSON: {exc.msg} (column {exc.colno})",
                     row=exc.lineno if row is None else row,
                     file=file,
@@ -117,15 +117,15 @@ def load_json_text(text: str, *, file: str | None = None, row: int | None = None
             ]
         ) from None
     except _Refused as exc:
-        raise InvalidInput([SourceError(f"not valid JSON: {exc}", row=row, file=file)]) from None
+        raise InvalidInput([SourceProblem(f"not valid JSON: {exc}", row=row, file=file)]) from None
     except RecursionError:
         raise InvalidInput(
-            [SourceError("not valid JSON: nested too deeply", row=row, file=file)]
+            [SourceProblem("not valid JSON: nested too deeply", row=row, file=file)]
         ) from None
 
 
 def json_line(line: str, *, row: int, file: str | None) -> Any:
-    """One line of a JSON Lines file parsed strictly, or the :class:`SourceError` saying why not."""
+    """One line of a JSON Lines file parsed strictly, or the :class:`SourceProblem` of why not."""
     try:
         return load_json_text(line, file=file, row=row)
     except InvalidInput as exc:
@@ -153,18 +153,18 @@ def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
         data = tomllib.loads(text)
         _check_toml(data, "", 0)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+        raise InvalidInput([SourceProblem(f"not valid TOML: {exc}", file=file)]) from None
     except _Located as exc:
-        raise InvalidInput([SourceError(exc.message, field=exc.path, file=file)]) from None
+        raise InvalidInput([SourceProblem(exc.message, field=exc.path, file=file)]) from None
     except _Refused as exc:
-        raise InvalidInput([SourceError(f"not valid TOML: {exc}", file=file)]) from None
+        raise InvalidInput([SourceProblem(f"not valid TOML: {exc}", file=file)]) from None
     except RecursionError:
         raise InvalidInput(
-            [SourceError(f"not valid TOML: nested deeper than {MAX_DEPTH} levels", file=file)]
+            [SourceProblem(f"not valid TOML: nested deeper than {MAX_DEPTH} levels", file=file)]
         ) from None
     except ValueError:  # tomllib's int() of a number past Python's digit limit
         message = f"not valid TOML: an integer longer than {sys.get_int_max_str_digits()} digits"
-        raise InvalidInput([SourceError(message, file=file)]) from None
+        raise InvalidInput([SourceProblem(message, file=file)]) from None
     return data
 
 

@@ -9,7 +9,9 @@ located problem in some input; :class:`InvalidInput` carries every one found) an
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -139,8 +141,29 @@ class NumberError(GridgovError, ValueError):
     """
 
 
-SourceError = SourceProblem
-"""Deprecated alias of :class:`SourceProblem` (a record, not an exception); removed in 0.3."""
+def _deprecated_aliases(module: str, aliases: dict[str, Any]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that gives each old name's value with a DeprecationWarning."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in aliases:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        value = aliases[name]
+        warnings.warn(
+            f"{module}.{name} is deprecated: use {value.__name__} (removed in 0.3)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return value
+
+    return __getattr__
+
+
+if TYPE_CHECKING:
+    SourceError = SourceProblem
+    """Deprecated alias of :class:`SourceProblem` (a record, not an exception); removed in
+    0.3. Using it warns (``DeprecationWarning``)."""
+else:
+    __getattr__ = _deprecated_aliases(__name__, {"SourceError": SourceProblem})
 
 
 __all__ = [

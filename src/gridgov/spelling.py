@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TypeVar
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -85,7 +85,7 @@ def parse_enum(
     got = lookup_enum(cls, text)
     if got is None:
         message = unknown_message(cls, text, what or field)
-        raise InvalidInput([SourceError(message, field=field, row=row, file=file)])
+        raise InvalidInput([SourceProblem(message, field=field, row=row, file=file)])
     return got
 
 

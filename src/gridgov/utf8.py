@@ -39,7 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, BinaryIO
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 __all__ = [
     "Utf8Lines",
@@ -58,7 +58,7 @@ def not_utf8(file: str | None, line: int, byte: int, *, hint: str = "") -> Inval
     message = f"not UTF-8 text (line {line}, byte {byte})"
     if hint:
         message += f": {hint}"
-    return InvalidInput([SourceError(message, file=file)])
+    return InvalidInput([SourceProblem(message, file=file)])
 
 
 def _hint(head: bytes, bad: bytes) -> str:

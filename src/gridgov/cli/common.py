@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import ENGINES, Engine
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.errors import UsageError as UsageError
 from gridgov.redact import redact_text
 
@@ -34,7 +34,7 @@ MAX_ERROR_LINES = 100
 
 def print_errors(exc: InvalidInput) -> None:
     """Each error of ``exc`` as ``gridgov: error: ...`` on stderr (:data:`MAX_ERROR_LINES`)."""
-    errors = exc.errors or (SourceError(str(exc)),)
+    errors = exc.errors or (SourceProblem(str(exc)),)
     for err in errors[:MAX_ERROR_LINES]:
         print(f"gridgov: error: {err}", file=sys.stderr)
     if len(errors) > MAX_ERROR_LINES:

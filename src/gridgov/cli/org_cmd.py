@@ -16,7 +16,7 @@ from gridgov.cli.common import (
     load_tree,
     print_errors,
 )
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
     from gridgov.org.hierarchy import Hierarchy
@@ -160,7 +160,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     if not has_number(tree, args.attribute):
         raise InvalidInput(
             [
-                SourceError(
+                SourceProblem(
                     f"no unit has a numeric value for {args.attribute!r}",
                     field=args.attribute,
                     file=args.file,

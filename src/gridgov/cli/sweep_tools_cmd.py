@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from gridgov.cli.common import UsageError, add_levels_option, emit_table, levels_for, load_tree
 from gridgov.cli.groups import command_group
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.fsutil import atomic_write_text
 
 if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
@@ -256,7 +256,7 @@ def _read_checks(path: str) -> dict[str, list[bool]]:
     missing = [c for c in ("lot", "covered") if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(
-            [SourceError("missing column", field=c, row=1, file=path) for c in missing]
+            [SourceProblem("missing column", field=c, row=1, file=path) for c in missing]
         )
     out: dict[str, list[bool]] = {}
     errors = []
@@ -264,12 +264,12 @@ def _read_checks(path: str) -> dict[str, list[bool]]:
         lot = (row.get("lot") or "").strip()
         cell = (row.get("covered") or "").strip().lower()
         if not lot:
-            errors.append(SourceError("empty", field="lot", row=n, file=path))
+            errors.append(SourceProblem("empty", field="lot", row=n, file=path))
         elif cell in _YES | _NO:
             out.setdefault(lot, []).append(cell in _YES)
         else:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"expected yes or no, got {row.get('covered')!r}",
                     field="covered",
                     row=n,
@@ -329,7 +329,7 @@ def cmd_reinforce(args: argparse.Namespace) -> int:
     if not tree.relations.gov_units:
         raise InvalidInput(
             [
-                SourceError(
+                SourceProblem(
                     "no government unit is paired with a unit (the pairings live in the "
                     "relations file beside a CSV tree, or in JSON/GraphML)",
                     file=args.org,

@@ -14,7 +14,7 @@ from typing import Any
 from gridgov.cli.common import UsageError, emit_table
 from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import open_for
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.privacy import mask_name
 
 CONFLICT_HEADER = (
@@ -73,7 +73,7 @@ def cmd_import_households(args: argparse.Namespace) -> int:
         tree = store.hierarchy()
         if tree is not None:
             bad = [
-                SourceError(
+                SourceProblem(
                     f"unknown building {h.building!r} (not in the stored hierarchy)",
                     field="building",
                     row=row,

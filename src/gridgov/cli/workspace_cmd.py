@@ -24,7 +24,7 @@ from gridgov.cli.common import (
     load_tree,
 )
 from gridgov.cli.groups import add_store_options, command_group
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.redact import redact_text, redact_url
 
 if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
@@ -212,7 +212,7 @@ def _roster_csv_rows(path: Path, *, allow_partial: bool) -> tuple[str, list[dict
     first = next(recs, None)
     if first is None:
         message = "empty file: no header row, nothing to publish"
-        raise InvalidInput([SourceError(message, row=1, file=file)])
+        raise InvalidInput([SourceProblem(message, row=1, file=file)])
     header = first[1]
     errors = header_errors([h.strip() for h in header], file=file)
     rows: list[dict[str, str]] = []
@@ -223,15 +223,15 @@ def _roster_csv_rows(path: Path, *, allow_partial: bool) -> tuple[str, list[dict
             continue
         if len(rec) != len(header):
             errors.append(
-                SourceError(f"expected {len(header)} fields, found {len(rec)}", row=n, file=file)
+                SourceProblem(f"expected {len(header)} fields, found {len(rec)}", row=n, file=file)
             )
             continue
         rows.append(dict(zip(header, rec, strict=True)))
     if not rows and not errors:
-        errors.append(SourceError("no rows: the file has a header row only", row=2, file=file))
+        errors.append(SourceProblem("no rows: the file has a header row only", row=2, file=file))
     if not errors and not allow_partial and not text.endswith(("\n", "\r")):
         errors.append(
-            SourceError(
+            SourceProblem(
                 "the last line has no line end: the file may have been cut short"
                 " (end it with a line end, or publish with --allow-partial)",
                 row=last,
@@ -276,14 +276,14 @@ def _check_covers(
         try:
             roster = roster_from_doc(doc)
         except GridgovError as exc:
-            raise InvalidInput([SourceError(str(exc), file=file)]) from None
+            raise InvalidInput([SourceProblem(str(exc), file=file)]) from None
         first_row = 1
     to_grid(compile_problem(problem), roster, file=file, first_row=first_row)
     gaps = coverage_gaps(problem, roster)
     if gaps and not allow_partial:
         raise InvalidInput(
             [
-                SourceError(
+                SourceProblem(
                     f"not a complete roster of the problem: {gap}"
                     " (publish with --allow-partial if that is meant)",
                     file=file,
@@ -302,7 +302,7 @@ def _roster_doc(path: Path, *, allow_partial: bool) -> tuple[str | None, Any]:
     doc = read_json_file(path)
     if doc in ([], {}) or (isinstance(doc, dict) and doc.get("assignments") == []):
         message = "an empty roster document: nothing to publish"
-        raise InvalidInput([SourceError(message, file=str(path))])
+        raise InvalidInput([SourceProblem(message, file=str(path))])
     return None, doc
 
 

@@ -36,7 +36,7 @@ from gridgov.duty.model import (
     StaffNeed,
 )
 from gridgov.duty.places import on_tree
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
 
 CHECKPOINT_COLUMNS = ("id", "unit", "name", "kind", "staff", "shifts", "leader", "skills")
@@ -72,15 +72,15 @@ def checkpoints_from_text(
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
-    errors: list[SourceError] = []
+        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)]) from None
+    errors: list[SourceProblem] = []
     for col in ("id", "unit"):
         if col not in header:
-            errors.append(SourceError("missing column", field=col, row=1, file=file))
+            errors.append(SourceProblem("missing column", field=col, row=1, file=file))
     for col in header:
         if col not in CHECKPOINT_COLUMNS:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"unknown column (known: {', '.join(CHECKPOINT_COLUMNS)})",
                     field=col,
                     row=1,
@@ -99,7 +99,7 @@ def checkpoints_from_text(
             continue
         if len(record) != len(header):
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"expected {len(header)} fields, found {len(record)}", row=row, file=file
                 )
             )
@@ -108,7 +108,7 @@ def checkpoints_from_text(
         n_before = len(errors)
 
         def bad(field: str, message: str, row: int = row) -> None:
-            errors.append(SourceError(message, field=field, row=row, file=file))
+            errors.append(SourceProblem(message, field=field, row=row, file=file))
 
         pid = cell["id"].strip()
         unit = cell["unit"].strip()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from gridgov.duty.model import Limits, Problem
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 if TYPE_CHECKING:
     from gridgov.duty.rules.base import Rule
@@ -140,12 +140,12 @@ class Compiled:
         return self.problem.posts[p].label
 
 
-def check_problem(problem: Problem, *, file: str | None = None) -> list[SourceError]:
+def check_problem(problem: Problem, *, file: str | None = None) -> list[SourceProblem]:
     """Every reference or value in ``problem`` that cannot be right, as located errors."""
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
 
     def err(field: str, message: str) -> None:
-        errors.append(SourceError(message, field=field, file=file))
+        errors.append(SourceProblem(message, field=field, file=file))
 
     def dupes(kind: str, ids: list[str]) -> None:
         seen: set[str] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gridgov.duty.compiled import OFF, Compiled
 from gridgov.duty.model import Assignment, Roster
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 
 def to_grid(
@@ -19,7 +19,7 @@ def to_grid(
     shifts = [[OFF] * cp.D for _ in range(cp.R)]
     posts = [[OFF] * cp.D for _ in range(cp.R)]
     extra: list[Assignment] = []
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     single_post = cp.post_ids[0] if cp.P == 1 else None
     for i, a in enumerate(roster.assignments):
         r = cp.r_index.get(a.resource)
@@ -27,23 +27,23 @@ def to_grid(
         p = cp.p_index.get(a.post if a.post or single_post is None else single_post)
         if r is None:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"unknown resource {a.resource!r}", "resource", row=first_row + i, file=file
                 )
             )
         if s is None:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"unknown shift type {a.shift!r}", "shift", row=first_row + i, file=file
                 )
             )
         if p is None:
             errors.append(
-                SourceError(f"unknown post {a.post!r}", "post", row=first_row + i, file=file)
+                SourceProblem(f"unknown post {a.post!r}", "post", row=first_row + i, file=file)
             )
         if not 0 <= a.day < cp.D:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"day {a.day} is outside the horizon (0..{cp.D - 1})",
                     "day",
                     row=first_row + i,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import attrs
 
 from gridgov.duty.model import Places, PlaceUnit, Problem
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
 
 
@@ -37,12 +37,14 @@ def on_tree(problem: Problem, tree: Hierarchy, *, file: str | None = None) -> Pr
     with the post or resource that names it. The result carries the named units
     and their ancestors (:attr:`Problem.places`); binding again replaces them.
     """
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     wanted: dict[str, None] = {}
     for uid, field, who in _named_units(problem):
         if uid not in tree:
             errors.append(
-                SourceError(f"{who} names unit {uid!r}, which is not in the tree", field, file=file)
+                SourceProblem(
+                    f"{who} names unit {uid!r}, which is not in the tree", field, file=file
+                )
             )
         else:
             wanted[uid] = None
@@ -62,15 +64,15 @@ def on_tree(problem: Problem, tree: Hierarchy, *, file: str | None = None) -> Pr
     return attrs.evolve(problem, places=Places(tuple(tree.levels.names), units))
 
 
-def check_places(problem: Problem, *, file: str | None = None) -> list[SourceError]:
+def check_places(problem: Problem, *, file: str | None = None) -> list[SourceProblem]:
     """What is wrong with a problem's :attr:`~Problem.places` (a hand-edited file, say)."""
     places = problem.places
     if places is None:
         return []
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
 
     def err(field: str, message: str) -> None:
-        errors.append(SourceError(message, field=field, file=file))
+        errors.append(SourceProblem(message, field=field, file=file))
 
     levels = set(places.levels)
     seen: set[str] = set()

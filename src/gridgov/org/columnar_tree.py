@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gridgov._arrow import encode, from_numpy, to_numpy
-from gridgov.errors import SourceError, UnknownUnit
+from gridgov.errors import SourceProblem, UnknownUnit
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.index import TreeIndex
 from gridgov.org.levels import Levels
@@ -549,7 +549,7 @@ class ColumnarHierarchy(Hierarchy):
         """Read-only view of id → parent id."""
         return super().parent_map() if self._cols is None else _ParentView(self)
 
-    def check(self) -> list[SourceError]:
+    def check(self) -> list[SourceProblem]:
         """Re-check the whole tree (vectorised while it is in arrays)."""
         cols = self._cols
         if cols is None or not recheck(cols):

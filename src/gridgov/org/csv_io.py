@@ -59,7 +59,7 @@ from gridgov.bulk import paused_gc
 from gridgov.csvrows import DIALECT, csv_error, header_errors, shown_name
 from gridgov.csvsafe import neutralise_row
 from gridgov.engine import Engine, use_columnar
-from gridgov.errors import HierarchyError, InvalidInput, SourceError
+from gridgov.errors import HierarchyError, InvalidInput, SourceProblem
 from gridgov.numbers import ColumnKind, type_column
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -147,7 +147,7 @@ def attribute_header(name: str, *, text: bool = False) -> str:
 
 def attribute_columns(
     header: Sequence[str], kinds: dict[str, ColumnKind], *, file: str | None
-) -> tuple[list[tuple[int, str, ColumnKind]], list[SourceError]]:
+) -> tuple[list[tuple[int, str, ColumnKind]], list[SourceProblem]]:
     """``(column index, attribute name, kind)`` of every attribute column of ``header``.
 
     The inverse of :func:`attribute_header`; a name given twice, empty or
@@ -155,7 +155,7 @@ def attribute_columns(
     :mod:`gridgov.org.columnar_csv`) take their attribute columns from here.
     """
     out: list[tuple[int, str, ColumnKind]] = []
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     seen: dict[str, str] = {}
     for i, cell in enumerate(header):
         if cell in RESERVED:
@@ -168,14 +168,14 @@ def attribute_columns(
             name = unquote(cell[len(ATTR_PREFIX) :])
         if not name or "\x00" in name:
             errors.append(
-                SourceError(
+                SourceProblem(
                     "empty attribute name or a NUL in it", field=shown_name(cell), row=1, file=file
                 )
             )
             continue
         if name in seen:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"attribute {shown_name(name)!r} given twice"
                     f" (columns {shown_name(seen[name])!r} and {shown_name(cell)!r})",
                     field=shown_name(cell),
@@ -244,13 +244,13 @@ def _read(
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
+        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)]) from None
     except csv.Error as exc:
         raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     for name in REQUIRED:
         if name not in header:
-            errors.append(SourceError("missing column", field=name, row=1, file=file))
+            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
     errors += header_errors(header, file=file)
     if errors:
         raise InvalidInput(errors)
@@ -273,7 +273,7 @@ def _read(
                 if not record or (len(record) == 1 and not record[0].strip()):
                     continue  # blank line
                 errors.append(
-                    SourceError(
+                    SourceProblem(
                         f"expected {width} fields, found {len(record)}", row=start, file=file
                     )
                 )
@@ -283,7 +283,7 @@ def _read(
     except csv.Error as exc:
         errors.append(csv_error(exc, row=last + 1, file=file))
     if not records and not errors:
-        errors.append(SourceError("no units: the file has a header row only", row=2, file=file))
+        errors.append(SourceProblem("no units: the file has a header row only", row=2, file=file))
 
     # Pass 2: extra columns, typed column by column (gridgov.numbers owns the rule).
     n = len(records)
@@ -291,7 +291,7 @@ def _read(
     for col, name, kind in attr_cols:
         values, bad = type_column([r[col] for r in records], kind)
         for k, message in bad:
-            errors.append(SourceError(message, field=header[col], row=starts[k], file=file))
+            errors.append(SourceProblem(message, field=header[col], row=starts[k], file=file))
         for k, item in enumerate(values):
             if item is not None:
                 d = attrs_of[k]

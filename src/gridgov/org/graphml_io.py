@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from gridgov.documents import load_json_text
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.json_io import apply_relations_json, relations_json
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
@@ -65,7 +65,7 @@ def _levels(names: Any, household: Any, file: str | None) -> Levels:
     household level where the names do not give it."""
     if household is not None and not isinstance(household, str):
         raise InvalidInput(
-            [SourceError(f"expected text, got {household!r}", field="household_level", file=file)]
+            [SourceProblem(f"expected text, got {household!r}", field="household_level", file=file)]
         )
     try:
         if not names:
@@ -83,7 +83,7 @@ def _levels(names: Any, household: Any, file: str | None) -> Levels:
             raise ValueError("expected a list of level names")
         return Levels.from_file(parsed, household)
     except ValueError as exc:
-        raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
+        raise InvalidInput([SourceProblem(str(exc), field="levels", file=file)]) from None
 
 
 def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = None) -> Hierarchy:
@@ -95,7 +95,7 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
         preds = list(graph.predecessors(node))
         if len(preds) > 1:
             raise InvalidInput(
-                [SourceError(f"node {node!r} has {len(preds)} parents", field="edge", file=file)]
+                [SourceProblem(f"node {node!r} has {len(preds)} parents", field="edge", file=file)]
             )
         attributes: dict[str, AttrValue] = {
             k[5:]: v for k, v in data.items() if k.startswith("attr.")
@@ -111,7 +111,7 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
             )
         except (TypeError, ValueError) as exc:
             raise InvalidInput(
-                [SourceError(f"node {str(node)[:60]!r}: {exc}", field="node", file=file)]
+                [SourceProblem(f"node {str(node)[:60]!r}: {exc}", field="node", file=file)]
             ) from None
         rows.append(Row(unit, str(preds[0]) if preds else None, file=file))
     tree = Hierarchy.from_rows(rows, levels=levels)
@@ -129,5 +129,7 @@ def read_graphml(path: str | Path) -> Hierarchy:
     try:
         graph = nx.parse_graphml(text)
     except Exception as exc:  # networkx raises several unrelated types for bad XML
-        raise InvalidInput([SourceError(f"not readable GraphML: {exc}", file=str(path))]) from None
+        raise InvalidInput(
+            [SourceProblem(f"not readable GraphML: {exc}", file=str(path))]
+        ) from None
     return from_graph(graph, file=str(path))

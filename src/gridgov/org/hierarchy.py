@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from gridgov.bulk import paused_gc
-from gridgov.errors import ChangeRefused, HierarchyError, SourceError, UnknownUnit
+from gridgov.errors import ChangeRefused, HierarchyError, SourceProblem, UnknownUnit
 from gridgov.org.index import TreeIndex
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.org.relations import Relations
@@ -413,7 +413,7 @@ class Hierarchy:
             changes["party"] = party
         self.replace(attrs.evolve(unit, **changes))
 
-    def check(self) -> list[SourceError]:
+    def check(self) -> list[SourceProblem]:
         """Re-check the whole tree; an empty list for a valid one (for tests and imports)."""
         with paused_gc():
             units = list(self._units.values())

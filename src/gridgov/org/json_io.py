@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from gridgov.errors import HierarchyError, InvalidInput, SourceError
+from gridgov.errors import HierarchyError, InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.levels import Levels
 from gridgov.org.relations import GovUnit
@@ -88,12 +88,12 @@ def from_document(doc: HierarchyDocument, *, file: str | None = None) -> Hierarc
     """Build and validate a hierarchy from its document (every error reported)."""
     if doc.format != FORMAT:
         raise InvalidInput(
-            [SourceError(f"unknown format {doc.format!r}", field="format", file=file)]
+            [SourceProblem(f"unknown format {doc.format!r}", field="format", file=file)]
         )
     try:
         levels = Levels.from_file(doc.levels, doc.household_level)
     except ValueError as exc:
-        raise InvalidInput([SourceError(str(exc), field="levels", file=file)]) from None
+        raise InvalidInput([SourceProblem(str(exc), field="levels", file=file)]) from None
     rows = [
         Row(Unit(r.id, r.level, r.name, r.attributes, r.party), r.parent, row=i, file=file)
         for i, r in enumerate(doc.units)
@@ -110,17 +110,17 @@ def _apply_relations(
     *,
     file: str | None,
 ) -> None:
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     for i, link in enumerate(central):
         try:
             tree.relations.link_central_household(link.central, link.households)
         except (ValueError, KeyError) as exc:
-            errors.append(SourceError(str(exc), field=f"central_households[{i}]", file=file))
+            errors.append(SourceProblem(str(exc), field=f"central_households[{i}]", file=file))
     for i, pairing in enumerate(pairings):
         try:
             tree.relations.pair(pairing.gov, pairing.units, level=None)
         except (ValueError, KeyError) as exc:
-            errors.append(SourceError(str(exc), field=f"pairings[{i}]", file=file))
+            errors.append(SourceProblem(str(exc), field=f"pairings[{i}]", file=file))
     if errors:
         raise HierarchyError(errors)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from gridgov.errors import ChangeRefused, SourceError
+from gridgov.errors import ChangeRefused, SourceProblem
 
 if TYPE_CHECKING:
     from gridgov.org.hierarchy import Hierarchy
@@ -169,16 +169,16 @@ class Relations:
         for gov in list(self.pairings):
             self.pairings[gov] = tuple(u for u in self.pairings[gov] if u not in gone)
 
-    def check(self) -> list[SourceError]:
+    def check(self) -> list[SourceProblem]:
         """Every link whose endpoint is missing or at the wrong level."""
-        errors: list[SourceError] = []
+        errors: list[SourceProblem] = []
         level = self.household_level
         for central, hhs in self.central.items():
             for uid in (central, *hhs):
                 unit = self._tree.get(uid)
                 if unit is None or level is None or unit.level != level:
                     errors.append(
-                        SourceError(
+                        SourceProblem(
                             f"central household link {central!r} -> {uid!r}: "
                             + (
                                 f"not a unit at level {level!r}"
@@ -193,7 +193,7 @@ class Relations:
             for uid in uids:
                 if uid not in self._tree:
                     errors.append(
-                        SourceError(
+                        SourceProblem(
                             f"pairing {gov!r} -> {uid!r}: unknown unit",
                             field="pairing",
                             unit_id=uid,

@@ -29,7 +29,7 @@ import io
 from pathlib import Path
 
 from gridgov.csvrows import DIALECT, csv_error
-from gridgov.errors import ChangeRefused, InvalidInput, SourceError
+from gridgov.errors import ChangeRefused, InvalidInput, SourceProblem
 from gridgov.numbers import NumberError, parse_int
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.relations import GovUnit
@@ -84,17 +84,17 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
     if text.startswith("\ufeff"):
         text = text[1:]
     reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)]) from None
+        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)]) from None
     except csv.Error as exc:
         raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
     missing = [h for h in HEADER if h not in header]
     if missing:
         raise InvalidInput(
-            [SourceError("missing column", field=m, row=1, file=file) for m in missing]
+            [SourceProblem("missing column", field=m, row=1, file=file) for m in missing]
         )
     at = {h: header.index(h) for h in HEADER}
     trial = tree.copy()
@@ -109,7 +109,7 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
                 continue
             if len(record) != len(header):
                 errors.append(
-                    SourceError(
+                    SourceProblem(
                         f"expected {len(header)} fields, found {len(record)}", row=row, file=file
                     )
                 )
@@ -118,7 +118,7 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
             kind, src, dst = kind.strip(), src.strip(), dst.strip()
 
             def bad(message: str, field: str, row: int = row) -> None:
-                errors.append(SourceError(message, field=field, row=row, file=file))
+                errors.append(SourceProblem(message, field=field, row=row, file=file))
 
             if kind not in KINDS:
                 bad(f"unknown relation {kind!r} (expected one of {', '.join(KINDS)})", "relation")
@@ -166,6 +166,6 @@ def read_relations_csv(tree: Hierarchy, path: str | Path) -> None:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidInput(
-            [SourceError(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
+            [SourceProblem(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
         ) from None
     apply_relations_csv_text(tree, text, file=str(p))

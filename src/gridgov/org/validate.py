@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import attrs
 
-from gridgov.errors import SourceError
+from gridgov.errors import SourceProblem
 from gridgov.org.index import TreeIndex
 from gridgov.org.levels import HOW_TO_DECLARE, Levels
 from gridgov.org.unit import Unit
@@ -32,7 +32,7 @@ class Row(NamedTuple):
 class Checked:
     """The outcome of :func:`check_rows`: the tree's parts, or the errors."""
 
-    errors: tuple[SourceError, ...]
+    errors: tuple[SourceProblem, ...]
     units: dict[str, Unit]
     parent: dict[str, str | None]
     children: dict[str, list[str]]
@@ -81,10 +81,10 @@ class _Where:
     def row(self, k: int) -> int | None:
         return self.rownums[k] if self.rownums is not None else None
 
-    def err(self, k: int, field: str, message: str) -> SourceError:
+    def err(self, k: int, field: str, message: str) -> SourceProblem:
         files = self.files
         file = files if files is None or isinstance(files, str) else files[k]
-        return SourceError(
+        return SourceProblem(
             message, field=field, row=self.row(k), file=file, unit_id=self.units[k].id
         )
 
@@ -97,7 +97,7 @@ def check_columns(
     files: Sequence[str | None] | str | None = None,
 ) -> Checked:
     """Like :func:`check_rows`, from parallel sequences (the bulk readers' fast path)."""
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     where = _Where(units_in, rownums, files)
     units: dict[str, Unit] = {}
     parent: dict[str, str | None] = {}
@@ -163,7 +163,7 @@ def check_columns(
     if not units:
         pass
     elif not roots:
-        errors.append(SourceError("no root: every unit has a parent", field="parent"))
+        errors.append(SourceProblem("no root: every unit has a parent", field="parent"))
     else:
         root = units_in[roots[0]].id
         for extra in roots[1:]:
@@ -185,10 +185,10 @@ def check_columns(
 
 def _cycle_errors(
     units: dict[str, Unit], parent: dict[str, str | None], where: _Where
-) -> list[SourceError]:
+) -> list[SourceProblem]:
     """One error per cycle of parent links, found by following parents iteratively."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     for start in units:
         if start in state:
             continue

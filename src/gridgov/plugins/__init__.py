@@ -4,13 +4,14 @@ A plugin writes ``from gridgov import hookimpl`` and implements any of the hooks
 in :mod:`gridgov.plugins.hookspecs`.
 """
 
+from typing import TYPE_CHECKING
+
 from gridgov.plugins.hookspecs import hookimpl, hookspec
 from gridgov.plugins.manager import (
     DEFAULT_PLUGINS,
     ENTRY_POINT_GROUP,
     KINDS,
     PluginConflict,
-    PluginError,
     PluginInfo,
     PluginProblem,
     Plugins,
@@ -20,6 +21,13 @@ from gridgov.plugins.manager import (
     plugin_errors,
     use_plugins,
 )
+
+if TYPE_CHECKING:
+    from gridgov.plugins.manager import PluginError
+else:
+    from gridgov.errors import _deprecated_aliases
+
+    __getattr__ = _deprecated_aliases(__name__, {"PluginError": PluginProblem})
 
 __all__ = [
     "DEFAULT_PLUGINS",

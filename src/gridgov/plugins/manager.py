@@ -39,13 +39,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
 
 from gridgov.errors import PluginConflict as PluginConflict
 from gridgov.errors import UnknownComponent as UnknownComponent
+from gridgov.errors import _deprecated_aliases
 from gridgov.plugins import hookspecs
 
 ENTRY_POINT_GROUP = "gridgov"
@@ -77,8 +78,12 @@ class PluginProblem:
     message: str
 
 
-PluginError = PluginProblem
-"""Deprecated alias of :class:`PluginProblem` (a record, not an exception); removed in 0.3."""
+if TYPE_CHECKING:
+    PluginError = PluginProblem
+    """Deprecated alias of :class:`PluginProblem` (a record, not an exception); removed in
+    0.3. Using it warns (``DeprecationWarning``)."""
+else:
+    __getattr__ = _deprecated_aliases(__name__, {"PluginError": PluginProblem})
 
 
 @attrs.frozen

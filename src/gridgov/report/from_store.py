@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gridgov.duty.model import Assignment, Problem, Roster
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.report.build import DEFAULT_THRESHOLD, build_report, roster_grid
 from gridgov.report.model import Report, RosterGrid
 from gridgov.serialize import structure
@@ -22,7 +22,7 @@ from gridgov.sweep.model import Resident, Sweep
 
 
 def _fail(message: str, field: str | None = None) -> InvalidInput:
-    return InvalidInput([SourceError(message, field=field)])
+    return InvalidInput([SourceProblem(message, field=field)])
 
 
 def pick_sweep(store: Store, sweep_id: str | None) -> tuple[Sweep, list[str]]:

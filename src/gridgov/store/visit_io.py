@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from gridgov.engine import Engine, use_columnar
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.store.port import AppendResult, Store
 from gridgov.sweep.model import Visit
 from gridgov.sweep.visit_format import checked_visits, is_jsonl, iter_visits, visits_jsonl_text
@@ -119,7 +119,7 @@ def import_visits(
     number = 0
     last = 0
     for n, item in iter_visits(path, sweep=sweep):
-        if isinstance(item, SourceError):
+        if isinstance(item, SourceProblem):
             raise InvalidInput([item])
         if not batch:
             first = n

@@ -28,7 +28,7 @@ from operator import methodcaller
 from pathlib import Path
 
 from gridgov.csvrows import DIALECT, csv_error, shown_name
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import MIN_INT, NumberError, parse_int
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.frame import HouseholdFrame
@@ -112,7 +112,7 @@ def _header(text: str, file: str) -> list[str]:
     if _plain(text):
         first = text.split("\n", 1)[0]
         if not first.strip():
-            raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
+            raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)])
         return [h.strip() for h in first.split(",")]
     reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
     try:
@@ -120,7 +120,7 @@ def _header(text: str, file: str) -> list[str]:
     except csv.Error as exc:
         raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
     if not rec:
-        raise InvalidInput([SourceError("empty file: no header row", row=1, file=file)])
+        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)])
     return [h.strip() for h in rec]
 
 
@@ -192,11 +192,11 @@ def _columns(
     for i, name in enumerate(header):
         if name in where:
             errors.append(
-                SourceError("column appears twice", field=shown_name(name), row=1, file=file)
+                SourceProblem("column appears twice", field=shown_name(name), row=1, file=file)
             )
         elif name not in required and name not in optional:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"unknown column (expected {', '.join(required + optional)})",
                     field=shown_name(name) or "(empty)",
                     row=1,
@@ -206,7 +206,7 @@ def _columns(
         where[name] = i
     for name in required:
         if name not in where:
-            errors.append(SourceError("missing column", field=name, row=1, file=file))
+            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
     if errors:
         raise InvalidInput(errors)
     return where

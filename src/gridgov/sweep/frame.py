@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.sweep.model import Household, Sweep
 from gridgov.sweep.rules import INVALID_OCCUPANCY, TimeRule
@@ -91,11 +91,13 @@ class HouseholdFrame:
         try:
             self.rule = TimeRule.of(sweep)
         except ValueError as exc:
-            raise InvalidInput([SourceError(str(exc), field="sweep")]) from None
+            raise InvalidInput([SourceProblem(str(exc), field="sweep")]) from None
         idx = tree.index
         pos, size = idx.pos, idx.size
         if sweep.scope not in pos:
-            raise InvalidInput([SourceError(f"unknown scope unit {sweep.scope!r}", field="scope")])
+            raise InvalidInput(
+                [SourceProblem(f"unknown scope unit {sweep.scope!r}", field="scope")]
+            )
         lo = pos[sweep.scope]
         hi = lo + size[lo]
         rel = tree.relations
@@ -107,13 +109,13 @@ class HouseholdFrame:
         reg: list[int] = []
         no_central: list[int] = []
         outside: set[str] = set()
-        errors: list[SourceError] = []
+        errors: list[SourceProblem] = []
         seen: set[str] = set()
         bcache: dict[str, int] = {}
 
         def err(n: int, message: str, field: str, hid: str | None = None) -> None:
             row = rows[n] if rows is not None else None
-            errors.append(SourceError(message, field=field, row=row, file=file, unit_id=hid))
+            errors.append(SourceProblem(message, field=field, row=row, file=file, unit_id=hid))
 
         for n, hid in enumerate(ids):
             if hid in seen:

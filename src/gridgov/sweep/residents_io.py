@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from gridgov.documents import json_line
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.privacy import mask_name
 from gridgov.serialize import structure, unstructure
 from gridgov.sweep.model import Resident
@@ -35,17 +35,17 @@ def residents_jsonl_text(residents: Iterable[Resident], *, mask: bool = True) ->
 def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]:
     """Residents from JSON Lines text; every bad line is reported together."""
     out: list[Resident] = []
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     seen: dict[str, int] = {}
     for n, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
         data = json_line(line, row=n, file=file)
-        if isinstance(data, SourceError):
+        if isinstance(data, SourceProblem):
             errors.append(data)
             continue
         if not isinstance(data, dict):
-            errors.append(SourceError("expected a JSON object", row=n, file=file))
+            errors.append(SourceProblem("expected a JSON object", row=n, file=file))
             continue
         try:
             resident = structure(data, Resident, file=file)
@@ -54,7 +54,7 @@ def read_residents_text(text: str, *, file: str | None = None) -> list[Resident]
             continue
         if resident.id in seen:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"resident {resident.id!r} appears twice (first on line {seen[resident.id]})",
                     field="id",
                     row=n,

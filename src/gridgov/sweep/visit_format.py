@@ -38,7 +38,7 @@ same fields; counts may be JSON numbers, ``residents_seen`` a list of texts,
 of range, no key twice), and a text holding ``\\u0000`` is an error at its
 field (no store can keep a NUL; PostgreSQL refuses it).
 
-:func:`iter_visits` streams ``(row, Visit | SourceError)`` pairs from a path,
+:func:`iter_visits` streams ``(row, Visit | SourceProblem)`` pairs from a path,
 an open text file or (:func:`iter_visits_text`) a string; :func:`read_visits`
 and :func:`read_visits_text` return every visit or raise
 :class:`~gridgov.errors.InvalidInput` with every error (the first 100). Rows
@@ -57,7 +57,7 @@ from typing import IO, Any
 
 from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.documents import json_line
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import NumberError, is_number, parse_number
 from gridgov.serialize import unstructure
 from gridgov.spelling import lookup_enum, unknown_message
@@ -103,13 +103,13 @@ class ErrorList:
 
     def __init__(self, file: str | None) -> None:
         self.file = file
-        self.items: list[SourceError] = []
+        self.items: list[SourceProblem] = []
         self.more = 0
 
     def add(self, message: str, field: str | None, row: int | None) -> None:
         """Record one error."""
         if len(self.items) < MAX_ERRORS:
-            self.items.append(SourceError(message, field=field, row=row, file=self.file))
+            self.items.append(SourceProblem(message, field=field, row=row, file=self.file))
         else:
             self.more += 1
 
@@ -121,7 +121,7 @@ class ErrorList:
         if self.items:
             items = list(self.items)
             if self.more:
-                items.append(SourceError(f"... and {self.more} more errors", file=self.file))
+                items.append(SourceProblem(f"... and {self.more} more errors", file=self.file))
             raise InvalidInput(items)
 
 
@@ -143,11 +143,11 @@ def header_positions(header: Sequence[str], file: str | None) -> dict[str, int]:
         name = field_key(raw)
         if name in where:
             errors.append(
-                SourceError("column appears twice", field=shown_name(raw), row=1, file=file)
+                SourceProblem("column appears twice", field=shown_name(raw), row=1, file=file)
             )
         elif name not in FIELDS:
             errors.append(
-                SourceError(
+                SourceProblem(
                     f"unknown column (expected {', '.join(FIELDS)})",
                     field=shown_name(raw) or "(empty)",
                     row=1,
@@ -157,7 +157,7 @@ def header_positions(header: Sequence[str], file: str | None) -> dict[str, int]:
         where[name] = i
     for name in REQUIRED:
         if name not in where:
-            errors.append(SourceError("missing column", field=name, row=1, file=file))
+            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
     if errors:
         raise InvalidInput(errors)
     return where
@@ -351,14 +351,14 @@ _MISSING: Any = object()
 
 def _csv_rows(
     fh: Iterable[str], file: str | None, sweep: str | None
-) -> Iterator[tuple[int, Visit | SourceError]]:
+) -> Iterator[tuple[int, Visit | SourceProblem]]:
     reader = csv.reader(fh, **DIALECT)  # type: ignore[arg-type]
     last = 0
     try:
         header = next(reader, None)
         last = reader.line_num
         if not header or not any(h.strip() for h in header):
-            yield 1, SourceError("empty file: no header row", row=1, file=file)
+            yield 1, SourceProblem("empty file: no header row", row=1, file=file)
             return
         try:
             parser = VisitRowParser.for_header(header, file, sweep=sweep)
@@ -375,7 +375,7 @@ def _csv_rows(
                 if record and not (len(record) == 1 and not record[0].strip()):
                     yield (
                         start,
-                        SourceError(
+                        SourceProblem(
                             f"expected {width} fields, found {len(record)}", row=start, file=file
                         ),
                     )
@@ -391,7 +391,7 @@ def _csv_rows(
     except csv.Error as exc:
         yield last + 1, csv_error(exc, row=last + 1, file=file)
     except UnicodeDecodeError as exc:
-        yield last + 1, SourceError(f"not UTF-8 text ({exc.reason})", row=last + 1, file=file)
+        yield last + 1, SourceProblem(f"not UTF-8 text ({exc.reason})", row=last + 1, file=file)
 
 
 _ALL = {name: i for i, name in enumerate(FIELDS)}
@@ -399,7 +399,7 @@ _ALL = {name: i for i, name in enumerate(FIELDS)}
 
 def _jsonl_rows(
     lines: Iterable[str], file: str | None, sweep: str | None
-) -> Iterator[tuple[int, Visit | SourceError]]:
+) -> Iterator[tuple[int, Visit | SourceProblem]]:
     parser = VisitRowParser(_ALL, file, sweep=sweep)
     errs = parser.errors
     n = 0
@@ -408,11 +408,11 @@ def _jsonl_rows(
             if not line.strip():
                 continue
             data = json_line(line, row=n, file=file)
-            if isinstance(data, SourceError):
+            if isinstance(data, SourceProblem):
                 yield n, data
                 continue
             if not isinstance(data, dict):
-                yield n, SourceError("expected a JSON object", row=n, file=file)
+                yield n, SourceProblem("expected a JSON object", row=n, file=file)
                 continue
             values: list[Any] = [None] * len(FIELDS)
             bad = False
@@ -422,13 +422,13 @@ def _jsonl_rows(
                 if i is None:
                     bad = True
                     message = f"unknown field (expected {', '.join(FIELDS)})"
-                    yield n, SourceError(message, field=shown_name(str(key)), row=n, file=file)
+                    yield n, SourceProblem(message, field=shown_name(str(key)), row=n, file=file)
                 else:
                     values[i] = value
             for name in REQUIRED:
                 if values[_ALL[name]] is None:
                     bad = True
-                    yield n, SourceError("missing field", field=name, row=n, file=file)
+                    yield n, SourceProblem("missing field", field=name, row=n, file=file)
             if bad:
                 continue
             if values[_ALL["outcome"]] is None:
@@ -442,7 +442,7 @@ def _jsonl_rows(
                 errs.items.clear()
                 errs.more = 0
     except UnicodeDecodeError as exc:
-        yield n + 1, SourceError(f"not UTF-8 text ({exc.reason})", row=n + 1, file=file)
+        yield n + 1, SourceProblem(f"not UTF-8 text ({exc.reason})", row=n + 1, file=file)
 
 
 def iter_visits(
@@ -450,7 +450,7 @@ def iter_visits(
     *,
     sweep: str | None = None,
     jsonl: bool | None = None,
-) -> Iterator[tuple[int, Visit | SourceError]]:
+) -> Iterator[tuple[int, Visit | SourceProblem]]:
     """``(row, visit)`` for every good row and ``(row, error)`` for every bad one, streaming.
 
     ``source`` is a path (JSON Lines by suffix unless ``jsonl`` says) or an open
@@ -477,7 +477,7 @@ def iter_visits(
 
 def iter_visits_text(
     text: str, *, sweep: str | None = None, jsonl: bool = False, file: str | None = None
-) -> Iterator[tuple[int, Visit | SourceError]]:
+) -> Iterator[tuple[int, Visit | SourceProblem]]:
     """:func:`iter_visits` over a string (``file`` names it in errors)."""
     text = text.removeprefix("\ufeff")
     if jsonl:
@@ -485,11 +485,11 @@ def iter_visits_text(
     return _csv_rows(io.StringIO(text, newline=""), file, sweep)
 
 
-def _collect(rows: Iterable[tuple[int, Visit | SourceError]], file: str | None) -> list[Visit]:
+def _collect(rows: Iterable[tuple[int, Visit | SourceProblem]], file: str | None) -> list[Visit]:
     errs = ErrorList(file)
     out: list[Visit] = []
     for _, item in rows:
-        if isinstance(item, SourceError):
+        if isinstance(item, SourceProblem):
             if len(errs.items) < MAX_ERRORS:
                 errs.items.append(item)
             else:
@@ -529,7 +529,7 @@ def checked_visits(
     count = 0
     kept: list[tuple[int, Visit]] | None = [] if keep > 0 else None
     for n, item in iter_visits(path, sweep=sweep):
-        if isinstance(item, SourceError):
+        if isinstance(item, SourceProblem):
             if len(errs.items) < MAX_ERRORS:
                 errs.items.append(item)
             else:

@@ -47,7 +47,7 @@ from gridgov.duty.rules import (
     TotalMinutes,
     Unavailable,
 )
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 Group = tuple[str, int, int]
 """(rule name, resource or -1, shift * posts + post or -1): what one assumption covers."""
@@ -148,7 +148,7 @@ class RosterModel:
         for i, rule in enumerate(self.rules):
             if type(rule) not in _BUILDERS:
                 errors.append(
-                    SourceError(
+                    SourceProblem(
                         f"the cpsat solver cannot model rule {rule.name!r} "
                         f"({type(rule).__module__}.{type(rule).__qualname__}); use the "
                         "local solver, or leave the rule out",
@@ -157,7 +157,7 @@ class RosterModel:
                 )
             elif isinstance(rule, Fairness) and rule.measure == "hours" and not self._hours_ok():
                 errors.append(
-                    SourceError(
+                    SourceProblem(
                         "the cpsat solver cannot model rule 'fairness' with measure 'hours' "
                         "exactly on this horizon (too many distinct totals)",
                         field=f"rules[{i}]",

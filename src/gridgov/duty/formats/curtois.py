@@ -25,7 +25,7 @@ from gridgov.duty.model import (
     ShiftType,
     StaffNeed,
 )
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 
 POST = "ward"
 """The single post of a benchmark instance."""
@@ -68,10 +68,10 @@ class _Staff:
 class _Reader:
     def __init__(self, file: str | None) -> None:
         self.file = file
-        self.errors: list[SourceError] = []
+        self.errors: list[SourceProblem] = []
 
     def err(self, row: int, field: str, message: str) -> None:
-        self.errors.append(SourceError(message, field=field, row=row, file=self.file))
+        self.errors.append(SourceProblem(message, field=field, row=row, file=self.file))
 
     def int(self, row: int, field: str, text: str, *, minimum: int = 0) -> int:
         try:

@@ -17,12 +17,12 @@ import attrs
 
 from gridgov.duty.compiled import check_problem
 from gridgov.duty.model import Problem
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.serialize import structure, unstructure
 
 
 def _day(
-    value: Any, start: dt.date | None, field: str, errors: list[SourceError], file: str | None
+    value: Any, start: dt.date | None, field: str, errors: list[SourceProblem], file: str | None
 ) -> Any:
     if isinstance(value, dt.date):
         value = value.isoformat()
@@ -31,7 +31,9 @@ def _day(
             return (dt.date.fromisoformat(value) - start).days
         except ValueError:
             errors.append(
-                SourceError(f"expected a day index or an ISO date, got {value!r}", field, file=file)
+                SourceProblem(
+                    f"expected a day index or an ISO date, got {value!r}", field, file=file
+                )
             )
     return value
 
@@ -40,7 +42,7 @@ def _dates_to_days(data: Any, file: str | None) -> Any:
     """Turn ISO dates in day fields into indexes (in place on a copy of plain data)."""
     if not isinstance(data, dict):
         return data
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     start = None
     horizon = data.get("horizon")
     if isinstance(horizon, dict):
@@ -87,7 +89,7 @@ def from_data(data: Any, *, file: str | None = None) -> Problem:
     """A checked :class:`Problem` from parsed JSON/TOML data; every error at once."""
     if not isinstance(data, dict):
         raise InvalidInput(
-            [SourceError("expected an object with horizon, shifts, posts, resources", file=file)]
+            [SourceProblem("expected an object with horizon, shifts, posts, resources", file=file)]
         )
     problem = structure(_dates_to_days(data, file), Problem, file=file)
     errors = [

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from gridgov.duty.model import Assignment, Problem, Roster
-from gridgov.errors import InvalidInput, SourceError
+from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import NumberError, parse_int
 
 
@@ -37,16 +37,16 @@ def parse_roster_csv(text: str, *, file: str | None = None, post: str = "") -> R
 
     rows = records(io.StringIO(text, newline=""), file=file)
     first = next(rows, None)
-    errors: list[SourceError] = []
+    errors: list[SourceProblem] = []
     if first is None:
         raise InvalidInput(
-            [SourceError("empty file: expected a header employee,day,shift", file=file)]
+            [SourceProblem("empty file: expected a header employee,day,shift", file=file)]
         )
     cols = [h.strip().lower() for h in first[1]]
     errors += header_errors(cols, file=file)
     for need in ("employee", "day", "shift"):
         if need not in cols:
-            errors.append(SourceError(f"missing column {need!r}", field=need, row=1, file=file))
+            errors.append(SourceProblem(f"missing column {need!r}", field=need, row=1, file=file))
     if errors:
         raise InvalidInput(errors)
     ie, idy, ish = cols.index("employee"), cols.index("day"), cols.index("shift")
@@ -58,12 +58,12 @@ def parse_roster_csv(text: str, *, file: str | None = None, post: str = "") -> R
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(cols):
-            bad(SourceError(f"expected {len(cols)} columns, got {len(row)}", row=n, file=file))
+            bad(SourceProblem(f"expected {len(cols)} columns, got {len(row)}", row=n, file=file))
             continue
         try:
             day = parse_int(row[idy].strip())
         except NumberError:
-            bad(SourceError(f"expected a day index, got {row[idy][:40]!r}", "day", n, file))
+            bad(SourceProblem(f"expected a day index, got {row[idy][:40]!r}", "day", n, file))
             continue
         p = row[ip].strip() if ip is not None else post
         out.append(Assignment(row[ie].strip(), day, row[ish].strip(), p or post))
