@@ -594,6 +594,41 @@ def test_roster_publish_refuses_a_roster_that_does_not_cover_the_problem(
     assert "version 1 stored as published" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"employee": None}, "resource: expected text, got None"),
+        ({"employee": 7}, "resource: expected text, got 7"),
+        ({"day": 1.9}, "day: expected a whole number, got 1.9"),
+        ({"day": True}, "day: expected a whole number, got True"),
+        ({"day": "\u0663"}, "day: not a whole number: '\u0663'"),
+        ({"shift": ["D"]}, "shift: expected text, got ['D']"),
+    ],
+)
+def test_roster_publish_reads_json_rows_strictly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], row: dict[str, object], message: str
+) -> None:
+    """A JSON roster checked against its problem: rows through the converter, never
+    ``str(None)`` or ``int(1.9)``."""
+    ws = _publish_ws(tmp_path, capsys)
+    pf = tmp_path / "p.json"
+    pf.write_text(json.dumps(_PUB_PROBLEM))
+    rows = [
+        {"employee": f"t{i % 2}", "day": d, "shift": "D", "post": f"K{i % 2 + 1}"}
+        for d in range(3)
+        for i in range(2)
+    ]
+    rf = tmp_path / "r.json"
+    rf.write_text(json.dumps(rows), encoding="utf-8")
+    args = ["roster", "publish", str(rf), "--id", "R1", "-w", str(ws), "--problem", str(pf)]
+    assert main(args) == 0
+    capsys.readouterr()
+    rows[3] = {**rows[3], **row}
+    rf.write_text(json.dumps(rows), encoding="utf-8")
+    assert main([*args[:4], "R2", *args[5:]]) == 1
+    assert _one_error_line(capsys) == f"gridgov: error: {rf}: roster: roster row 4: {message}"
+
+
 def test_roster_publish_checks_against_the_stored_problem_of_its_id(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from gridgov.duty.model import Assignment, Problem, Roster
-from gridgov.errors import InvalidInput, SourceProblem
+from gridgov.errors import InvalidInput, NumberError, SourceProblem
+from gridgov.numbers import parse_int
 from gridgov.report.build import DEFAULT_THRESHOLD, build_report, roster_grid
 from gridgov.report.model import Report, RosterGrid
 from gridgov.serialize import structure
@@ -54,25 +55,33 @@ def roster_from_doc(doc: Any) -> Roster:
     and a serialised roster (``{"assignments": [...]}``).
     """
     if isinstance(doc, dict) and "assignments" in doc:
-        return structure(doc, Roster)
+        return structure(doc, Roster, path="roster")
     if not isinstance(doc, list):
         raise _fail("a stored roster is neither a list of rows nor {'assignments': [...]}")
-    out = []
-    for i, row in enumerate(doc, start=1):
-        if not isinstance(row, dict):
-            raise _fail(f"roster row {i} is not an object", "roster")
+    return Roster(tuple(_row_assignment(row, i) for i, row in enumerate(doc, start=1)))
+
+
+def _row_assignment(row: Any, i: int) -> Assignment:
+    """One row of a roster CSV (cells as text, or a JSON row) through the converter,
+    strictly: the day by gridgov's number grammar, every other cell text."""
+    if not isinstance(row, dict):
+        raise _fail(f"roster row {i} is not an object", "roster")
+    data = {k: row[k] for k in ("day", "shift", "post") if k in row}
+    data.setdefault("post", "")
+    for name in ("employee", "resource"):
+        if name in row:
+            data["resource"] = row[name]
+            break
+    if isinstance(data.get("day"), str):
         try:
-            out.append(
-                Assignment(
-                    str(row.get("employee", row.get("resource", ""))),
-                    int(row["day"]),
-                    str(row["shift"]),
-                    str(row.get("post", "")),
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _fail(f"roster row {i}: bad or missing {exc}", "roster") from None
-    return Roster(tuple(out))
+            data["day"] = parse_int(data["day"].strip())
+        except NumberError as exc:
+            raise _fail(f"roster row {i}: day: {exc}", "roster") from None
+    try:
+        return structure(data, Assignment)
+    except InvalidInput as exc:
+        problems = [f"{(e.field or '$').rpartition('.')[2]}: {e.message}" for e in exc.errors]
+        raise _fail(f"roster row {i}: {'; '.join(problems)}", "roster") from None
 
 
 def published_roster(
