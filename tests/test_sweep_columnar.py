@@ -259,15 +259,22 @@ def test_same_latest_time_the_larger_visit_id_wins(tmp_path: Path) -> None:
     assert [ref.status(h) for h in ("h1", "h2")] == ["refused", "refused"]
 
 
-@given(st.lists(st.lists(st.sampled_from(["a", "b", "", "ab", "é", " a"]), max_size=6), max_size=5))
-def test_joint_codes_are_one_encoding(parts: list[list[str]]) -> None:
-    from gridgov._arrow import joint_codes, strings
+def some_chunked(parts: list[list[str]]) -> tuple[list[Any], list[str]]:
+    """Arrow arrays of the cells (those of an even count chunked), and every cell in order."""
+    from gridgov._arrow import strings
 
     arrays = []
-    for cells in parts:  # some arrays chunked, some not
+    for cells in parts:
         arr = strings(cells)
         arrays.append(arr if len(cells) % 2 else pa.chunked_array([arr.slice(0, 1), arr.slice(1)]))
-    flat = [c for cells in parts for c in cells]
+    return arrays, [c for cells in parts for c in cells]
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "", "ab", "é", " a"]), max_size=6), max_size=5))
+def test_joint_codes_are_one_encoding(parts: list[list[str]]) -> None:
+    from gridgov._arrow import joint_codes
+
+    arrays, flat = some_chunked(parts)
     order: dict[str, int] = {}
     want = [order.setdefault(c, len(order)) for c in flat]
     assert joint_codes(*arrays).tolist() == want
@@ -294,3 +301,42 @@ def test_counts_follow_the_number_grammar(text: str) -> None:
         want = None
     assert got == want
     assert bool(p.errors.items) == (want is None)
+
+
+_KEY_TEXTS = st.lists(
+    st.lists(
+        st.one_of(
+            st.text(st.sampled_from("H0123456789"), max_size=9),
+            st.text(st.sampled_from(["a", "é", "中", " ", "-", "\x00", "Z"]), max_size=4),
+            st.text(max_size=3),
+            st.text(st.sampled_from("0123456789abcdefghijklmnopqrstuvwxyz"), max_size=40),
+        ),
+        max_size=8,
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(_KEY_TEXTS)
+def test_first_index_is_the_first_equal_cell(parts: list[list[str]]) -> None:
+    from gridgov._text_keys import _by_hashing, _by_sort, first_index, packed_keys
+
+    arrays, flat = some_chunked(parts)
+    seen: dict[str, int] = {}
+    want = [seen.setdefault(c, k) for k, c in enumerate(flat)]
+    assert first_index(*arrays).tolist() == want
+    if flat:  # every way: the one sort, the argsort of wide keys, Arrow's hashing
+        assert _by_hashing(tuple(arrays), len(flat)).tolist() == want
+        packed = packed_keys(tuple(arrays))
+        if packed is not None:
+            assert _by_sort(packed[0], 64, len(flat)).tolist() == want
+            assert _by_sort(packed[0], packed[1], len(flat)).tolist() == want
+    import gridgov._text_keys as keys
+
+    rows = keys.ROWS
+    keys.ROWS = 3  # blocks of three cells: every block boundary is crossed
+    try:
+        assert first_index(*arrays).tolist() == want
+    finally:
+        keys.ROWS = rows

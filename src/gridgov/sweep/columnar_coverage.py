@@ -44,13 +44,12 @@ from gridgov._arrow import (
     POOL,
     encode,
     from_numpy,
-    joint_codes,
     nulls,
     py_strip,
     strings,
     to_numpy,
 )
-from gridgov._arrow import codes as dict_codes
+from gridgov._text_keys import first_index
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
@@ -315,28 +314,27 @@ def _frame(
         return None  # empty ids: the reference names them
     tree_ids, size = _tree_arrays(tree)
     n_units = len(tree_ids)
-    b = pc.index_in(buildings, value_set=tree_ids, memory_pool=POOL)
-    del buildings
-    if b.null_count:
+    vis = visited if visited is not None else strings([])
+    n_v = len(vis)
+    # The first cell of each text among the tree's ids, the households' ids, the visits'
+    # household cells and the households' buildings, one after another
+    # (gridgov._text_keys): the tree's ids are distinct, so a cell whose first is below
+    # n_units is that unit; a household is listed once exactly when its first is itself
+    # (or a unit no other household is); a visit's first is its household's.
+    first = first_index(tree_ids, hids, vis, buildings)
+    del buildings, vis
+    b = first[n_units + n + n_v :]
+    if np.any(b >= n_units):
         return None  # an unknown building
-    b = to_numpy(b).astype(np.int64)
-    # One dictionary encoding of the tree's ids, the households' and the visits'
-    # household cells: the tree's ids (distinct) take codes 0 .. n_units-1, so a
-    # household's code below n_units is the unit it also is; the households are
-    # distinct exactly when their codes are; a visit's code is its household's.
-    allc = joint_codes(tree_ids, hids, visited if visited is not None else strings([]))
-    hc = allc[n_units : n_units + n]
-    vc = allc[n_units + n :]
-    del allc
+    b = b.astype(np.int64)
+    hc = first[n_units : n_units + n]
+    vc = first[n_units + n : n_units + n + n_v]
+    del first
     is_unit = hc < n_units
-    if is_unit.any():
-        if len(np.unique(hc[is_unit])) != int(is_unit.sum()):
-            return None  # a household twice
-        new = hc[~is_unit]
-        if not np.array_equal(new, np.arange(n_units, n_units + len(new), dtype=new.dtype)):
-            return None
-    elif not np.array_equal(hc, np.arange(n_units, n_units + n, dtype=hc.dtype)):
+    if np.any(~is_unit & (hc != np.arange(n_units, n_units + n, dtype=hc.dtype))):
         return None  # a household twice
+    if is_unit.any() and len(np.unique(hc[is_unit])) != int(is_unit.sum()):
+        return None  # a household twice (the same unit)
     p = np.where(is_unit, hc, b)
     if np.any((p != b) & ~((b <= p) & (p < b + size[b]))):
         return None  # a household unit not under its building
@@ -352,10 +350,10 @@ def _frame(
     kept_ids = hids if everyone else hids.take(from_numpy(keep))
     if isinstance(kept_ids, pa.ChunkedArray):
         kept_ids = kept_ids.combine_chunks()
-    # code -> number in the frame (-1: no household of the frame)
-    number = np.full(int(max(hc.max(initial=-1), vc.max(initial=-1))) + 1, -1, dtype=np.int32)
+    # first cell -> number in the frame (-1: no household of the frame)
+    number = np.full(n_units + n + 1, -1, dtype=np.int32)
     number[hc[keep]] = np.arange(len(keep), dtype=np.int32)
-    hx = number[vc]
+    hx = number[np.minimum(vc, n_units + n)]
     del number, vc, hc
     rel = tree.relations
     looked = list(rel.looked_after) + list(rel.central)
@@ -525,8 +523,8 @@ def coverage_columns(
     n = len(next(iter(cols.values()))) if cols else 0
     names = list(cols)
     vids = cols[names[p.i_id]]
-    with ThreadPoolExecutor(1) as pool:  # the visit ids' encoding on the other core
-        vid_codes = pool.submit(dict_codes, vids)
+    with ThreadPoolExecutor(1) as pool:  # the visit ids' grouping on the other core
+        vid_codes = pool.submit(first_index, vids)
         visited = cols[names[p.i_h]] if p.i_h >= 0 else None
         built = _frame(tree, sweep, h_header, h_cols, visited)
         del h_cols, visited
@@ -636,7 +634,7 @@ def coverage_columns(
         m_idc = idc[m_at]
         # rows equal cell for cell (the raw line) are duplicates at once
         take = from_numpy(m_rows)
-        cell_codes = [dict_codes(cols[nm].take(take)) for nm in names if nm != names[p.i_id]]
+        cell_codes = [first_index(cols[nm].take(take)) for nm in names if nm != names[p.i_id]]
         order = np.lexsort([*cell_codes[::-1], m_idc])
         keyed = np.stack([m_idc, *cell_codes])[:, order]
         del cell_codes
