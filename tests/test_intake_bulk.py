@@ -85,11 +85,9 @@ def test_bulk_rows_equal_prepare(vs: list[Visit], zone: dt.tzinfo | None, lo: in
     assert batch.column("returnees") == [r.returnees for r in rows]
     assert batch.column("doc") == [codec.doc(r.visit) for r in rows]
     assert [cols.visit(int(k)) for k in batch.keep] == [r.visit for r in rows]
-    first: dict[tuple[str, str, str], tuple[object, ...]] = {}
-    for r in rows:  # each distinct version once, as it first arrived
-        first.setdefault(
-            r.key,
-            (r.sweep, r.id, r.digest, r.household, r.t_us, r.code, r.persons, r.returnees,
-             codec.doc(r.visit)),
-        )  # fmt: skip
-    assert list(batch.versions()) == list(first.values())
+    assert list(batch.rows()) == [
+        (r.sweep, r.id, r.digest, r.household, r.t_us, r.code, r.persons, r.returnees,
+         codec.doc(r.visit))
+        for r in rows
+    ]  # fmt: skip
+    assert list(batch.pairs()) == [(r.sweep, r.id) for r in rows]

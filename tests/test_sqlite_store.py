@@ -15,7 +15,7 @@ from gridgov.serialize import unstructure
 from gridgov.store import LATEST_VERSION, MIGRATIONS, SqliteStore, StoreError, open_store
 from gridgov.store.codec import dumps
 from gridgov.store.schema import META_TABLE
-from gridgov.store.sqlite import sqlite_path
+from gridgov.store.sqlite import PAGE_SIZE, sqlite_path
 from gridgov.sweep.model import Household, Sweep, Visit
 
 T0 = dt.datetime(2022, 4, 1, 8)
@@ -29,6 +29,17 @@ def test_connection_settings(tmp_path: Path) -> None:
         "busy_timeout": 60000,
         "synchronous": 2,
     }
+    assert store.integrity_check() == "ok"
+    assert store.connection.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (x)")  # SQLite's default page size, fixed from now on
+    con.close()
+    store = SqliteStore(f"sqlite:///{path}")
+    assert store.connection.execute("PRAGMA page_size").fetchone()[0] == 4096
     assert store.integrity_check() == "ok"
 
 

@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--sweep", default=None, metavar="ID", help="the sweep of rows without a sweep field"
     )
-    p.add_argument("--batch", type=int, default=5000, help="visits per transaction (default 5000)")
+    p.add_argument(
+        "--batch", type=int, default=50_000, help="visits per transaction (default 50000)"
+    )
     add_store_options(p)
     p.set_defaults(func=cmd_import_visits)
 

@@ -66,21 +66,16 @@ class BulkRows:
         """``(sweep, id, digest)`` of every row, in arrival order."""
         return list(zip(self.column("sweep"), self.column("id"), self.digest, strict=True))
 
-    def pairs(self) -> list[tuple[str, str]]:
-        """The distinct ``(sweep, id)`` of the batch, in arrival order."""
-        return list(dict.fromkeys(zip(self.column("sweep"), self.column("id"), strict=True)))
+    def pairs(self) -> Iterable[tuple[str, str]]:
+        """``(sweep, id)`` of every row, in arrival order (repeats included: an insert
+        ``ON CONFLICT DO NOTHING`` keeps one)."""
+        return zip(self.column("sweep"), self.column("id"), strict=True)
 
-    def versions(self) -> Iterable[tuple[Any, ...]]:
-        """The values of :data:`gridgov.store.visits_sql.VERSION_COLUMNS` of each distinct
-        version, in arrival order (an exact repeat inside the batch once)."""
-        rows = zip(*(self.column(name) for name in _COLUMNS), strict=True)
-        keys = self.keys()
-        if len(set(keys)) == len(keys):
-            return rows
-        first: dict[VersionKey, tuple[Any, ...]] = {}
-        for key, row in zip(keys, rows, strict=True):
-            first.setdefault(key, row)
-        return list(first.values())
+    def rows(self) -> Iterable[tuple[Any, ...]]:
+        """The values of :data:`gridgov.store.visits_sql.VERSION_COLUMNS` of every row, in
+        arrival order (an exact repeat too: an insert ``ON CONFLICT (sweep, id, digest) DO
+        NOTHING`` keeps the first to arrive, as the reference does)."""
+        return zip(*(self.column(name) for name in _COLUMNS), strict=True)
 
 
 _COLUMNS = ("sweep", "id", "digest", "household", "t_us", "code", "persons", "returnees", "doc")

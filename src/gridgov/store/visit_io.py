@@ -28,6 +28,10 @@ from gridgov.sweep.visit_format import checked_visits, is_jsonl, iter_visits, vi
 
 KEEP = 250_000
 """The most visits an import keeps from its check pass instead of reading the file again."""
+BATCH = 50_000
+"""Visits per transaction by default. Each commit writes every page it dirtied (the
+household index is dirtied all over by any batch) and waits for the disk: 1M visits
+into SQLite took 12.9 CPU s in batches of 5000, 9.0 in batches of 50,000."""
 
 
 @attrs.frozen
@@ -89,7 +93,7 @@ def import_visits(
     store: Store,
     path: str | Path,
     *,
-    batch_size: int = 5000,
+    batch_size: int = BATCH,
     on_batch: Callable[[BatchReport], None] | None = None,
     check: bool = True,
     sweep: str | None = None,

@@ -341,7 +341,7 @@ class VisitsSql:
         cur.executemany(
             f"INSERT INTO visit_versions ({VERSION_COLUMNS})"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sweep, id, digest) DO NOTHING",
-            batch.versions(),
+            batch.rows(),
         )
         new_versions = cur.rowcount
 
