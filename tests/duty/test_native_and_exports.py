@@ -101,6 +101,10 @@ def test_csv_table_and_calendars() -> None:
     assert ev.decoded("dtstart").isoformat() == "2026-12-01T22:00:00+08:00"
     assert ev.decoded("dtend").isoformat() == "2026-12-02T08:00:00+08:00"
     assert "night" in str(ev["summary"])
+    # every calendar carries the horizon's zone (made once, the same in each)
+    zones = [Calendar.from_ical(c).walk("VTIMEZONE") for c in cals.values()]
+    assert [[str(z["tzid"]) for z in found] for found in zones] == [["Asia/Shanghai"]] * 2
+    assert zones[0][0].to_ical() == zones[1][0].to_ical()
 
 
 def test_plan_check_export_cli(tmp_path: Path, capsys) -> None:

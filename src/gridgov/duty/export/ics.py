@@ -6,7 +6,7 @@ import datetime as dt
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from gridgov.duty.export.common import display_name, shift_times
 from gridgov.duty.model import Assignment, Problem, Roster
@@ -42,6 +42,7 @@ def team_calendars(
     for a in sorted(roster.assignments):
         by_res.setdefault(a.resource, []).append(a)
     out: dict[str, bytes] = {}
+    zones: list[Component] | None = None  # the horizon's VTIMEZONE, made once (costly)
     for rid, items in by_res.items():
         cal = Calendar()
         cal.add("prodid", "-//gridgov//duty roster//EN")
@@ -60,6 +61,10 @@ def team_calendars(
             ev.add("location", post)
             cal.add_component(ev)
         if hasattr(cal, "add_missing_timezones"):  # icalendar >= 6: embed VTIMEZONE
-            cal.add_missing_timezones()
+            if zones is None:
+                cal.add_missing_timezones()
+                zones = list(cal.walk("VTIMEZONE"))
+            else:  # every calendar uses the one zone: the same components, first
+                cal.subcomponents[0:0] = zones
         out[rid] = cal.to_ical()
     return out
