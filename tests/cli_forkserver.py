@@ -280,8 +280,10 @@ def shared() -> ForkServer | None:
 
 
 if __name__ == "__main__":
+    command: _BecomeCommand | None = None
     try:
         serve(sys.argv[1])
     except _BecomeCommand as become:
         command = become
-    _run_command(command.request, command.fds)
+    if command is not None:  # a forked command (the server itself just returns when stopped)
+        _run_command(command.request, command.fds)
