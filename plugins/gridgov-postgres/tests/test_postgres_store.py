@@ -13,7 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from gridgov_postgres import PostgresStore, split_url
+from psycopg import sql
 
+from gridgov import events as ev
 from gridgov.examples import reference_county
 from gridgov.plugins import Plugins, use_plugins
 from gridgov.store import LATEST_VERSION, MemoryStore, Store, StoreError, open_store
@@ -96,6 +98,48 @@ def test_roll_ups_in_sql_agree_with_the_memory_store(pg_url: str) -> None:
     ).sweep_counts("s1", level="grid")
     assert pg.count_visits() == 4000
     pg.close()
+
+
+def test_truncate_empties_every_table_but_the_schema_version(
+    pg_server: str, fresh_url: str
+) -> None:
+    """Every table the schema has (read from the catalog, so a new table is not missed)."""
+    tree, houses, sweeps, visits = _dataset(3)
+    store = PostgresStore(fresh_url)
+    store.save_hierarchy(tree)  # type: ignore[arg-type]
+    store.save_households(houses)
+    for s in sweeps:
+        store.save_sweep(s)
+    store.append_visits(visits[:100])
+    event = ev.roster_published(roster="r", version=1, unit="C", at=T0)
+    store.enqueue(event, ["log"])
+    store.save_roster("r", [{"post": "P"}], status="published")
+    version = store.schema_version()
+
+    def rows() -> dict[str, int]:
+        with psycopg.connect(pg_server) as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (store.schema,),
+            ).fetchall()
+            return {
+                t: conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}.{}").format(
+                        sql.Identifier(store.schema), sql.Identifier(t)
+                    )
+                ).fetchone()[0]  # type: ignore[index]
+                for (t,) in tables
+            }
+
+    before = rows()
+    assert {"units", "households", "visit_versions", "events", "deliveries", "rosters"} <= {
+        t for t, n in before.items() if n
+    }
+    store.truncate()
+    assert rows() == dict.fromkeys(before, 0) | {"gridgov_meta": 1}
+    assert store.schema_version() == version
+    assert store.hierarchy() is None and store.count_visits() == 0
+    store.close()
 
 
 def test_ingest_goes_through_copy(pg_url: str) -> None:

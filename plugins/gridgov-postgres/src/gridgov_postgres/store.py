@@ -83,6 +83,23 @@ _INSERT_VERSIONS = (
 )
 
 
+_CHILDREN_FIRST = (
+    "deliveries",
+    "events",
+    "visit_resolutions",
+    "visit_versions",
+    "visit_ids",
+    "central_links",
+    "households",
+    "sweeps",
+    "units",
+    "problems",
+    "rosters",
+    "roster_counters",
+)
+"""The store's tables, each after every table that references it (:meth:`truncate`)."""
+
+
 class PostgresStore(SqlStore):
     """A store in a PostgreSQL database (one connection, autocommit outside transactions)."""
 
@@ -229,11 +246,14 @@ class PostgresStore(SqlStore):
         self.close()
 
     def truncate(self) -> None:
-        """Empty every table (keeps the schema version): for test suites."""
+        """Empty every table (keeps the schema version): for test suites.
+
+        ``DELETE``, children before parents, not ``TRUNCATE``: on the few rows a test
+        leaves, ``TRUNCATE`` costs about 0.3 s (new files for every table and index,
+        synced at commit) and ``DELETE`` about 2 ms; the contract suite empties a store
+        for every example.
+        """
         with self._tx() as cur:
-            cur.execute(
-                "TRUNCATE units, households, sweeps, visit_ids, visit_versions,"
-                " visit_resolutions, central_links, problems, rosters, roster_counters,"
-                " events, deliveries CASCADE"
-            )
+            for table in _CHILDREN_FIRST:
+                cur.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
             cur.execute("DELETE FROM gridgov_meta WHERE key <> 'schema_version'")
