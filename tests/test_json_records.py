@@ -126,3 +126,64 @@ def test_roster_check_json_is_the_check_answer_of_the_evaluation(tmp_path: Path,
     ev_ = evaluate(problem, read_roster_csv(rf))
     assert answer.violations == tuple(ev_.violations) and answer.hard_violations >= 1
     assert printed == answer_text(answer) + "\n"
+
+
+ids = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=8)
+KEY = b"gridgov test secret, 32 bytes.."
+
+
+@given(
+    name=ids,
+    n=st.integers(0, 2**31),
+    at=gst.moments(),
+    share=st.floats(0, 1),
+    kind=st.sampled_from(sorted(ev.EventKind, key=lambda k: k.value)),
+)
+def test_the_facts_of_every_kind_are_its_record(
+    name: str, n: int, at: Any, share: float, kind: ev.EventKind
+) -> None:
+    made = {
+        ev.EventKind.ROSTER_PUBLISHED: lambda: ev.roster_published(
+            roster=name, version=n, unit="U", at=at, shifts=n
+        ),
+        ev.EventKind.SHIFT_STARTING: lambda: ev.shift_starting(
+            roster=name,
+            post=name,
+            start=at,
+            unit="U",
+            at=at,
+            team=name,
+            leader_name=name,
+            secret=KEY,
+        ),
+        ev.EventKind.COVERAGE_BELOW: lambda: ev.coverage_below(
+            sweep=name, unit="U", coverage=share, threshold=share, at=at
+        ),
+        ev.EventKind.FOLLOW_UP_OVERDUE: lambda: ev.follow_up_overdue(
+            household=name,
+            unit="U",
+            due=at,
+            at=at,
+            resident_name=name,
+            health=name,
+            secret=KEY,
+        ),
+        ev.EventKind.RULE_VIOLATION: lambda: ev.rule_violation(
+            roster=name, rule=name, unit="U", at=at, person_name=name, secret=KEY
+        ),
+        ev.EventKind.VISIT_REJECTED: lambda: ev.visit_rejected(
+            visit=name, household=name, unit="U", reason=name, at=at, secret=KEY
+        ),
+    }
+    e = made[kind]()
+    record = ev.facts(e)
+    assert isinstance(record, ev.FACTS[kind])
+    assert unstructure(record) == dict(e.data)
+    assert name in unstructure(record).values() or kind is ev.EventKind.COVERAGE_BELOW
+    if kind in ev.PERSONAL:
+        personal = structure(dict(e.personal), ev.PERSONAL[kind])
+        assert set(unstructure(personal).values()) - {""} == {name}
+    else:
+        assert e.personal == {}
+    stored = structure(json.loads(json.dumps(unstructure(e))), ev.Event)
+    assert stored == e and ev.facts(stored) == record

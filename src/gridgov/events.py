@@ -32,9 +32,10 @@ from typing import Any
 
 import attrs
 
+from gridgov import event_records as rec
 from gridgov.frozen import FrozenDict, frozen_dict
 from gridgov.privacy import keyed_digest, mask_flag, mask_id_number, mask_name
-from gridgov.serialize import unstructure
+from gridgov.serialize import structure, unstructure
 from gridgov.values import AttrValue
 
 _str = attrs.validators.instance_of(str)
@@ -121,6 +122,31 @@ def render(event: Event, *, mask: bool = True) -> str:
     return " | ".join(parts)
 
 
+FACTS: dict[EventKind, type] = {
+    EventKind.ROSTER_PUBLISHED: rec.RosterPublishedFacts,
+    EventKind.SHIFT_STARTING: rec.ShiftStartingFacts,
+    EventKind.COVERAGE_BELOW: rec.CoverageBelowFacts,
+    EventKind.FOLLOW_UP_OVERDUE: rec.FollowUpOverdueFacts,
+    EventKind.RULE_VIOLATION: rec.RuleViolationFacts,
+    EventKind.VISIT_REJECTED: rec.VisitRejectedFacts,
+}
+"""The record of the facts (``data``) of each kind (:mod:`gridgov.event_records`)."""
+
+PERSONAL: dict[EventKind, type] = {
+    EventKind.SHIFT_STARTING: rec.ShiftStartingPersonal,
+    EventKind.FOLLOW_UP_OVERDUE: rec.FollowUpOverduePersonal,
+    EventKind.RULE_VIOLATION: rec.RuleViolationPersonal,
+}
+"""The record of the personal facts of the kinds that have some (empty ones are left out
+of ``personal``)."""
+
+
+def facts(event: Event) -> Any:
+    """The facts of ``event`` as the record of its kind (:data:`FACTS`), read back by the
+    library's converter (:class:`~gridgov.errors.InvalidInput` when they do not fit)."""
+    return structure(dict(event.data), FACTS[event.kind], path="data")
+
+
 def _event(
     kind: EventKind,
     key: tuple[object, ...],
@@ -128,18 +154,19 @@ def _event(
     at: dt.datetime,
     unit: str,
     summary: str,
-    data: Mapping[str, AttrValue],
-    personal: Mapping[str, str] | None = None,
+    data: Any,
+    personal: Any = None,
     secret: bytes | None,
 ) -> Event:
+    shown = unstructure(personal) if personal is not None else {}
     return Event(
         event_id(kind, *key, secret=secret),
         kind,
         at,
         unit,
         summary,
-        dict(data),
-        {k: v for k, v in (personal or {}).items() if v},
+        FrozenDict.adopt(unstructure(data)),
+        {k: v for k, v in shown.items() if v},
     )
 
 
@@ -160,7 +187,7 @@ def roster_published(
         at=at,
         unit=unit,
         summary=f"roster {roster} version {version} published",
-        data={"roster": roster, "version": version, "shifts": shifts},
+        data=rec.RosterPublishedFacts(roster, version, shifts),
         secret=secret,
     )
 
@@ -184,8 +211,8 @@ def shift_starting(
         at=at,
         unit=unit,
         summary=f"shift at {post} starts {start.isoformat()}",
-        data={"roster": roster, "post": post, "start": start.isoformat(), "team": team},
-        personal={"leader_name": leader_name},
+        data=rec.ShiftStartingFacts(roster, post, start, team),
+        personal=rec.ShiftStartingPersonal(leader_name),
         secret=secret,
     )
 
@@ -209,7 +236,7 @@ def coverage_below(
         at=at,
         unit=unit,
         summary=f"coverage {coverage:.1%} is below {threshold:.0%} in sweep {sweep}",
-        data={"sweep": sweep, "coverage": coverage, "threshold": threshold},
+        data=rec.CoverageBelowFacts(sweep, coverage, threshold),
         secret=secret,
     )
 
@@ -233,12 +260,8 @@ def follow_up_overdue(
         at=at,
         unit=unit,
         summary=f"follow-up of household {household} overdue since {due.isoformat()}",
-        data={"household": household, "due": due.isoformat()},
-        personal={
-            "resident_name": resident_name,
-            "resident_id_number": resident_id_number,
-            "health": health,
-        },
+        data=rec.FollowUpOverdueFacts(household, due),
+        personal=rec.FollowUpOverduePersonal(resident_name, resident_id_number, health),
         secret=secret,
     )
 
@@ -269,8 +292,8 @@ def rule_violation(
         at=at,
         unit=unit,
         summary=f"roster {roster} breaks rule {rule}" + (f": {detail}" if detail else ""),
-        data={"roster": roster, "rule": rule},
-        personal={"person_name": person_name},
+        data=rec.RuleViolationFacts(roster, rule),
+        personal=rec.RuleViolationPersonal(person_name),
         secret=secret,
     )
 
@@ -286,16 +309,19 @@ def visit_rejected(
         at=at,
         unit=unit,
         summary=f"visit {visit} to {household} rejected: {reason}",
-        data={"visit": visit, "household": household, "reason": reason},
+        data=rec.VisitRejectedFacts(visit, household, reason),
         secret=secret,
     )
 
 
 __all__ = [
+    "FACTS",
+    "PERSONAL",
     "Event",
     "EventKind",
     "coverage_below",
     "event_id",
+    "facts",
     "follow_up_overdue",
     "mask_personal",
     "payload",
