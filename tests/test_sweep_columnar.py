@@ -131,6 +131,8 @@ def scenario(draw: st.DrawFn) -> tuple[Any, Any, bytes, bytes]:
             parts = line.split(",")
             parts[2] = "0" + parts[2]  # a leading zero: another household (unknown)
             line = ",".join(parts)
+        elif kind == 8:
+            out.append(draw(st.sampled_from(["", " ", "\t", ",,"])))  # a blank line
         out.append(line)
     vtext = "\n".join(out)
     if draw(st.integers(0, 15)) == 0:

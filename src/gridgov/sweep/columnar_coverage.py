@@ -42,6 +42,7 @@ import pyarrow.csv as pacsv
 
 from gridgov._arrow import (
     POOL,
+    chunks,
     encode,
     from_numpy,
     nulls,
@@ -107,25 +108,33 @@ _SCAN = 1 << 24
 
 def _plain_file(path: Path) -> bytes | None:
     """The first line of the file when the reference would split it on commas and
-    newlines with one record per physical line (no quotes, no CR, no blank lines)
-    and its decoder would take it (no NUL byte: :mod:`gridgov.utf8` refuses one);
-    the file is scanned in blocks, never held whole."""
+    newlines with one record per physical line (no quotes, no CR) and its decoder
+    would take it (no NUL byte: :mod:`gridgov.utf8` refuses one); the file is
+    scanned in blocks, never held whole. (Blank lines are refused by the reader,
+    :func:`_table`.)"""
     first = b""
-    prev = b"\n"  # a blank first line counts as a blank line
     with path.open("rb") as fh:
         while True:
             block = fh.read(_SCAN)
             if not block:
                 break
-            if b'"' in block or b"\r" in block or b"\n\n" in block or b"\x00" in block:
-                return None
-            if prev == b"\n" and block[:1] == b"\n":
+            if b'"' in block or b"\r" in block or b"\x00" in block:
                 return None
             if not first:
                 end = block.find(b"\n")
                 first = block if end < 0 else block[:end]
-            prev = block[-1:]
     return first
+
+
+def _longest_cell(col: Any) -> int:
+    """The most characters in a cell of a string column (from its offsets when every
+    cell is shorter in bytes than that, which is the common case)."""
+    longest = 0
+    for c in chunks(col):
+        if len(c):
+            offsets = np.frombuffer(c.buffers()[1], np.int32, count=len(c) + 1, offset=c.offset * 4)
+            longest = max(longest, int(np.diff(offsets).max()))
+    return longest
 
 
 def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
@@ -137,13 +146,14 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
         header = [h.strip() for h in line.decode("utf-8-sig").split(",")]
     except UnicodeDecodeError:
         return None
-    if len(set(header)) != len(header):
-        return None
+    if len(set(header)) != len(header) or len(header) < 2:
+        return None  # (one column: a blank line would be a row of one empty cell)
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
             str(path),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # a blank line: too short
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
@@ -155,7 +165,7 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
         return None
     limit = csv.field_size_limit()
     for col in table.columns:
-        if len(col) and pc.max(pc.utf8_length(col)).as_py() > limit:
+        if _longest_cell(col) > limit and pc.max(pc.utf8_length(col)).as_py() > limit:
             return None  # a field past the csv module's limit: the reference names its row
     return header, dict(zip(header, table.columns, strict=True))
 
