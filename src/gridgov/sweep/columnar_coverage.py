@@ -108,18 +108,21 @@ _SCAN = 1 << 24
 
 def _plain_file(path: Path) -> bytes | None:
     """The first line of the file when the reference would split it on commas and
-    newlines with one record per physical line (no quotes, no CR) and its decoder
-    would take it (no NUL byte: :mod:`gridgov.utf8` refuses one); the file is
-    scanned in blocks, never held whole. (Blank lines are refused by the reader,
-    :func:`_table`.)"""
+    newlines with one record per physical line (no quotes, no CR, no blank lines)
+    and its decoder would take it (no NUL byte: :mod:`gridgov.utf8` refuses one);
+    the file is scanned in blocks, never held whole."""
     first = b""
+    prev = b"\n"  # a blank first line counts as a blank line
     with path.open("rb") as fh:
         while True:
             block = fh.read(_SCAN)
             if not block:
                 break
-            if b'"' in block or b"\r" in block or b"\x00" in block:
+            if b'"' in block or b"\r" in block or b"\n\n" in block or b"\x00" in block:
                 return None
+            if prev == b"\n" and block[:1] == b"\n":
+                return None
+            prev = block[-1:]
             if not first:
                 end = block.find(b"\n")
                 first = block if end < 0 else block[:end]
@@ -146,14 +149,13 @@ def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
         header = [h.strip() for h in line.decode("utf-8-sig").split(",")]
     except UnicodeDecodeError:
         return None
-    if len(set(header)) != len(header) or len(header) < 2:
-        return None  # (one column: a blank line would be a row of one empty cell)
+    if len(set(header)) != len(header):
+        return None
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
             str(path),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),  # a blank line: too short
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=False,
