@@ -7,24 +7,16 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridgov.duty.compiled import OFF, compile_problem
+from gridgov.duty.compiled import compile_problem
 from gridgov.duty.model import Horizon, Post, Problem, Resource, ShiftType, StaffNeed
 from gridgov.duty.rules import bind_rules
-from gridgov.duty.solver.construct import construct
 from gridgov.duty.solver.pricing import priced_start
 from gridgov.duty.state import RosterState
 from gridgov.strategies import duty_problems
 
+from .starts import start_state
+
 HARD = 1000.0
-
-
-def _start(problem, seed, frozen):
-    cp = compile_problem(problem)
-    shifts = [[OFF] * cp.D for _ in range(cp.R)]
-    posts = [[OFF] * cp.D for _ in range(cp.R)]
-    fixed = [[d < frozen for d in range(cp.D)] for _ in range(cp.R)]
-    construct(cp, shifts, posts, fixed, random.Random(seed))
-    return cp, RosterState(cp, bind_rules(cp), shifts, posts), fixed
 
 
 @settings(max_examples=40, deadline=None)
@@ -35,7 +27,7 @@ def _start(problem, seed, frozen):
     st.sampled_from([0, 200]),
 )
 def test_priced_start_never_worsens_and_keeps_fixed_days(problem, seed, frozen, moves) -> None:
-    cp, st_, fixed = _start(problem, seed, frozen)
+    cp, st_, fixed = start_state(problem, seed, frozen)
     before = HARD * st_.hard + st_.soft
     frozen_cells = [
         (r, d, st_.shifts[r][d], st_.posts[r][d])

@@ -14,10 +14,12 @@ from gridgov.duty.model import (
     ShiftType,
     StaffNeed,
 )
-from gridgov.duty.solver.local import solve
+from gridgov.duty.solver.local import MOVES, solve
 from gridgov.duty.validate import evaluate
 from gridgov.duty.violation import Score
 from gridgov.strategies import duty_problems
+
+from .starts import batch_score, start_state
 
 
 @settings(max_examples=30)
@@ -104,20 +106,9 @@ def test_missing_skill_is_explained() -> None:
 @settings(max_examples=30, deadline=None)
 @given(duty_problems(max_resources=4, max_days=7), st.integers(0, 100), st.integers(0, 2))
 def test_windowed_row_fix_never_worsens_and_keeps_fixed_days(problem, seed, frozen) -> None:
-    import random
-
-    from gridgov.duty.compiled import OFF, compile_problem
-    from gridgov.duty.rules import bind_rules
-    from gridgov.duty.solver.construct import construct
     from gridgov.duty.solver.local import _fix_rows
-    from gridgov.duty.state import RosterState
 
-    cp = compile_problem(problem)
-    shifts = [[OFF] * cp.D for _ in range(cp.R)]
-    posts = [[OFF] * cp.D for _ in range(cp.R)]
-    fixed = [[d < frozen for d in range(cp.D)] for _ in range(cp.R)]
-    construct(cp, shifts, posts, fixed, random.Random(seed))
-    state = RosterState(cp, bind_rules(cp), shifts, posts)
+    cp, state, fixed = start_state(problem, seed, frozen)
     before = (1000 * state.hard + state.soft, [row[:frozen] for row in state.shifts])
     _fix_rows(cp, state, fixed, 1000.0, lambda: 0.0, float("inf"))
     assert 1000 * state.hard + state.soft <= before[0]
@@ -195,11 +186,11 @@ def test_progress_ends_on_the_result_score(problem, seed, workers) -> None:
 
 @settings(max_examples=40)
 @given(
-    st.lists(st.floats(0, 1e4), min_size=9, max_size=9),
-    st.lists(st.floats(1e-6, 1.0), min_size=9, max_size=9),
+    st.lists(st.floats(0, 1e4), min_size=len(MOVES), max_size=len(MOVES)),
+    st.lists(st.floats(1e-6, 1.0), min_size=len(MOVES), max_size=len(MOVES)),
 )
 def test_move_shares_follow_credit_and_pay_for_cost(gains, costs) -> None:
-    from gridgov.duty.solver.local import CREDIT_FLOOR, MOVES, _Credit
+    from gridgov.duty.solver.local import CREDIT_FLOOR, _Credit
 
     credit = _Credit([1e-5] * len(MOVES))
     for k in range(len(MOVES)):
@@ -217,3 +208,69 @@ def test_move_shares_follow_credit_and_pay_for_cost(gains, costs) -> None:
     total = sum(per_time)
     for k in range(len(MOVES)):
         assert abs(per_time[k] / total - share[k]) < 1e-6
+
+
+def test_a_whole_row_move_dearer_than_a_segment_is_dropped_when_timed() -> None:
+    from gridgov.duty.solver.local import ROW, ROWS, WINDOW, _Credit
+
+    for segment, dropped in ((None, False), (0.5, True), (5.0, False)):
+        credit = _Credit([1e-5] * len(MOVES))
+        for k in range(len(MOVES)):
+            credit.gain[k], credit.spent[k], credit.tries[k] = 1.0, 1e-3, 1
+        credit.gain[ROW], credit.spent[ROW] = 1e6, 2.0  # pays best, but one draw takes 2 s
+        credit.spent[ROWS] = 2.0
+        credit.update(segment)
+        assert (credit.share[ROW] == 0 and credit.share[ROWS] == 0) is dropped
+        assert credit.share[WINDOW] > 0  # the windows stay
+        assert abs(sum(credit.share) - 1) < 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    duty_problems(max_resources=4, max_days=10),
+    st.integers(0, 100),
+    st.integers(0, 2),
+    st.data(),
+)
+def test_a_windowed_recreate_touches_only_its_window_and_goes_back(
+    problem, seed, frozen, data
+) -> None:
+    from gridgov.duty.solver.local import _recreate
+
+    cp, state, fixed = start_state(problem, seed, frozen)
+    lo = data.draw(st.integers(0, cp.D - 1))
+    hi = data.draw(st.integers(lo, cp.D - 1))
+    rows = data.draw(st.lists(st.integers(0, cp.R - 1), min_size=1, max_size=3, unique=True))
+    before = ([r[:] for r in state.shifts], [r[:] for r in state.posts], state.hard, state.soft)
+    old = _recreate(state, rows, fixed, 1000.0, lo=lo, hi=hi)
+    # the incremental score is the batch score of the roster it holds
+    assert (state.hard, state.soft) == batch_score(cp, state)
+    for r in range(cp.R):
+        for d in range(cp.D):
+            if r not in rows or fixed[r][d] or not lo <= d <= hi:
+                assert state.shifts[r][d] == before[0][r][d]
+                assert state.posts[r][d] == before[1][r][d]
+    state.try_cells(old)
+    state.commit()
+    assert (state.shifts, state.posts, state.hard, state.soft) == before
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    duty_problems(max_resources=4, max_days=10),
+    st.integers(0, 100),
+    st.integers(0, 2),
+    st.integers(2, 12),
+)
+def test_a_row_descent_by_windows_never_worsens_and_keeps_fixed_days(
+    problem, seed, frozen, span
+) -> None:
+    from gridgov.duty.solver.local import _row_descent
+
+    cp, state, fixed = start_state(problem, seed, frozen)
+    before = (1000 * state.hard + state.soft, [row[:frozen] for row in state.shifts])
+    movable = [r for r in range(cp.R) if not all(fixed[r])]
+    _row_descent(cp, state, fixed, movable, 1000.0, lambda: 0.0, float("inf"), 3, span=span)
+    assert 1000 * state.hard + state.soft <= before[0]
+    assert [row[:frozen] for row in state.shifts] == before[1]
+    assert (state.hard, state.soft) == batch_score(cp, state)

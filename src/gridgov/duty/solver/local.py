@@ -281,15 +281,30 @@ class _Search:
         return out
 
 
-MOVES = ("change", "fill", "slide", "in-row", "swap", "swap-block", "block", "row", "rows")
+MOVES = (
+    "change",
+    "fill",
+    "slide",
+    "in-row",
+    "swap",
+    "swap-block",
+    "block",
+    "row",
+    "rows",
+    "window",
+    "windows",
+)
 """The annealing's moves: seven small ones (see the module's docstring), then *row* (one
-resource's whole row re-planned by the row program against the cover as it stands) and
-*rows* (two or three rows cleared and re-planned one after another)."""
+resource's whole row re-planned by the row program against the cover as it stands),
+*rows* (two or three rows cleared and re-planned one after another), and *window* /
+*windows*: the same over a window of :data:`WINDOW_DAYS` days, the rest of each row
+forced as it is (an exact program of a few milliseconds where a whole row takes a
+second)."""
 
-CHANGE, FILL, SLIDE, IN_ROW, SWAP, SWAP_BLOCK, BLOCK, ROW, ROWS = range(len(MOVES))
+CHANGE, FILL, SLIDE, IN_ROW, SWAP, SWAP_BLOCK, BLOCK, ROW, ROWS, WINDOW, WINDOWS = range(len(MOVES))
 SMALL_MOVES = ROW
 
-START_SHARES = (0.18, 0.10, 0.12, 0.10, 0.15, 0.20, 0.15, 0.10, 0.10)
+START_SHARES = (0.18, 0.10, 0.12, 0.10, 0.15, 0.20, 0.15, 0.10, 0.10, 0.10, 0.10)
 """The share of the annealing's time each move starts with (then its credit decides)."""
 
 START_CUMULATIVE = list(
@@ -300,6 +315,10 @@ START_CUMULATIVE = list(
 ROW_WORK = 3.0
 """A first guess of one row program's cost, in small moves per day and shift type (a
 timed run then measures it); the fixed cost of a row move in a run counted by moves."""
+
+WINDOW_DAYS = (7, 28)
+"""Least and most days of a *window* / *windows* move's window (drawn uniformly; the
+whole row when the horizon is shorter)."""
 
 CREDIT_SEGMENT = 0.01
 """The moves' credits and shares are renewed every this share of the annealing's time
@@ -349,11 +368,18 @@ class _Credit:
         self.credit[k] = 0.0
         self._draws()
 
-    def update(self) -> None:
-        """Close a segment: renew costs, credits and time shares from what it measured."""
+    def update(self, segment: float | None = None) -> None:
+        """Close a segment: renew costs, credits and time shares from what it measured.
+
+        With ``segment`` (a timed run's segment, in seconds), a whole-row move one draw
+        of which was measured to cost more than a segment is dropped for the rest of
+        the run: each draw would stall the search for longer than the credits take to
+        adapt, and the window moves do that work at a fraction of the cost."""
         for k in range(len(MOVES)):
             if self.tries[k]:
                 self.cost[k] = 0.5 * self.cost[k] + 0.5 * self.spent[k] / self.tries[k]
+                if segment is not None and k in (ROW, ROWS) and self.cost[k] > segment:
+                    self.share[k] = 0.0
             if self.spent[k] > 0:
                 rate = self.gain[k] / self.spent[k]
                 c = self.credit[k]
@@ -414,6 +440,13 @@ def _replan(
     return cells
 
 
+def _window(days: int, rng: random.Random) -> tuple[int, int]:
+    """A random window of :data:`WINDOW_DAYS` days (first and last day) of a horizon."""
+    n = min(rng.randint(*WINDOW_DAYS), days)
+    lo = rng.randrange(days - n + 1)
+    return lo, lo + n - 1
+
+
 def _row_descent(
     cp: Compiled,
     st: RosterState,
@@ -424,27 +457,35 @@ def _row_descent(
     deadline: float,
     sweeps: int,
     best: _Best | None = None,
+    span: int | None = None,
 ) -> None:
     """Re-plan every movable row in turn, keeping each re-plan that does not worsen the
     weighted score, until a sweep changes nothing (or ``sweeps`` sweeps / the deadline);
-    ``best`` is offered each roster kept."""
+    ``best`` is offered each roster kept. With ``span`` shorter than the horizon, each
+    row is re-planned window by window (``span`` days, overlapping by half)."""
+    span = cp.D if span is None or span >= cp.D else max(span, 2)
+    step = span if span == cp.D else span // 2
+    windows = [(lo, min(lo + span, cp.D) - 1) for lo in range(0, max(cp.D - span, 0) + 1, step)]
+    if windows[-1][1] < cp.D - 1:
+        windows.append((cp.D - span, cp.D - 1))
     for _ in range(sweeps):
         gained = False
         # rows that break hard rules first
         for r in sorted(movable, key=lambda r: -st.row_cost[r][0]):
-            if clock() >= deadline:
-                return
-            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
-            if cells is None:
-                continue
-            dh, ds = st.try_cells(cells)
-            if weight * dh + ds < 0:
-                st.commit()
-                gained = True
-                if best is not None:
-                    best.offer(st)
-            else:
-                st.rollback()
+            for lo, hi in windows:
+                if clock() >= deadline:
+                    return
+                cells = _replan(st, r, fixed[r], weight, lo, hi, clock=clock, deadline=deadline)
+                if cells is None:
+                    continue
+                dh, ds = st.try_cells(cells)
+                if weight * dh + ds < 0:
+                    st.commit()
+                    gained = True
+                    if best is not None:
+                        best.offer(st)
+                else:
+                    st.rollback()
         if not gained:
             return
 
@@ -455,8 +496,10 @@ FIX_WINDOW = 10
 FIX_EVERY = 65535
 """The annealing re-plans windows around hard violations every 65,536 moves (a mask),
 after the first half of its run, while no roster breaking no hard rule has been found
-(for at most 0.5% of a timed run each time); once one has, the strategic oscillation
-through infeasible rosters is left alone."""
+(for at most 0.5% of a timed run each time); and whenever its roster has broken hard
+rules for longer than its stall count of moves (a break the small moves do not mend,
+while the soft score goes on falling: mended, that roster may be far better than the
+best feasible one)."""
 
 
 def _fix_rows(
@@ -511,16 +554,20 @@ def _recreate(
     weight: float,
     clock: Callable[[], float] | None = None,
     deadline: float = math.inf,
+    lo: int = 0,
+    hi: int = -1,
 ) -> list[Cell]:
-    """Clear ``rows`` (their free days) and re-plan them one after another by the row
-    program against the cover they left, twice (the second pass with the others back);
-    committed. The cells that put the old rows back."""
+    """Clear ``rows`` (their free days ``lo..hi``, all days by default) and re-plan them
+    one after another by the row program against the cover they left, twice (the second
+    pass with the others back); committed. The cells that put the old rows back."""
     cp = st.cp
-    old = [(r, d, st.shifts[r][d], st.posts[r][d]) for r in rows for d in range(cp.D)]
-    st.try_cells([(r, d, OFF, OFF) for r in rows for d in range(cp.D) if not fixed[r][d]])
+    hi = cp.D - 1 if hi < 0 else hi
+    days = range(lo, hi + 1)
+    old = [(r, d, st.shifts[r][d], st.posts[r][d]) for r in rows for d in days]
+    st.try_cells([(r, d, OFF, OFF) for r in rows for d in days if not fixed[r][d]])
     st.commit()
     for r in rows + rows:
-        cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=deadline)
+        cells = _replan(st, r, fixed[r], weight, lo, hi, clock=clock, deadline=deadline)
         if cells is None:
             continue
         st.try_cells(cells)
@@ -539,10 +586,11 @@ def _row_lns(
     deadline: float,
     rounds: int,
     best: _Best | None = None,
+    windowed: bool = False,
 ) -> None:
-    """Ruin and recreate by rows (:func:`_recreate` of two or three rows), keeping the
-    result unless the weighted score got worse (then the old rows go back); ``best`` is
-    offered each roster kept."""
+    """Ruin and recreate by rows (:func:`_recreate` of two or three rows, over a random
+    window when ``windowed``), keeping the result unless the weighted score got worse
+    (then the old rows go back); ``best`` is offered each roster kept."""
     if len(movable) < 2:
         return
     for _ in range(rounds):
@@ -550,7 +598,9 @@ def _row_lns(
             return
         k = min(len(movable), 2 + (rng.random() < 0.5))
         h0, s0 = st.hard, st.soft
-        old = _recreate(st, rng.sample(movable, k), fixed, weight, clock, deadline)
+        rows = rng.sample(movable, k)
+        lo, hi = _window(cp.D, rng) if windowed else (0, -1)
+        old = _recreate(st, rows, fixed, weight, clock, deadline, lo, hi)
         if weight * (st.hard - h0) + (st.soft - s0) > 0:
             st.try_cells(old)
             st.commit()
@@ -805,11 +855,14 @@ def _solve_one(
     timed = limit is None
     small = max((clock() - t_probe) / 200, 1e-7) if timed else 1.0
     row_work = ROW_WORK * cp.D * (cp.S + 1) * small
-    credit = _Credit([small] * SMALL_MOVES + [row_work, 5 * row_work])
+    window_work = ROW_WORK * min(cp.D, sum(WINDOW_DAYS) / 2) * (cp.S + 1) * small
+    credit = _Credit([small] * SMALL_MOVES + [row_work, 5 * row_work, window_work, 5 * window_work])
     if len(search.movable) < 2:
         credit.drop(ROWS)  # one free row or none: nothing to re-plan together
+        credit.drop(WINDOWS)
     if not search.movable:
         credit.drop(ROW)
+        credit.drop(WINDOW)
     t_end = 0.3
     # the last 5% of the time is kept for a hard-rule polish, if one is needed
     search_limit = budget * (0.95 - (ROW_DESCENT_SHARE if ROW_DESCENT_SWEEPS else 0.0))
@@ -821,7 +874,7 @@ def _solve_one(
     a0 = clock() - t0  # the annealing's schedule starts after the priced start
     it = 0
     exp, rand = math.exp, rng.random
-    last_gain = 0
+    last_gain = last_feasible = 0
     soft_scale = 1.0
     stall = 2000 + 5 * cp.R * cp.D
     segment = max((search_limit - a0) * CREDIT_SEGMENT, 1e-3) if timed else 4096.0
@@ -845,8 +898,14 @@ def _solve_one(
             weight = min(max(weight * (1.02 if st.hard > 0 else 0.99), floor), 20 * floor)
             if it & 4095 == 0:
                 search.refresh_hot()
-            if it & FIX_EVERY == 0 and it and best.key[0] > 0 and st.hard > 0 and frac > 0.5:
+            if st.hard == 0:
+                last_feasible = it
+            stuck = it - last_feasible > stall // 4  # a break the small moves do not mend
+            if st.hard > 0 and (
+                stuck or (it & FIX_EVERY == 0 and it and best.key[0] > 0 and frac > 0.5)
+            ):
                 # rows that keep breaking hard rules: re-plan windows around the breaks
+                last_feasible = it
                 fix_deadline = clock() + 0.005 * budget if limit is None else math.inf
                 best.it = it
                 _fix_rows(cp, st, fixed, weight, clock, fix_deadline)
@@ -855,7 +914,7 @@ def _solve_one(
             # stuck short of feasibility for a while: soft penalties count a tenth
             soft_scale = 0.1 if best.key[0] > 0 and it - last_gain > stall // 2 else 1.0
             if (now if timed else it) >= next_update:
-                credit.update()
+                credit.update(segment if timed else None)
                 next_update = (now if timed else it) + segment
         it += 1
         k = pick(rand())
@@ -863,14 +922,16 @@ def _solve_one(
         if k < SMALL_MOVES:
             cells = search.move(k)
             work = 1.0
-        elif k == ROW:
+        elif k in (ROW, WINDOW):
             r = search.movable[rng.randrange(len(search.movable))]
-            cells = _replan(st, r, fixed[r], weight, clock=clock, deadline=search_due)
-            work = row_work
-        else:  # ROWS: ruin and recreate two or three rows, then accept or put them back
+            lo, hi = (0, -1) if k == ROW else _window(cp.D, rng)
+            cells = _replan(st, r, fixed[r], weight, lo, hi, clock=clock, deadline=search_due)
+            work = row_work if k == ROW else window_work
+        else:  # ROWS / WINDOWS: ruin and recreate two or three rows, then accept or put back
             rows = rng.sample(search.movable, min(len(search.movable), 2 + (rand() < 0.5)))
+            lo, hi = (0, -1) if k == ROWS else _window(cp.D, rng)
             h0, s0 = st.hard, st.soft
-            old = _recreate(st, rows, fixed, weight, clock, search_due)
+            old = _recreate(st, rows, fixed, weight, clock, search_due, lo, hi)
             delta = weight * (st.hard - h0) + soft_scale * (st.soft - s0)
             if delta <= 0 or rand() < exp(-delta / temp):
                 if delta < 0:
@@ -882,7 +943,8 @@ def _solve_one(
             else:
                 st.try_cells(old)
                 st.commit()
-            used[k] += clock() - t_move if timed else 4 * len(rows) * row_work
+            unit_work = row_work if k == ROWS else window_work
+            used[k] += clock() - t_move if timed else 4 * len(rows) * unit_work
             tries[k] += 1
             continue
         if not cells:
@@ -911,6 +973,10 @@ def _solve_one(
         deadline = t0 + budget * share if limit is None else math.inf
         if polish.hard:
             _fix_rows(cp, polish, fixed, w_min * 10, clock, deadline, best)
+        # whole rows when a sweep of them fits half the time left (as measured in this
+        # run), else windows of them
+        dear = timed and credit.cost[ROW] * len(search.movable) > (deadline - clock()) / 2
+        span = WINDOW_DAYS[1] if dear else None
         _row_descent(
             cp,
             polish,
@@ -921,9 +987,12 @@ def _solve_one(
             deadline,
             ROW_DESCENT_SWEEPS,
             best,
+            span,
         )
         rounds = LNS_ROUNDS if limit is not None else 10**9
-        _row_lns(cp, polish, fixed, search.movable, w_min * 10, rng, clock, deadline, rounds, best)
+        _row_lns(
+            cp, polish, fixed, search.movable, w_min * 10, rng, clock, deadline, rounds, best, dear
+        )
     if best.key[0] > 0:
         polish = best.state(cp, rules)
         # bounded by the clock when the run is timed, by a move budget when it is counted
