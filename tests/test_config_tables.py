@@ -66,19 +66,27 @@ def test_an_unknown_key_anywhere_is_an_error_naming_it(place: str, key: str) -> 
 
 @settings(max_examples=20, deadline=None)
 @given(key=names.filter(lambda k: k not in {"path", "level", "type", "mask"}))
-def test_an_unknown_option_of_a_channel_is_an_error_naming_it(key: str) -> None:
+def test_an_unknown_option_of_the_log_channel_is_an_error_naming_it(key: str) -> None:
     data = _deep(BASE)
     data["channels"]["log"][key] = 1
     [(field, line)] = _errors(data)
-    assert field == "channels.log" and key in line
+    assert field == f"channels.log.{key}" and line.endswith("unknown key (known: path, level)")
 
 
-_TABLES = {"store": "store", "org": "org", "notify": "notify", "routes": "routes[0]"}
+# where each section's keys sit in BASE, and the path errors name them under
+_TABLES = {
+    "store": (lambda d: d["store"], "store"),
+    "org": (lambda d: d.setdefault("org", {}), "org"),
+    "notify": (lambda d: d["notify"], "notify"),
+    "channels.NAME": (lambda d: d["channels"]["log"], "channels.log"),
+    "log": (lambda d: d["channels"]["log"], "channels.log"),
+    "routes": (lambda d: d["routes"][0], "routes[0]"),
+}
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(
-    key=st.sampled_from([k for k in config_keys() if k.section != "channels.NAME"]),
+    key=st.sampled_from(config_keys()),
     wrong=st.sampled_from([{}, {"a": 1}, "text", 1.5, True]),
 )
 def test_a_value_of_the_wrong_type_under_any_key_is_an_error_naming_it(
@@ -87,11 +95,9 @@ def test_a_value_of_the_wrong_type_under_any_key_is_an_error_naming_it(
     if (key.value_type, type(wrong)) in {("string", str), ("number", float), ("boolean", bool)}:
         wrong = [wrong]  # a list is the wrong type for every scalar
     data = _deep(BASE)
-    data.setdefault("org", {})
-    table = data["routes"][0] if key.section == "routes" else data[key.section]
-    table[key.key] = wrong
-    where = f"{_TABLES[key.section]}.{key.key}"
-    assert where in [field for field, _ in _errors(data)]
+    table, where = _TABLES[key.section]
+    table(data)[key.key] = wrong
+    assert f"{where}.{key.key}" in [field for field, _ in _errors(data)]
 
 
 def test_channel_keys_are_typed_too() -> None:
@@ -100,6 +106,12 @@ def test_channel_keys_are_typed_too() -> None:
     data["channels"]["log"]["type"] = 5
     fields = {field for field, _ in _errors(data)}
     assert fields == {"channels.log.mask", "channels.log.type"}
+    data = _deep(BASE)
+    data["channels"]["log"].update(path=5, level="LOUD")
+    assert _errors(data) == [
+        ("channels.log.path", f"{FILE}: channels.log.path: expected text, got 5"),
+        ("channels.log.level", f"{FILE}: channels.log.level: unknown log level 'LOUD'"),
+    ]
 
 
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)

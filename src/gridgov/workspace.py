@@ -88,6 +88,11 @@ def _channel_errors(
             continue
         try:
             factory(dict(spec.options))
+        except InvalidInput as exc:  # options read as a table: each one named in full
+            errors += [
+                attrs.evolve(e, field=f"{field}.{e.field}" if e.field else field, file=file)
+                for e in exc.errors
+            ]
         except Exception as exc:  # a plugin's factory may raise anything: report it, named
             text = redact_text(str(exc) or type(exc).__name__)
             errors.append(SourceProblem(text, field=field, file=file))

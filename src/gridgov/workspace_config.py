@@ -20,12 +20,14 @@ from typing import Any, Union, get_args, get_origin
 import attrs
 
 from gridgov.notify.channel import ChannelTable
+from gridgov.notify.channels import LogOptions
 from gridgov.notify.notifier import Bounded, RetryPolicy
 from gridgov.notify.routing import Route
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
 from gridgov.tables import DOC, SECTION, SHOWN, keys, setting, table
 
 __all__ = [
+    "CHANNEL_OPTIONS",
     "DEFAULT_STORE",
     "ConfigFile",
     "ConfigKey",
@@ -191,12 +193,20 @@ def _table_class(type_: Any) -> type:
     return found
 
 
+CHANNEL_OPTIONS: dict[str, type] = {"log": LogOptions}
+"""The channel types whose options are a table class of gridgov itself, by type (the
+options of a plugin's type are its notifier's, documented by the plugin)."""
+
+
 def sections() -> dict[str, type]:
-    """The sections of gridgov.toml, as the reference names them, and their table classes."""
+    """The sections of gridgov.toml, as the reference names them, and their table classes;
+    then the options of the built-in channel types (:data:`CHANNEL_OPTIONS`), each
+    named by its type."""
     attrs.resolve_types(ConfigFile)
-    return {
+    found = {
         str(f.metadata.get(SECTION, f.name)): _table_class(f.type) for f in attrs.fields(ConfigFile)
     }
+    return {**found, **CHANNEL_OPTIONS}
 
 
 def config_keys(section: str | None = None) -> tuple[ConfigKey, ...]:

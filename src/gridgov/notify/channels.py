@@ -6,10 +6,40 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from gridgov.notify.channel import Message
 from gridgov.plugins.hookspecs import hookimpl
+from gridgov.serialize import structure
+from gridgov.tables import setting, table
 
 logger = logging.getLogger("gridgov.events")
+
+
+def _level(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(logging.getLevelName(value.upper()), int):
+        raise ValueError(f"unknown log level {value!r}")
+
+
+def _some_path(_: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValueError("expected a file name")
+
+
+@table()
+@attrs.frozen
+class LogOptions:
+    """The options of a ``type = "log"`` channel, read by the library's converter
+    (an unknown or mistyped option is an error naming it)."""
+
+    path: str | None = setting(
+        None,
+        validator=_some_path,
+        shown="none",
+        doc="file the lines are appended to (relative to the workspace); "
+        "without it, Python logging",
+    )
+    level: str = setting("INFO", validator=_level, doc="logging level of the lines")
 
 
 class LogChannel:
@@ -31,11 +61,10 @@ class LogChannel:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> LogChannel:
-        """From ``[channels.NAME]`` options: ``path`` (optional), ``level``."""
-        extra = set(options) - {"path", "level"}
-        if extra:
-            raise ValueError(f"unknown options for the log channel: {', '.join(sorted(extra))}")
-        return cls(options.get("path"), str(options.get("level", "INFO")))
+        """From ``[channels.NAME]`` options (:class:`LogOptions`: ``path``, ``level``);
+        :class:`~gridgov.errors.InvalidInput` names each bad one."""
+        read = structure(options, LogOptions, path="")
+        return cls(read.path, read.level)
 
     def send(self, message: Message) -> None:
         """Write the line (flushed to disk before returning)."""
