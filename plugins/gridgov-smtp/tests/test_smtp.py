@@ -207,6 +207,9 @@ def test_registered_and_configured_from_options(monkeypatch) -> None:
         SmtpChannel(host="smtp.example.org", sender="g@x", to=["d@x"], username="u")
     with pytest.raises(ValueError, match="unknown options for the smtp channel: password"):
         SmtpChannel.from_options({"host": "h", "sender": "s", "to": ["t"], "password": "x"})
+    for to in (5, {"a": "d@x"}, None):  # one line naming the option, never a TypeError
+        with pytest.raises(ValueError, match=r"to must be a list of e-mail addresses, got "):
+            SmtpChannel.from_options({"host": "h", "sender": "g@x", "to": to})
 
 
 class Picky(Inbox):

@@ -55,13 +55,13 @@ class SmtpChannel:
         timeout: float = 10.0,
         ca_file: str | None = None,
     ) -> None:
-        if not to:
+        if isinstance(to, list | tuple) and not to:
             raise ValueError("the smtp channel needs at least one recipient in 'to'")
         if not isinstance(host, str) or not host:
             raise ValueError(f"host must be a host name, got {host!r}")
         if not isinstance(sender, str) or "@" not in sender:
             raise ValueError(f"sender must be an e-mail address, got {sender!r}")
-        if isinstance(to, str) or not all(isinstance(r, str) and "@" in r for r in to):
+        if not isinstance(to, list | tuple) or not all(isinstance(r, str) and "@" in r for r in to):
             raise ValueError(f"to must be a list of e-mail addresses, got {to!r}")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             raise ValueError(f"port must be a whole number from 1 to 65535, got {port!r}")
