@@ -14,6 +14,7 @@ run (at this size it needs several GB more than gridgov: post on the board
 first on a shared machine). Goal: at most 60 s and 8 GB.
 
     python benchmarks/bench_city.py [--households 10000000] [--visits 16000000] [--pandas]
+        [--per-building 40] [--per-grid 10] [--ids short|long|uuid] [--names ascii|cjk]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import argparse
 import time
 from pathlib import Path
 
-from bench_coverage import emit, generate, whole
+from bench_coverage import add_shape_arguments, emit, generate, shape_of, shape_suffix, whole
 
 
 def main() -> None:
@@ -32,10 +33,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("/tmp/gridgov-city"))
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--pandas", action="store_true", help="run the pandas peer too")
+    add_shape_arguments(ap)
     args = ap.parse_args()
-    folder = args.out / f"coverage-{args.households}-{args.visits}"
+    shape = shape_of(args)
+    folder = args.out / f"coverage-{args.households}-{args.visits}{shape_suffix(shape)}"
     t0 = time.perf_counter()
-    generate(folder, args.households, args.visits)
+    generate(folder, args.households, args.visits, shape=shape)
     emit(
         bench="city",
         step="generate",

@@ -10,8 +10,11 @@ unknown households and visits outside the window. Then, in one run:
 - the incremental tracker's update rate on Visit values.
 
 Prints one JSON row per measurement. ``--households``/``--visits`` scale it down
-(e.g. ``--households 100000 --visits 500000`` for a quick look); ``--out`` puts the
-generated files elsewhere (``/tmp`` for big runs: they are never committed).
+(e.g. ``--households 100000 --visits 500000`` for a quick look; more visits than
+households make many visits a household); ``--out`` puts the generated files
+elsewhere (``/tmp`` for big runs: they are never committed). The shape flags
+``--per-building``, ``--per-grid``, ``--ids short|long|uuid`` and ``--names
+ascii|cjk`` generate other cities (see ``SHAPES``), each in its own folder.
 
 ``--whole`` times whole commands instead (``/usr/bin/time -v``: wall seconds and
 peak RSS), interleaved ``--repeat`` times: ``gridgov sweep coverage ... --by grid
@@ -31,7 +34,9 @@ import gc
 import json
 import random
 import time
+import uuid
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).parent / "out"
 ZONE = "+08:00"
@@ -54,39 +59,118 @@ def emit(**row: object) -> None:
     print(json.dumps(row), flush=True)
 
 
-def generate(folder: Path, n_households: int, n_visits: int, seed: int = 7) -> None:
+SHAPES = {
+    "per_building": 40,
+    "per_grid": 10,
+    "ids": "short",
+    "names": "ascii",
+}
+"""The generated city's shape (``--per-building``, ``--per-grid``, ``--ids``, ``--names``):
+households a building, buildings a grid; ids ``short`` (``H0001234``, ``V00000001``,
+``B17``), ``long`` (``household-000001234-of-city-district-7`` and the like, 30-45
+bytes) or ``uuid`` (random UUIDs: wide alphabet, 36 bytes); names and visitors ``ascii`` or
+``cjk`` (Chinese names, UTF-8 of 3 bytes a character)."""
+
+
+def shape_suffix(shape: dict[str, object]) -> str:
+    """The folder-name suffix of a shape other than the default one."""
+    return "".join(f"-{k}={v}" for k, v in shape.items() if SHAPES[k] != v)
+
+
+def _id_maker(style: str, rng: random.Random) -> Any:
+    """``make(kind, number, width)``: an id of the style (``kind`` a one-letter prefix)."""
+    long_kind = {"H": "household", "V": "visit", "B": "building", "G": "grid", "W": "visitor"}
+
+    def make(kind: str, number: int, width: int) -> str:
+        if style == "short":
+            return f"{kind}{number:0{width}d}"
+        if style == "long":
+            return f"{long_kind.get(kind, kind)}-{number:09d}-of-city-district-{number % 17}"
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+    return make
+
+
+def _name(style: str, what: str, k: int) -> str:
+    if style == "cjk":
+        words = {
+            "town": "镇",
+            "community": "社区",
+            "grid": "网格",
+            "building": "楼",
+            "visitor": "张伟",
+        }
+        return f"{words.get(what, what)}{k}号"
+    return f"{what.title()} {k}"
+
+
+def add_shape_arguments(ap: argparse.ArgumentParser) -> None:
+    """The shape flags of the generated files (see :data:`SHAPES`)."""
+    ap.add_argument("--per-building", type=int, default=SHAPES["per_building"])
+    ap.add_argument("--per-grid", type=int, default=SHAPES["per_grid"], help="buildings a grid")
+    ap.add_argument("--ids", choices=("short", "long", "uuid"), default=SHAPES["ids"])
+    ap.add_argument("--names", choices=("ascii", "cjk"), default=SHAPES["names"])
+
+
+def shape_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The shape the flags ask for."""
+    return {k: getattr(args, k) for k in SHAPES}
+
+
+def generate(
+    folder: Path,
+    n_households: int,
+    n_visits: int,
+    seed: int = 7,
+    shape: dict[str, Any] | None = None,
+) -> None:
     """Write org.csv, households.csv and visits.csv (skipped when already there)."""
     done = folder / "DONE"
     if done.exists():
         return
     folder.mkdir(parents=True, exist_ok=True)
+    shape = {**SHAPES, **(shape or {})}
     rng = random.Random(seed)
-    per_building = 40
+    make = _id_maker(str(shape["ids"]), random.Random(seed + 1))
+    names = str(shape["names"])
+    per_building = int(shape["per_building"])
     n_buildings = max(1, n_households // per_building)
-    per_grid = 10
+    per_grid = int(shape["per_grid"])
     n_grids = max(1, n_buildings // per_grid)
     per_comm = 25
     n_comms = max(1, n_grids // per_comm)
     n_towns = max(1, n_comms // 10)
     org = ["id,parent,level,name,floors", "C,,county,Bench County,"]
     for t in range(n_towns):
-        org.append(f"T{t},C,township,Town {t},")
+        org.append(f"T{t},C,township,{_name(names, 'town', t)},")
     for c in range(n_comms):
-        org.append(f"M{c},T{c % n_towns},community,Community {c},")
+        org.append(f"M{c},T{c % n_towns},community,{_name(names, 'community', c)},")
+    grid_ids = [make("G", g, 0) for g in range(n_grids)]
     for g in range(n_grids):
-        org.append(f"G{g},M{g % n_comms},grid,Grid {g},")
+        org.append(f"{grid_ids[g]},M{g % n_comms},grid,{_name(names, 'grid', g)},")
+    building_ids = [make("B", b, 0) for b in range(n_buildings)]
     for b in range(n_buildings):
-        org.append(f"B{b},G{b % n_grids},building,Building {b},{rng.randint(3, 18)}")
+        parent = grid_ids[b % n_grids]
+        org.append(f"{building_ids[b]},{parent},building,{_name(names, 'building', b)},")
+        org[-1] += str(rng.randint(3, 18))
     (folder / "org.csv").write_text("\n".join(org) + "\n", encoding="utf-8")
+    del org, grid_ids
 
+    # ~0.1% of the visits name a household that is not on the register
+    household_ids = [make("H", h, 7) for h in range(n_households + n_households // 1000 + 1)]
     hh_lines = ["id,building,floor,occupancy"]
     for h in range(n_households):
-        hh_lines.append(f"H{h:07d},B{h % n_buildings},{rng.randint(1, 18)},{rng.choice(OCC)}")
+        building = building_ids[h % n_buildings]
+        hh_lines.append(f"{household_ids[h]},{building},{rng.randint(1, 18)},{rng.choice(OCC)}")
     (folder / "households.csv").write_text("\n".join(hh_lines) + "\n", encoding="utf-8")
-    del hh_lines
+    del hh_lines, building_ids
 
     span = DAYS * 86400 - 3600
-    visitors = [f"W{i:05d}" for i in range(max(1, n_households // 50))]
+    n_visitors = max(1, n_households // 50)
+    visitors = [
+        make("W", i, 5) if names == "ascii" else _name(names, "visitor", i)
+        for i in range(n_visitors)
+    ]
     lines = ["id,household,at,visitor,outcome,persons"]
     n = 0
     with (folder / "visits.csv").open("w", encoding="utf-8") as fh:
@@ -99,7 +183,8 @@ def generate(folder: Path, n_households: int, n_visits: int, seed: int = 7) -> N
                 n += 1
                 at = (START + dt.timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%S") + ZONE
                 persons = rng.randint(1, 5) if outcome in ("verified", "partly-verified") else 0
-                line = f"V{n:08d},H{h:07d},{at},{rng.choice(visitors)},{outcome},{persons}"
+                vid = make("V", n, 8)
+                line = f"{vid},{household_ids[h]},{at},{rng.choice(visitors)},{outcome},{persons}"
                 lines.append(line)
                 r = rng.random()
                 if r < 0.08:  # the same upload twice
@@ -361,13 +446,15 @@ def main() -> None:
     ap.add_argument("--whole", action="store_true", help="time whole commands instead")
     ap.add_argument("--no-python", action="store_true", help="--whole without the pure path")
     ap.add_argument("--pandas-peer", type=Path, metavar="FOLDER", help=argparse.SUPPRESS)
+    add_shape_arguments(ap)
     args = ap.parse_args()
     if args.pandas_peer:
         pandas_peer_command(args.pandas_peer)
         return
-    folder = args.out / f"coverage-{args.households}-{args.visits}"
+    shape = shape_of(args)
+    folder = args.out / f"coverage-{args.households}-{args.visits}{shape_suffix(shape)}"
     t0 = time.perf_counter()
-    generate(folder, args.households, args.visits)
+    generate(folder, args.households, args.visits, shape=shape)
     emit(bench="coverage", step="generate", seconds=round(time.perf_counter() - t0, 2))
     if args.whole:
         whole(folder, args.repeat, not args.no_python, args.households, args.visits)

@@ -21,6 +21,11 @@ job (``bench_tree.py --dict-peer FILE``); every command's output is compared.
 
     python benchmarks/bench_tree.py [--units 1000000] [--libs gridgov,gridgov-python,dict,...]
     python benchmarks/bench_tree.py --whole [--units 1000000] [--repeat 3]
+        [--fanout 10,20,10,20] [--ids dotted|long|uuid] [--names ascii|cjk]
+
+The shape flags make other trees: ``--fanout 3,3,3,3,3,3,4`` a deeper one,
+``--fanout 2000`` a flat one (county, buildings, households), ``--ids long`` or
+``uuid`` long ids, ``--names cjk`` names in Chinese.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import random
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,12 +47,56 @@ from whole_command import time_command
 
 LEVELS = ("county", "township", "community", "grid", "building", "household")
 FANOUT = (1, 10, 20, 10, 20)  # children per unit for the first five levels
+FANOUT_HELP = (
+    "children a unit, from the county's to the buildings' level (default 10,20,10,20); "
+    "more or fewer numbers make a deeper or flatter tree (levels level1, level2, ...)"
+)
 
 
-def generate(path: Path, units: int, seed: int = 7) -> dict[str, list[str]]:
-    """Write the tree as CSV (parents first) and return the ids per level."""
+def levels_of(fanout: tuple[int, ...]) -> tuple[str, ...]:
+    """The level scheme of a tree with ``fanout`` (children a unit, township to building)."""
+    if len(fanout) == len(FANOUT) - 1:
+        return LEVELS
+    return ("county", *(f"level{k}" for k in range(1, len(fanout) + 1)), "household")
+
+
+def rollup_level(levels: tuple[str, ...]) -> str:
+    """The level the whole-command job reports (``grid``, or two above the households)."""
+    return "grid" if "grid" in levels else levels[max(1, len(levels) - 3)]
+
+
+def generate(
+    path: Path,
+    units: int,
+    seed: int = 7,
+    *,
+    fanout: tuple[int, ...] = FANOUT[1:],
+    ids: str = "dotted",
+    names: str = "ascii",
+) -> dict[str, list[str]]:
+    """Write the tree as CSV (parents first) and return the ids per level.
+
+    ``fanout``: children a unit from the county's children to the buildings (the
+    households fill the rest, round-robin over the deepest units); ``ids``:
+    ``dotted`` (``c.3.12``, ``h17``), ``long`` (40-60 bytes) or ``uuid``; ``names``:
+    ``ascii`` or ``cjk``."""
     rng = random.Random(seed)
-    by_level: dict[str, list[str]] = {lv: [] for lv in LEVELS}
+    idr = random.Random(seed + 1)
+    levels = levels_of(fanout)
+    by_level: dict[str, list[str]] = {lv: [] for lv in levels}
+
+    def new_id(parent: str, k: int, level: str) -> str:
+        if ids == "uuid":
+            return str(uuid.UUID(int=idr.getrandbits(128), version=4))
+        if ids == "long":
+            return f"{level}-{len(by_level[level]):09d}-under-{parent[:24]}"
+        return f"{parent}.{k}" if level != "household" else f"h{k}"
+
+    def name_of(level: str, uid: str, k: int) -> str:
+        if names == "cjk":
+            return f"第{k}号{'户' if level == 'household' else '单位'}·{level}"
+        return f"door {k}" if level == "household" else f"{level} {uid}"
+
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["id", "parent", "level", "name", "residents"])
@@ -54,20 +104,20 @@ def generate(path: Path, units: int, seed: int = 7) -> dict[str, list[str]]:
         by_level["county"].append("c")
         count = 1
         scale = max(1.0, (units / 1_000_000))
-        for depth in range(1, 5):
-            level = LEVELS[depth]
-            for parent in by_level[LEVELS[depth - 1]]:
-                for k in range(round(FANOUT[depth] * (scale if depth == 1 else 1))):
-                    uid = f"{parent}.{k}"
-                    w.writerow([uid, parent, level, f"{level} {uid}", ""])
+        for depth in range(1, len(levels) - 1):
+            level = levels[depth]
+            for parent in by_level[levels[depth - 1]]:
+                for k in range(round(fanout[depth - 1] * (scale if depth == 1 else 1))):
+                    uid = new_id(parent, k, level)
+                    w.writerow([uid, parent, level, name_of(level, uid, k), ""])
                     by_level[level].append(uid)
                     count += 1
-        buildings = by_level["building"]
+        deepest = by_level[levels[-2]]
         remaining = max(0, units - count)
         for i in range(remaining):
-            parent = buildings[i % len(buildings)]
-            uid = f"h{i}"
-            w.writerow([uid, parent, "household", f"door {i}", rng.randint(1, 5)])
+            parent = deepest[i % len(deepest)]
+            uid = new_id(parent, i, "household")
+            w.writerow([uid, parent, "household", name_of("household", uid, i), rng.randint(1, 5)])
             by_level["household"].append(uid)
     return by_level
 
@@ -184,14 +234,18 @@ def dict_peer_command(path: Path, level: str) -> None:
 # ---------------------------------------------------------------- whole commands
 
 
-def whole(path: Path, repeat: int, units: int) -> None:
+def whole(path: Path, repeat: int, units: int, levels: tuple[str, ...] = LEVELS) -> None:
     """Interleaved whole-command runs of gridgov (both engines) and the dict peer."""
     gridgov = str(Path(sys.executable).with_name("gridgov"))
-    job = [str(path), "--sum", "residents", "--level", "grid", "--format", "csv"]
+    level = rollup_level(levels)
+    job = [str(path), "--sum", "residents", "--level", level, "--format", "csv"]
+    if levels != LEVELS:
+        job += ["--levels", ",".join(levels)]
+    peer = [sys.executable, __file__, "--dict-peer", str(path), "--peer-level", level]
     commands = {
         "gridgov": ([gridgov, "org", "rollup", *job], {}),
         "gridgov-python": ([gridgov, "org", "rollup", *job], {"GRIDGOV_ENGINE": "python"}),
-        "dict": ([sys.executable, __file__, "--dict-peer", str(path)], {}),
+        "dict": (peer, {}),
     }
     runs: dict[str, list[dict[str, Any]]] = {k: [] for k in commands}
     for r in range(repeat):
@@ -201,7 +255,7 @@ def whole(path: Path, repeat: int, units: int) -> None:
             print(
                 json.dumps(
                     {
-                        "op": "org rollup --level grid (whole command)",
+                        "op": f"org rollup --level {level} (whole command)",
                         "library": name,
                         "run": r,
                         "seconds": got["seconds"],
@@ -221,7 +275,7 @@ def whole(path: Path, repeat: int, units: int) -> None:
     print(
         json.dumps(
             {
-                "op": "org rollup --level grid (whole command)",
+                "op": f"org rollup --level {level} (whole command)",
                 "summary": True,
                 "best_seconds": best,
                 "best_cpu_seconds": cpu,
@@ -366,17 +420,26 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--whole", action="store_true", help="time whole commands instead")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--fanout", default=",".join(map(str, FANOUT[1:])), help=FANOUT_HELP)
+    ap.add_argument("--ids", choices=("dotted", "long", "uuid"), default="dotted")
+    ap.add_argument("--names", choices=("ascii", "cjk"), default="ascii")
     ap.add_argument("--dict-peer", metavar="FILE", help=argparse.SUPPRESS)
+    ap.add_argument("--peer-level", default="grid", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.dict_peer:
-        dict_peer_command(Path(args.dict_peer), "grid")
+        dict_peer_command(Path(args.dict_peer), args.peer_level)
         return
     rng = random.Random(args.seed)
+    fanout = tuple(int(x) for x in args.fanout.split(","))
+    if not args.whole and (levels_of(fanout) != LEVELS or args.ids != "dotted"):
+        raise SystemExit("other shapes are measured as whole commands: add --whole")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "tree.csv"
-        by_level = generate(path, args.units, args.seed)
+        by_level = generate(
+            path, args.units, args.seed, fanout=fanout, ids=args.ids, names=args.names
+        )
         if args.whole:
-            whole(path, args.repeat, args.units)
+            whole(path, args.repeat, args.units, levels_of(fanout))
             return
         hh, comm, grids = by_level["household"], by_level["community"], by_level["grid"]
         queries = {

@@ -34,6 +34,11 @@ MAX_KEY_CHARS = 64
 """Texts longer than this many bytes are never packed (their keys would not fit anyway)."""
 ROWS = 1 << 17
 """Cells handled at once while packing (small temporaries, reused from the allocator's cache)."""
+SAMPLE = 4096
+"""Cells of each part looked at first: when their symbols alone do not pack, no key will."""
+HASH_BELOW = 1 << 22
+"""Fewer cells than this, not all of one length: Arrow's hashing is quicker (its table fits
+the caches; packing texts of many lengths costs a pass a position)."""
 _END = 256  # the symbol of "the text has ended" at a position
 
 
@@ -85,20 +90,27 @@ def _parts(arrays: tuple[Any, ...]) -> list[_Part] | None:
     return parts
 
 
-def _radices(parts: list[_Part], width: int) -> tuple[list[Any], list[int]]:
-    """Per position, each symbol's number among the symbols seen there, and how many
-    symbols were seen there."""
+def _radices(parts: list[_Part], width: int, rows: int) -> tuple[list[Any], list[int]]:
+    """Per position, each symbol's number among the symbols seen there (in the first
+    ``rows`` cells of each part), and how many symbols were seen there."""
     seen = np.zeros(width * 257, dtype=np.int64)
     base = (np.arange(width, dtype=np.int64) * 257)[None, :]
     for part in parts:
-        for lo in range(0, part.n, ROWS):
-            hi = min(lo + ROWS, part.n)
+        for lo in range(0, min(part.n, rows), ROWS):
+            hi = min(lo + ROWS, part.n, rows)
             sym = part.symbols(lo, hi, width)
             seen += np.bincount((sym + base).ravel(), minlength=width * 257)
     present = seen.reshape(width, 257) > 0
     ranks = np.cumsum(present, axis=1) - 1
     tables = [np.where(present[j], ranks[j], 0).astype(np.uint64) for j in range(width)]
     return tables, [int(c) for c in present.sum(axis=1)]
+
+
+def _span(radix: list[int]) -> int:
+    span = 1
+    for r in radix:
+        span *= r
+    return span
 
 
 def packed_keys(arrays: tuple[Any, ...]) -> tuple[list[Any], int] | None:
@@ -110,10 +122,10 @@ def packed_keys(arrays: tuple[Any, ...]) -> tuple[list[Any], int] | None:
     width = max((p.longest for p in parts), default=0)
     if width > MAX_KEY_CHARS:
         return None
-    tables, radix = _radices(parts, width)
-    span = 1
-    for r in radix:
-        span *= r
+    if _span(_radices(parts, width, SAMPLE)[1]) > 2**64:
+        return None  # (a sample says so already: every cell only adds symbols)
+    tables, radix = _radices(parts, width, max(p.n for p in parts))
+    span = _span(radix)
     if span > 2**64:
         return None
     used = [j for j, r in enumerate(radix) if r > 1]
@@ -206,7 +218,16 @@ def first_index(*arrays: Any) -> Any:
     n = sum(len(a) for a in arrays)
     if n == 0:
         return np.zeros(0, dtype=np.int32)
-    packed = packed_keys(arrays)
+    packed = packed_keys(arrays) if n >= HASH_BELOW or _one_length(arrays) else None
     if packed is not None:
         return _by_sort(packed[0], packed[1], n)
     return _by_hashing(arrays, n)
+
+
+def _one_length(arrays: tuple[Any, ...]) -> bool:
+    parts = _parts(arrays)
+    return (
+        parts is not None
+        and len({p.longest for p in parts if p.n}) <= 1
+        and all(p.fixed or not p.n for p in parts)
+    )

@@ -61,12 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (also used as the console script)."""
-    # Every Arrow buffer of the columnar engine from jemalloc (Linux wheels have it):
-    # measured on the 10M-household city coverage, against the C library's allocator,
-    # 1.63M instead of 2.47M page faults, 24.9 instead of 27.6 CPU-seconds, a peak of
-    # 3841 instead of 4664 MB. No BLAS threads spinning beside the engine's own.
-    if sys.platform.startswith("linux"):
-        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+    # The columnar engine's small arrays come and go with numpy's; one allocator (the
+    # C library's) lets them reuse each other's memory, which lowers the peak (the
+    # coverage fast path sets jemalloc for its own run: gridgov._arrow.default_pool).
+    # No BLAS threads spinning beside the engine's own.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gridgov._arrow import encode, from_numpy, to_numpy
+from gridgov._text_keys import first_index
 from gridgov.errors import SourceProblem, UnknownUnit
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.index import TreeIndex
@@ -206,13 +207,11 @@ def build_columns(
     is_root = to_numpy(pc.binary_length(parents)) == 0
     if int(is_root.sum()) != 1:
         return None  # no root or several roots
-    # One dictionary encoding of the ids followed by the parents: codes count distinct
-    # values in order of first appearance, so the ids are distinct exactly when theirs
-    # are 0..n-1, and a parent's code below n is the position of the row it names.
-    both = pa.chunked_array([*_chunks(ids), *_chunks(parents)], pa.string()).combine_chunks()
+    # The first cell of each text among the ids followed by the parents
+    # (gridgov._text_keys, no copy of the cells): the ids are distinct exactly when
+    # theirs are 0..n-1, and a parent's first below n is the position of the row it names.
     idx: Any = np.int32 if 2 * n < 2**31 - 1 else np.int64
-    where = to_numpy(pc.dictionary_encode(both).indices).astype(idx)
-    del both
+    where = first_index(ids, parents).astype(idx, copy=False)
     if not np.array_equal(where[:n], np.arange(n, dtype=idx)):
         return None  # a duplicate id
     par = where[n:].copy()

@@ -43,6 +43,7 @@ import pyarrow.csv as pacsv
 from gridgov._arrow import (
     POOL,
     chunks,
+    default_pool,
     encode,
     from_numpy,
     nulls,
@@ -517,6 +518,13 @@ def coverage_columns(
 ) -> CoverageReport | None:
     """The report :func:`~gridgov.sweep.csv_coverage.coverage_from_csv` gives, or ``None``
     when the reference must read the files (see the module docs)."""
+    with default_pool(POOL):
+        return _coverage_columns(tree, households, visits, sweep)
+
+
+def _coverage_columns(
+    tree: Hierarchy, households: Path, visits: Path, sweep: Sweep
+) -> CoverageReport | None:
     try:
         TimeRule.of(sweep)
     except ValueError:
