@@ -293,6 +293,18 @@ _LEVEL_KEY = '<key id="l" for="node" attr.name="level" attr.type="string"/>'
             "kind must be text",
         ),
         (
+            '<key id="n" for="node" attr.name="name" attr.type="int"/>'
+            + _LEVEL_KEY
+            + '<graph edgedefault="directed"><node id="C"><data key="l">county</data>'
+            '<data key="n">007</data></node></graph>',
+            "node 'C': name must be text, got 7",  # never the name '7'
+        ),
+        (
+            '<key id="l" for="node" attr.name="level" attr.type="boolean"/>'
+            '<graph edgedefault="directed"><node id="C"><data key="l">true</data></node></graph>',
+            "node 'C': level must be text, got True",
+        ),
+        (
             '<key id="g" for="graph" attr.name="levels" attr.type="string"/>'
             + _LEVEL_KEY
             + '<graph edgedefault="directed"><data key="g">a|a</data>'

@@ -106,9 +106,8 @@ def from_graph(graph: Any, *, levels: Levels | None = None, file: str | None = N
                 party = PartyOrg(
                     data["party.kind"], data.get("party.name", ""), data.get("party.secretary", "")
                 )
-            unit = Unit(
-                str(node), str(data.get("level", "")), str(data.get("name", "")), attributes, party
-            )
+            # level and name as the file typed them: a name typed int is an error, not "5"
+            unit = Unit(str(node), data.get("level", ""), data.get("name", ""), attributes, party)
         except (TypeError, ValueError) as exc:
             raise InvalidInput(
                 [SourceProblem(f"node {str(node)[:60]!r}: {exc}", field="node", file=file)]
