@@ -141,9 +141,11 @@ def _longest_cell(col: Any) -> int:
     return longest
 
 
-def _table(path: Path) -> tuple[list[str], dict[str, Any]] | None:
-    """Header (stripped) and text columns of a plain file; ``None`` when pyarrow objects."""
-    line = _plain_file(path)
+def _table(path: Path, line: bytes | None = b"") -> tuple[list[str], dict[str, Any]] | None:
+    """Header (stripped) and text columns of a plain file; ``None`` when pyarrow objects.
+    ``line``: what :func:`_plain_file` gave for it, when it was scanned already."""
+    if line == b"":
+        line = _plain_file(path)
     if line is None or not line.strip():
         return None
     try:
@@ -513,6 +515,31 @@ def _counts(col: Any) -> Any:
     return _mapped(col, lambda v: cache.get(v, -1), np.int32)
 
 
+def _visit_cells(p: VisitRowParser, cols: list[Any], n: int, rule: TimeRule) -> tuple[Any, ...]:
+    """Per visit row: the time (:func:`_times`), the outcome code and the three counts
+    (-1 where the careful parser must look)."""
+
+    def col_of(i: int) -> Any:
+        return cols[i] if i >= 0 else None
+
+    t = _times(col_of(p.i_at), rule) if p.i_at >= 0 else np.full(n, _NOT_PLACED)
+    if p.i_out >= 0:
+
+        def code(v: str) -> int:
+            got = TEXT_CODES.get(v)
+            if got is None:
+                member = lookup_enum(Outcome, v)
+                got = -1 if member is None else code_of(member)
+            return got
+
+        codes = _mapped(col_of(p.i_out), code, np.int8)
+    else:
+        codes = np.full(n, VERIFIED, dtype=np.int8)
+    zero = np.zeros(n, dtype=np.int32)
+    counts = [_counts(col_of(i)) if i >= 0 else zero for i in (p.i_p, p.i_reg, p.i_r)]
+    return (t, codes, *counts)
+
+
 def coverage_columns(
     tree: Hierarchy, households: Path, visits: Path, sweep: Sweep
 ) -> CoverageReport | None:
@@ -526,15 +553,17 @@ def _coverage_columns(
     tree: Hierarchy, households: Path, visits: Path, sweep: Sweep
 ) -> CoverageReport | None:
     try:
-        TimeRule.of(sweep)
+        rule = TimeRule.of(sweep)
     except ValueError:
         return None  # the reference names the problem with the window
-    got = _table(households)
-    if got is None:
-        return None
-    h_header, h_cols = got
-    _columns(h_header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, str(households))  # raised
-    got = _table(visits)
+    with ThreadPoolExecutor(1) as pool:  # the visits file scanned on the other core
+        visits_head = pool.submit(_plain_file, visits)
+        got = _table(households)
+        if got is None:
+            return None
+        h_header, h_cols = got
+        _columns(h_header, HOUSEHOLD_COLUMNS, HOUSEHOLD_OPTIONAL, str(households))  # raised
+        got = _table(visits, visits_head.result())
     if got is None:
         return None
     header, cols = got
@@ -543,8 +572,9 @@ def _coverage_columns(
     n = len(next(iter(cols.values()))) if cols else 0
     names = list(cols)
     vids = cols[names[p.i_id]]
-    with ThreadPoolExecutor(1) as pool:  # the visit ids' grouping on the other core
+    with ThreadPoolExecutor(1) as pool:  # on the other core: the visit ids, times and counts
         vid_codes = pool.submit(first_index, vids)
+        cells = pool.submit(_visit_cells, p, [cols[nm] for nm in names], n, rule)
         visited = cols[names[p.i_h]] if p.i_h >= 0 else None
         built = _frame(tree, sweep, h_header, h_cols, visited)
         del h_cols, visited
@@ -554,33 +584,13 @@ def _coverage_columns(
         if p.i_h < 0:
             hx = np.full(n, -1, dtype=np.int32)
         all_idc = vid_codes.result()
-
-    def col_of(i: int) -> Any:
-        return cols[names[i]] if i >= 0 else None
-
-    t = _times(col_of(p.i_at), frame.rule) if p.i_at >= 0 else np.full(n, _NOT_PLACED)
-    if p.i_out >= 0:
-
-        def code(v: str) -> int:
-            got = TEXT_CODES.get(v)
-            if got is None:
-                member = lookup_enum(Outcome, v)
-                got = -1 if member is None else code_of(member)
-            return got
-
-        codes = _mapped(col_of(p.i_out), code, np.int8)
-    else:
-        codes = np.full(n, VERIFIED, dtype=np.int8)
-    i_p, i_reg, i_r = p.i_p, p.i_reg, p.i_r
-    persons = _counts(col_of(i_p)) if i_p >= 0 else np.zeros(n, dtype=np.int32)
-    registered = _counts(col_of(i_reg)) if i_reg >= 0 else np.zeros(n, dtype=np.int32)
-    returnees = _counts(col_of(i_r)) if i_r >= 0 else np.zeros(n, dtype=np.int32)
+        t, codes, persons, registered, returnees = cells.result()
     careful = (hx < 0) | (t == _NOT_PLACED) | (codes < 0)
     careful |= (persons < 0) | (registered < 0) | (returnees < 0)
     del registered
     careful |= to_numpy(pc.binary_length(vids)) == 0
     if p.i_s >= 0:
-        sw = col_of(p.i_s)
+        sw = cols[names[p.i_s]]
         careful |= (to_numpy(pc.binary_length(sw)) > 0) & ~to_numpy(
             pc.equal(sw, strings([sweep.id])[0])
         )
