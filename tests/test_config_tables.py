@@ -106,6 +106,8 @@ def test_channel_keys_are_typed_too() -> None:
     data["channels"]["log"]["type"] = 5
     fields = {field for field, _ in _errors(data)}
     assert fields == {"channels.log.mask", "channels.log.type"}
+    data["channels"]["log"].update(mask=True, type=" ")
+    assert [field for field, _ in _errors(data)] == ["channels.log.type"]  # not the name's type
     data = _deep(BASE)
     data["channels"]["log"].update(path=5, level="LOUD")
     assert _errors(data) == [

@@ -54,6 +54,11 @@ class Channel(Protocol):
         """Deliver ``message`` or raise."""
 
 
+def _named(_: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise ValueError("expected the name of a notifier type (log, webhook, smtp...)")
+
+
 @table()
 @attrs.frozen
 class ChannelTable:
@@ -62,6 +67,7 @@ class ChannelTable:
 
     type: str | None = setting(
         None,
+        validator=_named,
         shown="`NAME`",
         doc="a registered notifier: `log` (built in), `webhook` (`gridgov-webhook`), "
         "`smtp` (`gridgov-smtp`), or any plugin's (the `gridgov_notifiers` hook)",
