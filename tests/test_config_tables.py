@@ -119,7 +119,7 @@ def test_channel_keys_are_typed_too() -> None:
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
 tables = st.builds(
     ChannelTable,
-    type=st.none() | texts.filter(bool),
+    type=st.none() | texts.filter(str.strip),
     mask=st.booleans(),
     options=st.dictionaries(texts.filter(lambda k: k not in ("type", "mask")), texts, max_size=3),
 )
