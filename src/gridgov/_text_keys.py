@@ -16,7 +16,9 @@ comparing texts. When the keys and the cell positions fit in 64 bits together,
 one ``numpy.sort`` of ``key << bits | position`` groups equal texts with the
 first occurrence leading each group; when only the keys fit, an ``argsort`` does;
 otherwise (long ids of a wide alphabet) Arrow's dictionary encoding does it, as
-before. Every way gives the same answer (a property test holds them equal).
+before; so it does for fewer than :data:`HASH_BELOW` cells of mixed lengths, where
+its hash table fits the caches. Every way gives the same answer (a property test
+holds them equal).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ ROWS = 1 << 17
 """Cells handled at once while packing (small temporaries, reused from the allocator's cache)."""
 SAMPLE = 4096
 """Cells of each part looked at first: when their symbols alone do not pack, no key will."""
-HASH_BELOW = 1 << 22
+HASH_BELOW = 1 << 20
 """Fewer cells than this, not all of one length: Arrow's hashing is quicker (its table fits
 the caches; packing texts of many lengths costs a pass a position)."""
 _END = 256  # the symbol of "the text has ended" at a position
