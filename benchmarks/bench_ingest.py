@@ -13,7 +13,9 @@ visits (default 100k), then times, in the same run:
   (with a server) one reading it with :mod:`csv` and sending it with psycopg's ``COPY``;
 * in process: :func:`gridgov.store.visit_io.check_file` + ``import_visits`` into a fresh
   store (the command's work without the interpreter's start-up), wall and CPU seconds
-  (``time.process_time``, all threads).
+  (``time.process_time``, all threads); for PostgreSQL also the CPU seconds of the
+  store's server process (``server_cpu_seconds``, from ``/proc`` of its backend: the
+  server is on this machine) and ``visits_per_total_cpu_s`` (client and server).
 
 Prints one JSON row each; ``visits_per_s`` is N / wall seconds and ``visits_per_cpu_s``
 N / CPU seconds (on a shared machine CPU is the steadier figure; a PostgreSQL row's CPU is
@@ -104,21 +106,34 @@ def row(name: str, n: int, figures: dict[str, object]) -> None:
     """One JSON row."""
     secs = float(figures["seconds"])  # type: ignore[arg-type]
     cpu = float(figures["cpu_seconds"])  # type: ignore[arg-type]
-    print(
-        json.dumps(
-            {
-                "bench": "ingest",
-                "run": name,
-                "visits": n,
-                "seconds": secs,
-                "cpu_seconds": cpu,
-                "peak_mb": figures.get("peak_mb"),
-                "visits_per_s": round(n / secs) if secs else None,
-                "visits_per_cpu_s": round(n / cpu) if cpu else None,
-            }
-        ),
-        flush=True,
-    )
+    out = {
+        "bench": "ingest",
+        "run": name,
+        "visits": n,
+        "seconds": secs,
+        "cpu_seconds": cpu,
+        "peak_mb": figures.get("peak_mb"),
+        "visits_per_s": round(n / secs) if secs else None,
+        "visits_per_cpu_s": round(n / cpu) if cpu else None,
+    }
+    server = figures.get("server_cpu_seconds")
+    if server is not None:
+        out["server_cpu_seconds"] = server
+        out["visits_per_total_cpu_s"] = round(n / (cpu + float(server)))  # type: ignore[arg-type]
+    print(json.dumps(out), flush=True)
+
+
+def server_cpu(store: object) -> float | None:
+    """CPU seconds (user + system) so far of a PostgreSQL store's server process."""
+    conn = getattr(store, "connection", None)
+    if conn is None or not hasattr(conn, "info"):
+        return None
+    pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # the server is on another machine
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_process(url: str, path: Path) -> dict[str, object]:
@@ -128,14 +143,23 @@ def in_process(url: str, path: Path) -> dict[str, object]:
 
     store = open_store(url)
     try:
+        s0 = server_cpu(store)
         t0, c0 = time.perf_counter(), time.process_time()
         checked = check_file(path, engine="auto")
         result = import_visits(store, path, checked=checked)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        s1 = server_cpu(store)
     finally:
         store.close()
     assert result.added == checked.count, result
-    return {"seconds": round(wall, 3), "cpu_seconds": round(cpu, 3), "peak_mb": None}
+    figures: dict[str, object] = {
+        "seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "peak_mb": None,
+    }
+    if s0 is not None and s1 is not None:
+        figures["server_cpu_seconds"] = round(s1 - s0, 2)
+    return figures
 
 
 def drop(url: str) -> None:

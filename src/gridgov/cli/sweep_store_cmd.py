@@ -17,8 +17,11 @@ from gridgov.cli.groups import add_store_options, command_group
 from gridgov.cli.workspace_cmd import now, open_for, print_flush
 
 if TYPE_CHECKING:  # loaded only when a command runs (fast start-up)
-    from gridgov.store.port import AppendResult
+    from gridgov.events import Event
+    from gridgov.notify import Notifier
+    from gridgov.store.port import AppendResult, Store
     from gridgov.store.visit_io import BatchReport
+    from gridgov.workspace import Workspace
 
 MAX_LISTED = 20
 
@@ -86,6 +89,7 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
         )
 
     try:
+        rejections = _RejectionEvents(ws, store)
         result = import_visits(
             store,
             args.file,
@@ -93,29 +97,13 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
             on_batch=committed,
             sweep=args.sweep,
             checked=checked,
+            outbox=rejections,
         )
         _report_problems(args.file, result)
-        if result.rejected:
-            tree = store.hierarchy()
-            at = now()
-            notifier = ws.notifier(store)
-            secret = ws.secret()
-            events = []
-            for r in result.rejected:
-                house = store.household(r.visit.household)
-                unit = house.building if house is not None else (tree.root if tree else "")
-                events.append(
-                    ev.visit_rejected(
-                        visit=r.visit.id,
-                        household=r.visit.household,
-                        unit=unit,
-                        reason=r.reason,
-                        at=at,
-                        secret=secret,
-                    )
-                )
-            notifier.publish_all(events)  # one transaction for every rejection
-            print_flush(notifier.flush())
+        if rejections.notifier is not None:
+            for event in rejections.made:  # observers hear of committed events only
+                rejections.notifier.announce(event)
+            print_flush(rejections.notifier.flush())
     finally:
         store.close()
     print(
@@ -124,6 +112,43 @@ def cmd_import_visits(args: argparse.Namespace) -> int:
         f"{len(result.rejected)} rejected"
     )
     return 1 if result.conflicts or result.rejected else 0
+
+
+class _RejectionEvents:
+    """The outbox of each batch: a visit-rejected event for each rejection, enqueued in the
+    batch's own transaction (visits and events stored together, or neither). The tree,
+    the notifier and the secret are read at the first rejection."""
+
+    def __init__(self, ws: Workspace, store: Store) -> None:
+        self.ws = ws
+        self.store = store
+        self.notifier: Notifier | None = None
+        self.made: list[Event] = []
+        """The events of the batches committed so far (and of the one being written)."""
+        self.at = now()
+
+    def __call__(self, result: AppendResult) -> list[tuple[Event, list[str]]]:
+        if not result.rejected:
+            return []
+        if self.notifier is None:
+            self.notifier = self.ws.notifier(self.store)
+            self.tree = self.store.hierarchy()
+            self.secret = self.ws.secret()
+        out = []
+        for r in result.rejected:
+            house = self.store.household(r.visit.household)
+            root = self.tree.root if self.tree else ""
+            event = ev.visit_rejected(
+                visit=r.visit.id,
+                household=r.visit.household,
+                unit=house.building if house is not None else root,
+                reason=r.reason,
+                at=self.at,
+                secret=self.secret,
+            )
+            out.append((event, self.notifier.channels_for(event)))
+            self.made.append(event)
+        return out
 
 
 def _report_problems(file: str, result: AppendResult) -> None:

@@ -27,6 +27,7 @@ from gridgov.store.port import (
     ScopeError,
     StoredVersion,
     StoreError,
+    VisitOutbox,
     VisitVersions,
     check_claim,
     claim_order,
@@ -220,8 +221,11 @@ class MemoryStore(AttemptShortcut):
         return s if s is not None and self._in(s.scope) else None
 
     # -- visits -------------------------------------------------------------------------
-    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
-        """Append visits: every version is kept, exact repeats once (see the intake)."""
+    def append_visits(
+        self, visits: Iterable[Visit], *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
+        """Append visits: every version is kept, exact repeats once (see the intake); the
+        events of ``outbox`` with them (see :meth:`Store.append_visits`)."""
         state = self._writable()
         batch = list(visits)
         with state.lock:
@@ -237,13 +241,22 @@ class MemoryStore(AttemptShortcut):
                 if all(d != row.digest for d, _ in versions):
                     versions.append((row.digest, row.visit))
                     new_versions.add(row.key)
-            return append_result(
+            result = append_result(
                 rows,
                 rejected,
                 new_ids,
                 new_versions,
                 lambda pairs: {p: list(state.versions[p]) for p in pairs},
             )
+            if outbox is not None:
+                try:
+                    staged = list(outbox(result))
+                except BaseException:
+                    _take_back(state, new_ids, new_versions)
+                    raise
+                for event, channels in staged:
+                    self._enqueue(state, event, channels)
+            return result
 
     def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
         """Every stored version in scope, by id then arrival."""
@@ -487,3 +500,14 @@ class MemoryStore(AttemptShortcut):
                 state.deliveries[key] = attrs.evolve(
                     d, **sets, **{f: getattr(d, f) + 1 for f in counted}
                 )
+
+
+def _take_back(
+    state: _State, new_ids: set[tuple[str, str]], new_versions: set[tuple[str, str, str]]
+) -> None:
+    """Undo a batch's appends (its outbox failed): the versions it added, the ids it made."""
+    for sweep, vid, digest in new_versions:
+        versions = state.versions[(sweep, vid)]
+        versions[:] = [(d, v) for d, v in versions if d != digest]
+    for pair in new_ids:
+        del state.versions[pair]

@@ -27,6 +27,10 @@ from gridgov.sweep.report import Counts
 
 Outbox = Callable[[int], Iterable[tuple[Event, Sequence[str]]]]
 """Events to enqueue with a write, made from what the write allocated (a version)."""
+VisitOutbox = Callable[["AppendResult"], Iterable[tuple[Event, Sequence[str]]]]
+"""Events to enqueue with a batch of visits, made from what the batch did (its rejections,
+conflicts): called inside the batch's transaction, so the visits and their events are
+stored together or not at all."""
 RosterStatus = Literal["draft", "published"]
 ROSTER_STATUSES: tuple[str, ...] = ("draft", "published")
 DeliveryStatus = Literal["pending", "delivered", "dead"]
@@ -316,9 +320,16 @@ class Store(Protocol):
     def sweep(self, sweep_id: str) -> Sweep | None:
         """One sweep, or None."""
 
-    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
+    def append_visits(
+        self, visits: Iterable[Visit], *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
         """Append visits in one transaction; an exact repeat of a stored version is stored
-        once, every other version is kept (see :class:`AppendResult`)."""
+        once, every other version is kept (see :class:`AppendResult`).
+
+        ``outbox``, when given, is called with the batch's result inside the same
+        transaction and the events it returns are enqueued there too: the visits and
+        their events (a rejection's, say) are stored together, or neither when it raises.
+        """
 
     def visits(self, *, sweep: str | None = None, household: str | None = None) -> Iterator[Visit]:
         """Every stored version (in scope), by id then arrival, optionally of one sweep or

@@ -85,9 +85,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP INDEX visit_versions_household",
         "CREATE INDEX visit_versions_household_sweep ON visit_versions (household, sweep)",
     ),
+    # 6: a backend may check the visits' references once a batch instead of row by row
+    #    (``SqlStore._data_set_based_references``: PostgreSQL drops the foreign keys of
+    #    the visit tables; SQLite keeps them, its bulk path switches them off per batch)
+    (),
 )
 
-DATA_STEPS: dict[int, str] = {4: "append_only_visits"}
+DATA_STEPS: dict[int, str] = {4: "append_only_visits", 6: "set_based_references"}
 """``{version: name}``: after the statements of a migration, ``SqlStore._data_<name>``
 rewrites what SQL alone cannot (digests, flags read from documents)."""
 

@@ -227,6 +227,7 @@ class SqlStore(SqlOutbox, VisitsSql):
                 )
             if batch is not None:
                 self._write_households(cur, batch)
+                self._lock_visits_for_cleanup(cur)
                 cur.execute(
                     "DELETE FROM households WHERE building NOT IN (SELECT id FROM units)"
                     " AND NOT EXISTS (SELECT 1 FROM visit_versions v"
@@ -263,6 +264,15 @@ class SqlStore(SqlOutbox, VisitsSql):
         if rows:
             self._insert_versions(cur, rows)
         cur.execute("DROP TABLE visits")
+
+    def _data_set_based_references(self, cur: Any) -> None:
+        """Migration 6: nothing here (a backend whose batches check their references as
+        sets drops its per-row checks; see ``gridgov_postgres``)."""
+
+    def _lock_visits_for_cleanup(self, cur: Any) -> None:
+        """Before households without visits are removed: keep visits from being added
+        meanwhile (SQLite's write lock already does; a backend without foreign keys on
+        the visits locks its table)."""
 
     def hierarchy(self) -> Hierarchy | None:
         """The stored hierarchy, or the scope's subtree."""

@@ -22,7 +22,7 @@ import attrs
 
 from gridgov.engine import Engine, use_columnar
 from gridgov.errors import InvalidInput, SourceProblem
-from gridgov.store.port import AppendResult, Store
+from gridgov.store.port import AppendResult, Store, VisitOutbox
 from gridgov.sweep.model import Visit
 from gridgov.sweep.visit_format import checked_visits, is_jsonl, iter_visits, visits_jsonl_text
 
@@ -99,13 +99,15 @@ def import_visits(
     sweep: str | None = None,
     checked: CheckedFile | None = None,
     engine: Engine = "auto",
+    outbox: VisitOutbox | None = None,
 ) -> AppendResult:
     """Check ``path``, then append its visits in batches (one transaction each).
 
     ``checked`` (from :func:`check_file` of the same path and sweep) stands for the
     check; ``check=False`` skips it (the caller checked the file). A file the columnar
     engine read (``engine``, see :func:`check_file`) goes to a store's ``append_columns``
-    in bulk, batch by batch as well; other stores read it again.
+    in bulk, batch by batch as well; other stores read it again. ``outbox`` makes each
+    batch's events, enqueued in the batch's transaction (:meth:`Store.append_visits`).
     """
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
@@ -114,9 +116,9 @@ def import_visits(
     if checked is not None and checked.columns is not None:
         append = getattr(store, "append_columns", None)
         if append is not None:
-            return _append_columns(append, checked.columns, batch_size, on_batch)
+            return _append_columns(append, checked.columns, batch_size, on_batch, outbox)
     if checked is not None and checked.visits is not None:
-        return _append_kept(store, checked.visits, batch_size, on_batch)
+        return _append_kept(store, checked.visits, batch_size, on_batch, outbox)
     total = AppendResult()
     batch: list[Visit] = []
     first = 0
@@ -131,14 +133,14 @@ def import_visits(
         last = n
         if len(batch) >= batch_size:
             number += 1
-            result = store.append_visits(batch)
+            result = store.append_visits(batch, outbox=outbox)
             total += result
             if on_batch is not None:
                 on_batch(BatchReport(number, first, last, result))
             batch = []
     if batch:
         number += 1
-        result = store.append_visits(batch)
+        result = store.append_visits(batch, outbox=outbox)
         total += result
         if on_batch is not None:
             on_batch(BatchReport(number, first, last, result))
@@ -146,16 +148,17 @@ def import_visits(
 
 
 def _append_columns(
-    append: Callable[[Any, int, int], AppendResult],
+    append: Callable[..., AppendResult],
     columns: Any,
     batch_size: int,
     on_batch: Callable[[BatchReport], None] | None,
+    outbox: VisitOutbox | None,
 ) -> AppendResult:
     """Append checked columns in batches (one transaction each), as :func:`_append_kept`."""
     total = AppendResult()
     for number, lo in enumerate(range(0, len(columns), batch_size), start=1):
         hi = min(lo + batch_size, len(columns))
-        result = append(columns, lo, hi)
+        result = append(columns, lo, hi, outbox=outbox)
         total += result
         if on_batch is not None:
             on_batch(BatchReport(number, columns.file_row(lo), columns.file_row(hi - 1), result))
@@ -167,12 +170,13 @@ def _append_kept(
     visits: list[tuple[int, Visit]],
     batch_size: int,
     on_batch: Callable[[BatchReport], None] | None,
+    outbox: VisitOutbox | None,
 ) -> AppendResult:
     """Append checked ``(row, visit)`` pairs in batches (one transaction each)."""
     total = AppendResult()
     for number, start in enumerate(range(0, len(visits), batch_size), start=1):
         part = visits[start : start + batch_size]
-        result = store.append_visits([v for _, v in part])
+        result = store.append_visits([v for _, v in part], outbox=outbox)
         total += result
         if on_batch is not None:
             on_batch(BatchReport(number, part[0][0], part[-1][0], result))

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from gridgov.store import codec
-from gridgov.store.port import AppendResult, StoredVersion, VisitVersions
+from gridgov.store.port import AppendResult, StoredVersion, VisitOutbox, VisitVersions
 from gridgov.store.versions import (
     VersionRow,
     append_counts,
@@ -178,6 +178,9 @@ class VisitsSql:
     def _check_open(self) -> None:
         raise NotImplementedError
 
+    def _enqueue(self, cur: Any, event: Any, channels: Iterable[str]) -> int:
+        raise NotImplementedError
+
     def _unit_clause(self, column: str) -> tuple[str, list[Any]]:
         raise NotImplementedError
 
@@ -263,8 +266,11 @@ class VisitsSql:
         found.sort(key=lambda r: int(r[0]))
         return [(r[1], r[2], r[3], r[4]) for r in found]
 
-    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
-        """Append a batch of visits in one transaction (see :class:`AppendResult`)."""
+    def append_visits(
+        self, visits: Iterable[Visit], *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
+        """Append a batch of visits in one transaction (see :class:`AppendResult`), with the
+        events of ``outbox`` (see :meth:`gridgov.store.port.Store.append_visits`)."""
         batch = list(visits)
         if not batch:
             self._check_open()
@@ -277,12 +283,24 @@ class VisitsSql:
             houses = self._existing(cur, "households", (v.household for v in batch), doc=False)
             rows, rejected = prepare(batch, sweeps, houses)
             new_ids, new_versions = self._insert_versions(cur, rows) if rows else (set(), set())
-            return append_result(
+            result = append_result(
                 rows, rejected, new_ids, new_versions, lambda pairs: self._versions_of(cur, pairs)
             )
+            return self._with_events(cur, result, outbox)
 
-    def append_columns(self, cols: VisitColumns, lo: int, hi: int) -> AppendResult:
-        """Append rows ``lo:hi`` of a checked visit file in one transaction.
+    def _with_events(
+        self, cur: Any, result: AppendResult, outbox: VisitOutbox | None
+    ) -> AppendResult:
+        """Enqueue the events ``outbox`` makes of a batch's result, in its transaction."""
+        for event, channels in outbox(result) if outbox is not None else ():
+            self._enqueue(cur, event, channels)
+        return result
+
+    def append_columns(
+        self, cols: VisitColumns, lo: int, hi: int, *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
+        """Append rows ``lo:hi`` of a checked visit file in one transaction, with the events
+        of ``outbox``.
 
         The bulk path of :meth:`append_visits`: the same rejections, versions,
         digests, documents and report as :meth:`append_visits` of those rows'
@@ -307,20 +325,20 @@ class VisitsSql:
                 lambda ids: self._existing(cur, "households", ids, doc=False),
             )
             if batch is None:
-                return AppendResult(0, 0, (), tuple(rejected))
+                return self._with_events(cur, AppendResult(0, 0, (), tuple(rejected)), outbox)
             new_ids, new_versions, exact = self._insert_batch(cur, batch)
             counted = append_counts(len(batch), new_ids, new_versions, rejected)
-            if counted is not None:
-                return counted
-            ids_set, versions_set = exact()
-            return append_report(
-                batch.keys(),
-                lambda i: cols.visit(int(batch.keep[i])),
-                rejected,
-                ids_set,
-                versions_set,
-                lambda pairs: self._versions_of(cur, pairs),
-            )
+            if counted is None:
+                ids_set, versions_set = exact()
+                counted = append_report(
+                    batch.keys(),
+                    lambda i: cols.visit(int(batch.keep[i])),
+                    rejected,
+                    ids_set,
+                    versions_set,
+                    lambda pairs: self._versions_of(cur, pairs),
+                )
+            return self._with_events(cur, counted, outbox)
 
     def _insert_batch(
         self, cur: Any, batch: BulkRows

@@ -475,6 +475,67 @@ class StoreContract:
         ):
             assert a == b, name
 
+    @pytest.mark.parametrize("engine", ["python", "columnar"])
+    def test_visits_and_their_events_commit_together(self, engine: str) -> None:
+        """``outbox`` makes events of a batch's result inside its transaction: the visits
+        and the events are stored together; when it raises, neither is (both paths: the
+        reference's ``append_visits`` and the columnar ``append_columns``), and the same
+        import afterwards stores both once."""
+        import tempfile
+        from pathlib import Path
+
+        from gridgov.engine import columnar_available
+        from gridgov.events import visit_rejected
+        from gridgov.store.visit_io import check_file, import_visits
+
+        if engine == "columnar" and not columnar_available():
+            pytest.skip("the columnar engine is not installed")
+        rows = ["id,sweep,household,at", "ok,S1,B1-1,2022-04-01T09:00:00"]
+        rows += ["bh,S1,nowhere,2022-04-01T09:00:00", "bs,S9,B1-1,2022-04-01T09:00:00"]
+
+        def events(result: AppendResult) -> list[tuple[Event, list[str]]]:
+            return [
+                (
+                    visit_rejected(
+                        visit=r.visit.id,
+                        household=r.visit.household,
+                        unit="C",
+                        reason=r.reason,
+                        at=T0,
+                        secret=b"contract-secret-16+",
+                    ),
+                    ["log", "sms"],
+                )
+                for r in result.rejected
+            ]
+
+        def failing(result: AppendResult) -> list[tuple[Event, list[str]]]:
+            events(result)
+            raise RuntimeError("the outbox failed")
+
+        store = self.seeded()
+        try:
+            with tempfile.TemporaryDirectory(prefix="gridgov-outbox-") as tmp:
+                path = Path(tmp, "visits.csv")
+                path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+                checked = check_file(path, engine=engine)  # type: ignore[arg-type]
+                if engine == "columnar" and hasattr(store, "append_columns"):
+                    assert checked.columns is not None
+                with pytest.raises(RuntimeError, match="the outbox failed"):
+                    import_visits(store, path, checked=checked, outbox=failing)
+                assert list(store.visits()) == []
+                assert store.events() == []
+                for _ in range(2):
+                    result = import_visits(store, path, checked=checked, outbox=events)
+            assert [v.id for v in store.visits()] == ["ok"]
+            assert (result.added, result.duplicates, len(result.rejected)) == (0, 1, 2)
+            stored = store.events()
+            assert sorted(e.data["visit"] for e in stored) == ["bh", "bs"]
+            assert {e.kind for e in stored} == {EventKind.VISIT_REJECTED}
+            assert store.count_deliveries(status="pending") == 4  # 2 events x 2 channels
+        finally:
+            store.close()
+
     def test_visits_to_unknown_households_or_sweeps_are_rejected(self) -> None:
         store = self.seeded()
         try:

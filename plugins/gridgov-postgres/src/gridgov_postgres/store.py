@@ -7,7 +7,13 @@ temporary table, then their ids are claimed and their versions inserted with two
 database decides what is new, so two importers of the same ids at once each
 learn exactly what they stored (the second waits on the first's uncommitted
 keys) and no differing version is lost; a deadlock, should one happen, retries
-the batch. First opens are serialised with an advisory lock. Coverage
+the batch. The visit tables have no foreign keys here (schema 6): the per-row
+checks cost more than the inserts, so a batch checks its households and sweeps
+as one set instead, locking them ``FOR KEY SHARE`` (what each foreign-key check
+did, once a household rather than once a visit) until it commits; ids are
+claimed in the same transaction, and the one statement that deletes households
+(``save_hierarchy``) locks the visits table first, so no visit can lose its
+household. First opens are serialised with an advisory lock. Coverage
 (``sweep_counts``) is computed in SQL, so the visits never come into Python
 memory.
 
@@ -28,6 +34,7 @@ from psycopg import sql
 
 from gridgov.redact import redact_text
 from gridgov.store import AppendResult, SqlStore, StoreError
+from gridgov.store.port import VisitOutbox
 from gridgov.store.versions import VersionRow
 from gridgov.store.visits_sql import VERSION_COLUMNS, version_values
 from gridgov.sweep.intake import VersionKey
@@ -40,6 +47,15 @@ if TYPE_CHECKING:
 MIGRATION_LOCK = 7_242_020
 """The advisory lock key that serialises migrations."""
 DEADLOCK_RETRIES = 5
+BATCH_WORK_MEM = "64MB"
+"""``work_mem`` of a batch's transaction: its sorts (ids in claim order, versions in
+arrival order) stay in memory instead of spilling to disk (the default is 4 MB)."""
+VISIT_FOREIGN_KEYS = (
+    ("visit_versions", "visit_versions_household_fkey"),
+    ("visit_versions", "visit_versions_sweep_id_fkey"),
+    ("visit_ids", "visit_ids_sweep_fkey"),
+)
+"""The constraints schema 6 drops (their names as PostgreSQL gave them in schema 4)."""
 
 
 def split_url(url: str) -> tuple[str, str | None]:
@@ -148,18 +164,44 @@ class PostgresStore(SqlStore):
     def _lock_for_migration(self, cur: Any) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
 
+    def _data_set_based_references(self, cur: Any) -> None:
+        """Migration 6: drop the visit tables' foreign keys (see the module docs)."""
+        for table, name in VISIT_FOREIGN_KEYS:
+            cur.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+            )
+
+    def _lock_visits_for_cleanup(self, cur: Any) -> None:
+        """``SHARE`` mode waits for the batches being written and keeps new ones out until
+        this transaction ends, so the next statement sees every visit of a household."""
+        cur.execute("LOCK TABLE visit_versions IN SHARE MODE")
+
     def _existing(
         self, cur: Any, table: str, values: Iterable[str], *, doc: bool = True
     ) -> dict[str, Any]:
-        """One query instead of chunks of ``IN (...)``: the keys go as one JSON array
-        (encoded in C; psycopg's array adapter quotes each element in Python)."""
+        """The rows among ``values``, locked ``FOR KEY SHARE`` until the transaction ends
+        (the batch's reference check: they cannot be deleted before its visits commit).
+        One query instead of chunks of ``IN (...)``: the keys go as one JSON array (encoded
+        in C; psycopg's array adapter quotes each element in Python)."""
+        # the visits table first: ``save_hierarchy`` takes it (SHARE) before it deletes
+        # households, so the two never wait for each other in a cycle
+        cur.execute("LOCK TABLE visit_versions IN ROW EXCLUSIVE MODE")
         cols = "id, doc" if doc else "id, NULL"
         keys = json.dumps(sorted(set(values)), ensure_ascii=False)
         cur.execute(
-            f"SELECT {cols} FROM {table} WHERE id IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+            f"SELECT {cols} FROM {table}"
+            " WHERE id IN (SELECT jsonb_array_elements_text(%s::jsonb)) FOR KEY SHARE",
             (keys,),
         )
         return dict(cur.fetchall())
+
+    @contextmanager
+    def _bulk_transaction(self) -> Iterator[Any]:
+        with self._transaction() as cur:
+            cur.execute(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
+            yield cur
 
     def _insert_versions(
         self, cur: Any, rows: list[VersionRow]
@@ -214,22 +256,26 @@ class PostgresStore(SqlStore):
 
         return new_ids, new_versions, exact
 
-    def append_columns(self, cols: VisitColumns, lo: int, hi: int) -> AppendResult:
+    def append_columns(
+        self, cols: VisitColumns, lo: int, hi: int, *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
         """Append rows ``lo:hi`` of checked columns; a deadlock between writers retries."""
         for attempt in range(DEADLOCK_RETRIES):
             try:
-                return super().append_columns(cols, lo, hi)
+                return super().append_columns(cols, lo, hi, outbox=outbox)
             except psycopg.errors.DeadlockDetected:
                 if attempt == DEADLOCK_RETRIES - 1:
                     raise
         raise AssertionError("unreachable")
 
-    def append_visits(self, visits: Iterable[Visit]) -> AppendResult:
+    def append_visits(
+        self, visits: Iterable[Visit], *, outbox: VisitOutbox | None = None
+    ) -> AppendResult:
         """Append a batch in one transaction; a deadlock between writers retries it."""
         batch = list(visits)
         for attempt in range(DEADLOCK_RETRIES):
             try:
-                return super().append_visits(batch)
+                return super().append_visits(batch, outbox=outbox)
             except psycopg.errors.DeadlockDetected:
                 if attempt == DEADLOCK_RETRIES - 1:
                     raise
