@@ -684,7 +684,7 @@ def _coverage_columns(
                 p, cols, names, acc, idc, hard, frame, file, conflicts, conflict_ids, raw_hx
             )
     counted = (
-        first & ~np.isin(idc, np.fromiter(conflict_ids, dtype=np.int32)) if conflict_ids else first
+        first & ~_marked(idc, np.fromiter(conflict_ids, dtype=np.int64)) if conflict_ids else first
     )
     c_rows = acc[counted]
     del acc, idc, counted, first, multi, counts
@@ -708,6 +708,14 @@ def _coverage_columns(
     )
 
 
+def _marked(labels: Any, some: Any) -> Any:
+    """Per label (non-negative integers), whether it is one of ``some``: a table look-up
+    (``numpy.isin`` sorts every label, hundreds of MB of temporaries on the city files)."""
+    table = np.zeros(int(max(labels.max(initial=-1), some.max(initial=-1))) + 1, dtype=np.bool_)
+    table[some] = True
+    return table[labels]
+
+
 def _settle_conflicts(
     p: VisitRowParser,
     cols: dict[str, Any],
@@ -722,7 +730,7 @@ def _settle_conflicts(
     raw_hx: Any,
 ) -> int:
     """Ids whose rows differ: compared by the intake's identity, one row at a time."""
-    at = np.flatnonzero(np.isin(idc, hard))
+    at = np.flatnonzero(_marked(idc, hard))
     rows = acc[at]
     fields = [cols[nm].take(from_numpy(rows)).to_pylist() for nm in names]
     keys: dict[int, dict[VisitKey, str]] = {}
