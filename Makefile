@@ -39,8 +39,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src $(wildcard plugins/*/src)
 
+# Every core by default (pytest-xdist), a test file a worker at a time (--dist loadfile:
+# what a file's tests share, module fixtures, the doc blocks' demo and fork server, is made
+# once). PYTEST_WORKERS=0 runs in this one process, as a plain `pytest` does.
+PYTEST_WORKERS ?= auto
+
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 
