@@ -148,6 +148,26 @@ def test_bad_relation_rows_are_all_reported_and_nothing_is_added(tmp_path: Path)
     assert f"{rel}:6: relation:" in lines[3]
 
 
+def test_a_relations_file_is_read_by_the_readers_rules(tmp_path: Path) -> None:
+    """The one located decoder (gridgov.utf8) and csv errors kept with the rows before."""
+    tree = reference_county(seed=0, scale=0.1)
+    write_csv(tree, tmp_path / "c.csv")
+    rel = companion_path(tmp_path / "c.csv")
+    rel.write_bytes(b"relation,from,to,name,cadres\npairing,G1,T01-C01,Sant\xe9,3\n")
+    with pytest.raises(InvalidInput) as info:
+        read_csv(tmp_path / "c.csv")
+    assert [str(e) for e in info.value.errors] == [f"{rel}: not UTF-8 text (line 2, byte 52)"]
+    rel.write_text(
+        'relation,from,to,name,cadres\nfriendship,a,b,,\npairing,G1,T01-C01,"Health,3\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as info:
+        read_csv(tmp_path / "c.csv")
+    lines = [str(e) for e in info.value.errors]
+    assert len(lines) == 2 and lines[0].startswith(f"{rel}:2: relation:")
+    assert lines[1] == f"{rel}:3: unterminated quoted field starting at row 3"
+
+
 def test_org_import_keeps_the_relations_in_the_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,11 +23,19 @@ it, naming the column).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from gridgov.errors import InvalidInput, SourceProblem
 
-__all__ = ["DIALECT", "csv_error", "header_errors", "records", "shown_name"]
+__all__ = [
+    "DIALECT",
+    "csv_error",
+    "header_errors",
+    "header_positions",
+    "records",
+    "shown_name",
+    "table_rows",
+]
 
 DIALECT = {"strict": True}
 """Keyword arguments every gridgov CSV reader passes to :func:`csv.reader`."""
@@ -65,6 +73,52 @@ def header_errors(header: Sequence[str], *, file: str | None) -> list[SourceProb
     return errors
 
 
+def _same(name: str) -> str:
+    return name
+
+
+def header_positions(
+    header: Sequence[str],
+    *,
+    fields: Sequence[str],
+    required: Sequence[str],
+    file: str | None,
+    key: Callable[[str], str] = _same,
+) -> dict[str, int]:
+    """``{field: column}`` of a header row whose columns are some of ``fields``.
+
+    ``key`` turns a column name as written into its field (a reader that takes
+    other spellings passes its own). Every problem is raised at once as
+    :class:`~gridgov.errors.InvalidInput`, at row 1: a field named twice, a name
+    that is no field (``unknown column (expected ...)``), a ``required`` field
+    with no column.
+    """
+    errors = []
+    where: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        name = key(raw)
+        if name in where:
+            errors.append(
+                SourceProblem("column appears twice", field=shown_name(raw), row=1, file=file)
+            )
+        elif name not in fields:
+            errors.append(
+                SourceProblem(
+                    f"unknown column (expected {', '.join(fields)})",
+                    field=shown_name(raw) or "(empty)",
+                    row=1,
+                    file=file,
+                )
+            )
+        where[name] = i
+    for name in required:
+        if name not in where:
+            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
+    if errors:
+        raise InvalidInput(errors)
+    return where
+
+
 def records(lines: Iterable[str], *, file: str | None) -> Iterator[tuple[int, list[str]]]:
     """``(row, fields)`` for each record of ``lines`` (a text stream opened with ``newline=""``).
 
@@ -84,3 +138,42 @@ def records(lines: Iterable[str], *, file: str | None) -> Iterator[tuple[int, li
             raise InvalidInput([csv_error(exc, row=start, file=file)]) from None
         last = reader.line_num
         yield start, record
+
+
+def table_rows(
+    lines: Iterable[str], *, file: str | None, errors: list[SourceProblem]
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The header (names stripped) and ``(row, fields)`` of each record after it.
+
+    The loop every small reader of a CSV with a header row shares (relations,
+    checkpoints): an empty file raises ``empty file: no header row``; blank
+    records are passed over; a record with another number of fields than the
+    header goes into ``errors`` (``expected N fields, found M``) and is passed
+    over; a malformed record (:func:`records`) goes into ``errors`` and ends the
+    rows, the errors found before it kept.
+    """
+    rows = records(lines, file=file)
+    first = next(rows, None)
+    if first is None:
+        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)])
+    header = [name.strip() for name in first[1]]
+    return header, _same_width(rows, len(header), file, errors)
+
+
+def _same_width(
+    rows: Iterator[tuple[int, list[str]]],
+    width: int,
+    file: str | None,
+    errors: list[SourceProblem],
+) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for row, record in rows:
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if len(record) != width:
+                message = f"expected {width} fields, found {len(record)}"
+                errors.append(SourceProblem(message, row=row, file=file))
+                continue
+            yield row, record
+    except InvalidInput as exc:
+        errors.extend(exc.errors)

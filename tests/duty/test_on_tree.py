@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 
 import attrs
 import pytest
@@ -247,6 +248,27 @@ def test_checkpoint_errors_name_row_and_field() -> None:
         "cp.csv:3: id: duplicate id 'A' (first at row 2)",
         "cp.csv:4: id: duplicate id 'A' (first at row 2)",
     ]
+
+
+def test_checkpoint_files_read_by_the_readers_rules(tmp_path: Path) -> None:
+    """The one located decoder and the strict CSV records of every reader (gridgov.csvrows)."""
+    from gridgov.duty.build import read_checkpoints
+
+    county = reference_county(seed=0, scale=0.1)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("id,unit,name\nA,C,Gare du Nord\nB,C,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InvalidInput) as info:
+        read_checkpoints(latin, county)
+    assert [str(e) for e in info.value.errors] == [f"{latin}: not UTF-8 text (line 3, byte 37)"]
+    open_quote = 'id,unit,staff\nA,ghost,1\nB,C,"2\nC,C,1\n'
+    with pytest.raises(InvalidInput) as info:
+        checkpoints_from_text(open_quote, county, file="cp.csv")
+    assert [str(e) for e in info.value.errors] == [
+        "cp.csv:2: unit: unknown unit 'ghost'",  # what came before is still reported
+        "cp.csv:3: unterminated quoted field starting at row 3",
+    ]
+    with pytest.raises(InvalidInput, match=r"cp\.csv:3: expected 3 fields, found 2"):
+        checkpoints_from_text("id,unit,staff\n\nA,C\n", county, file="cp.csv")
 
 
 def test_the_issue_county_ten_townships_four_teams_each() -> None:

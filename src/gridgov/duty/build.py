@@ -16,7 +16,6 @@ All are pure: they take values (the tree, rows) and return values.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import attrs
 
+from gridgov.csvrows import table_rows
 from gridgov.duty.model import (
     DEFAULT_RULES,
     Horizon,
@@ -38,6 +38,7 @@ from gridgov.duty.model import (
 from gridgov.duty.places import on_tree
 from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.org.hierarchy import Hierarchy
+from gridgov.utf8 import read_utf8
 
 CHECKPOINT_COLUMNS = ("id", "unit", "name", "kind", "staff", "shifts", "leader", "skills")
 _YES = {"1", "yes", "true", "y"}
@@ -68,12 +69,8 @@ def checkpoints_from_text(
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)]) from None
     errors: list[SourceProblem] = []
+    header, rows = table_rows(io.StringIO(text, newline=""), file=file, errors=errors)
     for col in ("id", "unit"):
         if col not in header:
             errors.append(SourceProblem("missing column", field=col, row=1, file=file))
@@ -91,19 +88,7 @@ def checkpoints_from_text(
         raise InvalidInput(errors)
     out: list[Checkpoint] = []
     seen: dict[str, int] = {}
-    last = reader.line_num
-    for record in reader:
-        row = last + 1
-        last = reader.line_num
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue
-        if len(record) != len(header):
-            errors.append(
-                SourceProblem(
-                    f"expected {len(header)} fields, found {len(record)}", row=row, file=file
-                )
-            )
-            continue
+    for row, record in rows:
         cell = dict(zip(header, record, strict=True))
         n_before = len(errors)
 
@@ -157,7 +142,7 @@ def checkpoints_from_text(
 def read_checkpoints(path: str | Path, tree: Hierarchy | None = None) -> list[Checkpoint]:
     """Read a checkpoints CSV file (see :func:`checkpoints_from_text`)."""
     p = Path(path)
-    return checkpoints_from_text(p.read_text(encoding="utf-8-sig"), tree, file=str(p))
+    return checkpoints_from_text(read_utf8(p), tree, file=str(p))  # the one located decoder
 
 
 def posts_at_units(

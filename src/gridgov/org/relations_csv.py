@@ -28,11 +28,12 @@ import csv
 import io
 from pathlib import Path
 
-from gridgov.csvrows import DIALECT, csv_error
+from gridgov.csvrows import table_rows
 from gridgov.errors import ChangeRefused, InvalidInput, SourceProblem
 from gridgov.numbers import NumberError, parse_int
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.relations import GovUnit
+from gridgov.utf8 import read_utf8
 
 HEADER = ("relation", "from", "to", "name", "cadres")
 SUFFIX = ".relations.csv"
@@ -83,14 +84,8 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""), **DIALECT)  # type: ignore[arg-type]
     errors: list[SourceProblem] = []
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InvalidInput([SourceProblem("empty file: no header row", row=1, file=file)]) from None
-    except csv.Error as exc:
-        raise InvalidInput([csv_error(exc, row=1, file=file)]) from None
+    header, rows = table_rows(io.StringIO(text, newline=""), file=file, errors=errors)
     missing = [h for h in HEADER if h not in header]
     if missing:
         raise InvalidInput(
@@ -100,58 +95,43 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
     trial = tree.copy()
     rel = trial.relations
     govs: dict[str, tuple[GovUnit, int]] = {}
-    last = reader.line_num
-    try:
-        for record in reader:
-            row = last + 1
-            last = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip()):
+    for row, record in rows:
+        kind, src, dst, name, cadres = (record[at[h]] for h in HEADER)
+        kind, src, dst = kind.strip(), src.strip(), dst.strip()
+
+        def bad(message: str, field: str, row: int = row) -> None:
+            errors.append(SourceProblem(message, field=field, row=row, file=file))
+
+        if kind not in KINDS:
+            bad(f"unknown relation {kind!r} (expected one of {', '.join(KINDS)})", "relation")
+            continue
+        if not src:
+            bad("empty", "from")
+            continue
+        try:
+            if kind == "central":
+                rel.link_central_household(src, [dst] if dst else [])
                 continue
-            if len(record) != len(header):
-                errors.append(
-                    SourceProblem(
-                        f"expected {len(header)} fields, found {len(record)}", row=row, file=file
-                    )
+            text_cadres = cadres.strip() or "0"
+            try:
+                count = parse_int(text_cadres)
+            except NumberError:
+                count = -1
+            if count < 0:  # ASCII digits only: "٣" is not a number (gridgov.numbers)
+                bad(f"not a whole number >= 0: {cadres!r}", "cadres")
+                continue
+            gov = GovUnit(src, name, count)
+            first = govs.setdefault(src, (gov, row))
+            if first[0] != gov:
+                bad(
+                    f"government unit {src!r} differs from row {first[1]} "
+                    f"({first[0].name!r}, {first[0].cadres} cadres)",
+                    "name" if first[0].name != gov.name else "cadres",
                 )
                 continue
-            kind, src, dst, name, cadres = (record[at[h]] for h in HEADER)
-            kind, src, dst = kind.strip(), src.strip(), dst.strip()
-
-            def bad(message: str, field: str, row: int = row) -> None:
-                errors.append(SourceProblem(message, field=field, row=row, file=file))
-
-            if kind not in KINDS:
-                bad(f"unknown relation {kind!r} (expected one of {', '.join(KINDS)})", "relation")
-                continue
-            if not src:
-                bad("empty", "from")
-                continue
-            try:
-                if kind == "central":
-                    rel.link_central_household(src, [dst] if dst else [])
-                    continue
-                text_cadres = cadres.strip() or "0"
-                try:
-                    count = parse_int(text_cadres)
-                except NumberError:
-                    count = -1
-                if count < 0:  # ASCII digits only: "٣" is not a number (gridgov.numbers)
-                    bad(f"not a whole number >= 0: {cadres!r}", "cadres")
-                    continue
-                gov = GovUnit(src, name, count)
-                first = govs.setdefault(src, (gov, row))
-                if first[0] != gov:
-                    bad(
-                        f"government unit {src!r} differs from row {first[1]} "
-                        f"({first[0].name!r}, {first[0].cadres} cadres)",
-                        "name" if first[0].name != gov.name else "cadres",
-                    )
-                    continue
-                rel.pair(gov, [dst] if dst else [], level=None)
-            except ChangeRefused as exc:
-                bad(str(exc), "to" if kind == "pairing" else "from")
-    except csv.Error as exc:
-        errors.append(csv_error(exc, row=last + 1, file=file))
+            rel.pair(gov, [dst] if dst else [], level=None)
+        except ChangeRefused as exc:
+            bad(str(exc), "to" if kind == "pairing" else "from")
     if errors:
         raise InvalidInput(errors)
     tree.relations = rel.copy_for(tree)
@@ -160,12 +140,4 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
 def read_relations_csv(tree: Hierarchy, path: str | Path) -> None:
     """Add the links of the relations file ``path`` to ``tree`` (see the module docs)."""
     p = Path(path)
-    data = p.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            [SourceProblem(f"not UTF-8 text (byte {exc.start})", row=line, file=str(p))]
-        ) from None
-    apply_relations_csv_text(tree, text, file=str(p))
+    apply_relations_csv_text(tree, read_utf8(p), file=str(p))  # the one located decoder

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from operator import methodcaller
 from pathlib import Path
 
-from gridgov.csvrows import DIALECT, csv_error, shown_name
+from gridgov.csvrows import DIALECT, csv_error, header_positions
 from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import MIN_INT, NumberError, parse_int
 from gridgov.spelling import lookup_enum, unknown_message
@@ -187,29 +187,7 @@ def _transpose(recs: list[list[str]], width: int) -> list[Sequence[str]]:
 def _columns(
     header: list[str], required: tuple[str, ...], optional: tuple[str, ...], file: str
 ) -> dict[str, int]:
-    errors = []
-    where: dict[str, int] = {}
-    for i, name in enumerate(header):
-        if name in where:
-            errors.append(
-                SourceProblem("column appears twice", field=shown_name(name), row=1, file=file)
-            )
-        elif name not in required and name not in optional:
-            errors.append(
-                SourceProblem(
-                    f"unknown column (expected {', '.join(required + optional)})",
-                    field=shown_name(name) or "(empty)",
-                    row=1,
-                    file=file,
-                )
-            )
-        where[name] = i
-    for name in required:
-        if name not in where:
-            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
-    if errors:
-        raise InvalidInput(errors)
-    return where
+    return header_positions(header, fields=required + optional, required=required, file=file)
 
 
 # -- households --------------------------------------------------------------------

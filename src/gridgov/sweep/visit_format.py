@@ -55,6 +55,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from gridgov import csvrows
 from gridgov.csvrows import DIALECT, csv_error, shown_name
 from gridgov.documents import json_line
 from gridgov.errors import InvalidInput, SourceProblem
@@ -136,31 +137,11 @@ def is_jsonl(path: str | Path) -> bool:
 
 
 def header_positions(header: Sequence[str], file: str | None) -> dict[str, int]:
-    """``{field: column}`` of a CSV header; unknown, repeated or missing fields raise."""
-    errors = []
-    where: dict[str, int] = {}
-    for i, raw in enumerate(header):
-        name = field_key(raw)
-        if name in where:
-            errors.append(
-                SourceProblem("column appears twice", field=shown_name(raw), row=1, file=file)
-            )
-        elif name not in FIELDS:
-            errors.append(
-                SourceProblem(
-                    f"unknown column (expected {', '.join(FIELDS)})",
-                    field=shown_name(raw) or "(empty)",
-                    row=1,
-                    file=file,
-                )
-            )
-        where[name] = i
-    for name in REQUIRED:
-        if name not in where:
-            errors.append(SourceProblem("missing column", field=name, row=1, file=file))
-    if errors:
-        raise InvalidInput(errors)
-    return where
+    """``{field: column}`` of a CSV header; unknown, repeated or missing fields raise
+    (:func:`gridgov.csvrows.header_positions`, with the other spellings of a field)."""
+    return csvrows.header_positions(
+        header, fields=FIELDS, required=REQUIRED, file=file, key=field_key
+    )
 
 
 _OUTCOME_TEXT: dict[str, Outcome] = {o.value: o for o in Outcome}
