@@ -228,7 +228,9 @@ def test_config_errors_name_the_field(tmp_path: Path, capsys) -> None:
 
 def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--scale", "0.05"]) == 0
+    # the roster's 20 s of search by default are nothing this test looks at
+    demo = ["demo", "--out", str(out), "--scale", "0.05", "--duty-seconds", "0.5"]
+    assert main(demo) == 0
     first = capsys.readouterr().out
     assert f"store: sqlite:///{out.resolve()}/gridgov.db" in first
     assert "1 rejected" in first
@@ -246,7 +248,7 @@ def test_demo_keeps_everything_in_the_workspace_store(tmp_path: Path, capsys) ->
     assert any("[visit-rejected]" in line for line in log)
     assert {d.status for d in store.deliveries()} == {"delivered"}
     # the same day again: nothing new is stored and no event is sent twice
-    assert main(["demo", "--out", str(out), "--scale", "0.05"]) == 0
+    assert main(demo) == 0
     assert "0 added" in capsys.readouterr().out
     assert store.count_visits() == visits
     assert (out / "events.log").read_text(encoding="utf-8").splitlines() == log
