@@ -96,6 +96,49 @@ def test_a_version_2_database_is_upgraded_with_its_visits(tmp_path: Path) -> Non
     assert store.integrity_check() == "ok"
 
 
+def _without_rowid(store: SqliteStore, table: str) -> bool:
+    sql = store.connection.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()[0]
+    return "WITHOUT ROWID" in sql.upper()
+
+
+def test_a_version_6_database_gets_compact_visit_ids(tmp_path: Path) -> None:
+    """Migration 7 rebuilds ``visit_ids`` WITHOUT ROWID with every id; the visits keep
+    their references (the foreign keys still hold, and are still enforced)."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    store = SqliteStore(url)
+    store.save_households([Household("h1", "B")])
+    store.save_sweep(Sweep("s1", "C", T0, T0 + dt.timedelta(hours=2)))
+    visits = [Visit(f"v{i}", "s1", "h1", T0 + dt.timedelta(minutes=i)) for i in range(5)]
+    assert store.append_visits(visits).added == 5
+    assert _without_rowid(store, "visit_ids")
+    conn = store.connection
+    conn.execute("PRAGMA foreign_keys = OFF")  # back to schema 6's table with a rowid
+    conn.executescript(
+        "BEGIN; CREATE TABLE old_ids (sweep TEXT NOT NULL REFERENCES sweeps (id),"
+        " id TEXT NOT NULL, PRIMARY KEY (sweep, id));"
+        " INSERT INTO old_ids SELECT sweep, id FROM visit_ids; DROP TABLE visit_ids;"
+        " ALTER TABLE old_ids RENAME TO visit_ids;"
+        " UPDATE gridgov_meta SET value = '6' WHERE key = 'schema_version'; COMMIT;"
+    )
+    assert not _without_rowid(store, "visit_ids")
+    store.close()
+    store = SqliteStore(url)
+    assert store.schema_version() == LATEST_VERSION == 7
+    assert _without_rowid(store, "visit_ids")
+    assert store.connection.execute("SELECT id FROM visit_ids ORDER BY id").fetchall() == [
+        (f"v{i}",) for i in range(5)
+    ]
+    assert list(store.visits()) == visits
+    assert store.append_visits([*visits, Visit("v9", "s1", "h1", T0)]).added == 1
+    assert store.connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert store.pragmas()["foreign_keys"] == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        store.connection.execute("INSERT INTO visit_ids (sweep, id) VALUES ('nope', 'x')")
+    assert store.integrity_check() == "ok"
+
+
 def test_url_forms(tmp_path: Path) -> None:
     assert sqlite_path("sqlite:///rel/g.db") == "rel/g.db"
     assert sqlite_path("sqlite:////abs/g.db") == "/abs/g.db"

@@ -89,9 +89,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     #    (``SqlStore._data_set_based_references``: PostgreSQL drops the foreign keys of
     #    the visit tables; SQLite keeps them, its bulk path switches them off per batch)
     (),
+    # 7: a backend may keep visit ids in a smaller structure (``SqlStore._data_compact_ids``:
+    #    SQLite rebuilds ``visit_ids`` WITHOUT ROWID, one B-tree instead of a table and
+    #    its key; PostgreSQL keeps its heap and key)
+    (),
 )
 
-DATA_STEPS: dict[int, str] = {4: "append_only_visits", 6: "set_based_references"}
+DATA_STEPS: dict[int, str] = {
+    4: "append_only_visits",
+    6: "set_based_references",
+    7: "compact_ids",
+}
 """``{version: name}``: after the statements of a migration, ``SqlStore._data_<name>``
 rewrites what SQL alone cannot (digests, flags read from documents)."""
 

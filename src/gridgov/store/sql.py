@@ -269,6 +269,9 @@ class SqlStore(SqlOutbox, VisitsSql):
         """Migration 6: nothing here (a backend whose batches check their references as
         sets drops its per-row checks; see ``gridgov_postgres``)."""
 
+    def _data_compact_ids(self, cur: Any) -> None:
+        """Migration 7: nothing here (SQLite rebuilds ``visit_ids`` WITHOUT ROWID)."""
+
     def _lock_visits_for_cleanup(self, cur: Any) -> None:
         """Before households without visits are removed: keep visits from being added
         meanwhile (SQLite's write lock already does; a backend without foreign keys on

@@ -350,7 +350,6 @@ class VisitsSql:
         rows numbered after the ones before this transaction are this transaction's.
         """
         seq0 = self._q(cur, "SELECT COALESCE(MAX(seq), 0) FROM visit_versions")[0][0]
-        id0 = self._q(cur, "SELECT COALESCE(MAX(rowid), 0) FROM visit_ids")[0][0]
         cur.executemany(
             "INSERT INTO visit_ids (sweep, id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             batch.pairs(),
@@ -364,9 +363,18 @@ class VisitsSql:
         new_versions = cur.rowcount
 
         def exact() -> tuple[set[tuple[str, str]], set[VersionKey]]:
-            ids = self._q(cur, "SELECT sweep, id FROM visit_ids WHERE rowid > ?", (id0,))
+            # the versions numbered after seq0 are this transaction's; an id is new when
+            # it has no version from before (every stored id has one: ids are claimed
+            # with their versions)
             versions = self._q(
                 cur, "SELECT sweep, id, digest FROM visit_versions WHERE seq > ?", (seq0,)
+            )
+            ids = self._q(
+                cur,
+                "SELECT DISTINCT v.sweep, v.id FROM visit_versions v WHERE v.seq > ?"
+                " AND NOT EXISTS (SELECT 1 FROM visit_versions o"
+                " WHERE o.sweep = v.sweep AND o.id = v.id AND o.seq <= ?)",
+                (seq0, seq0),
             )
             return {(a, b) for a, b in ids}, {(a, b, c) for a, b, c in versions}
 
