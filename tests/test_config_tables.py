@@ -20,7 +20,7 @@ from gridgov.notify.channel import ChannelTable
 from gridgov.notify.notifier import RetryPolicy
 from gridgov.notify.routing import KIND_NAMES, Route
 from gridgov.serialize import structure, unstructure
-from gridgov.tables import keys
+from gridgov.tables import keys, shown_key
 from gridgov.workspace import TEMPLATE, Workspace
 from gridgov.workspace_config import ConfigFile, OrgSection, StoreSection, config_keys, sections
 
@@ -44,6 +44,7 @@ def _errors(data: dict[str, Any]) -> list[tuple[str | None, str]]:
     with pytest.raises(InvalidInput) as info:
         Workspace.from_data(Path("ws"), data, file=FILE)
     assert all(e.file == FILE for e in info.value.errors)
+    assert all(str(e).splitlines() == [str(e)] for e in info.value.errors)  # one line each
     return [(e.field, str(e)) for e in info.value.errors]
 
 
@@ -60,7 +61,7 @@ def _deep(value: Any) -> Any:
 def test_an_unknown_key_anywhere_is_an_error_naming_it(place: str, key: str) -> None:
     data = _deep(BASE)
     PLACES[place](data)[key] = 1
-    where = f"{place}.{key}" if place else key
+    where = f"{place}.{shown_key(key)}" if place else shown_key(key)
     assert [field for field, _ in _errors(data)] == [where]
 
 
@@ -70,7 +71,8 @@ def test_an_unknown_option_of_the_log_channel_is_an_error_naming_it(key: str) ->
     data = _deep(BASE)
     data["channels"]["log"][key] = 1
     [(field, line)] = _errors(data)
-    assert field == f"channels.log.{key}" and line.endswith("unknown key (known: path, level)")
+    assert field == f"channels.log.{shown_key(key)}"
+    assert line.endswith("unknown key (known: path, level)")
 
 
 # where each section's keys sit in BASE, and the path errors name them under
@@ -98,6 +100,28 @@ def test_a_value_of_the_wrong_type_under_any_key_is_an_error_naming_it(
     table, where = _TABLES[key.section]
     table(data)[key.key] = wrong
     assert f"{where}.{key.key}" in [field for field, _ in _errors(data)]
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("max_attempts-2", "max_attempts-2"),
+        ("a b", '"a b"'),
+        ("x\ny", '"x\\u000Ay"'),
+        ("\u2028\x1b[2J", '"\\u2028\\u001B[2J"'),
+        ('q"\\', '"q\\"\\\\"'),
+        ("频道", '"频道"'),
+    ],
+)
+def test_a_key_is_named_as_toml_writes_it_and_always_on_one_line(key: str, shown: str) -> None:
+    assert shown_key(key) == shown
+    data = _deep(BASE)
+    data["notify"][key] = 1
+    assert [f for f, _ in _errors(data)] == [f"notify.{shown}"]
+    data = _deep(BASE)
+    data["channels"][key] = {"type": "no-such-type"}  # named when the channels are built
+    assert [f for f, _ in _errors(data)] == [f"channels.{shown}.type"]
+    assert tomllib.loads(f"{shown} = 1") == {key: 1}  # the name is the TOML key itself
 
 
 def test_channel_keys_are_typed_too() -> None:

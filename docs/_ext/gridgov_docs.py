@@ -4,7 +4,8 @@
   (its description and its ``--help`` text, as datasette's CLI reference does), so the
   CLI reference cannot drift from the parser.
 - ``.. gridgov-config-template::`` shows the ``gridgov.toml`` that ``gridgov init`` writes.
-- ``.. gridgov-config-keys:: SECTION`` is the table of one section's keys, from
+- ``.. gridgov-config-keys:: SECTION`` is the table of one section's keys (or of a plugin's
+  options table class, ``module:Class``), from
   ``gridgov.workspace_config.config_keys`` (the keys the code reads).
 - When the build finishes, every name in the ``__all__`` of every public module and
   every hook specification must have been documented, or the build warns (and

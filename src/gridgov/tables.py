@@ -18,6 +18,8 @@ the same metadata carries what the configuration reference shows, so the page
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -31,13 +33,16 @@ __all__ = [
     "REST",
     "SECTION",
     "SHOWN",
+    "Bounded",
     "is_named_tables",
     "is_table",
     "key_of",
     "keys",
     "named_tables_hook",
+    "nonblank",
     "register_tables",
     "setting",
+    "shown_key",
     "table",
     "table_hook",
     "unstructure_hook",
@@ -57,6 +62,43 @@ SECTION = "gridgov_section"
 _MARK = "__gridgov_table__"
 
 T = TypeVar("T")
+
+
+@attrs.frozen
+class Bounded:
+    """A validator: a finite number from ``low`` to ``high`` (more than ``low`` when
+    ``above``). The bounds are readable, so that the configuration reference shows the
+    ones the code checks; a plugin's option table uses it the same way
+    (``setting(10.0, validator=Bounded(0, 600, above=True), doc=...)``)."""
+
+    low: float
+    high: float
+    above: bool = False
+    """``low`` itself is refused (a time-out of 0 seconds)."""
+
+    def __call__(self, _: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{attribute.name} must be a number, got {value!r}")
+        low_ok = value > self.low if self.above else value >= self.low
+        if not (math.isfinite(value) and low_ok and value <= self.high):
+            raise ValueError(f"{attribute.name} must be {self.shown()}, got {value!r}")
+
+    def shown(self) -> str:
+        """The range in words: ``between 1 and 65535``, ``more than 0 and at most 600``."""
+        if self.above:
+            return f"more than {self.low:g} and at most {self.high:g}"
+        return f"between {self.low:g} and {self.high:g}"
+
+
+def nonblank(what: str = "a non-empty text") -> Callable[[Any, Any, Any], None]:
+    """A validator: the text (or ``None``, for an optional key) has more than blanks in it
+    (``nonblank("a host name")`` reports ``expected a host name``)."""
+
+    def check(_: object, attribute: Any, value: str | None) -> None:
+        if value is not None and not value.strip():
+            raise ValueError(f"expected {what}")
+
+    return check
 
 
 def table(*, unknown: str = "unknown key") -> Callable[[type[T]], type[T]]:
@@ -108,7 +150,28 @@ def keys(cls: type) -> dict[str, attrs.Attribute[Any]]:
     return {key_of(f): f for f in attrs.fields(cls) if not f.metadata.get(REST)}
 
 
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def shown_key(key: str) -> str:
+    """``key`` as a TOML path names it: bare (``max_attempts``) when TOML allows it,
+    else quoted with every character that is not printable escaped (``"a\\nb"``), so that
+    an error naming a key is always one line."""
+    if _BARE.fullmatch(key):
+        return key
+    out = []
+    for c in key:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append(f"\\u{ord(c):04X}" if ord(c) < 0x10000 else f"\\U{ord(c):08X}")
+    return '"' + "".join(out) + '"'
+
+
 def _noted(exc: Exception, key: str, type_: Any = None) -> Exception:
+    key = shown_key(key)
     exc.add_note(AttributeValidationNote(f"Structuring key {key}", key, type_))
     return exc
 

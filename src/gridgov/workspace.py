@@ -29,6 +29,7 @@ from gridgov.plugins.manager import Plugins, UnknownComponent, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Store
 from gridgov.store.registry import open_store
+from gridgov.tables import shown_key
 from gridgov.workspace_config import DEFAULT_STORE, ConfigFile
 
 CONFIG_NAME = "gridgov.toml"
@@ -80,7 +81,7 @@ def _channel_errors(
     """Build every channel once, so that a bad option is found now, not at the first event."""
     errors = []
     for spec in specs:
-        field = f"channels.{spec.name}"
+        field = f"channels.{shown_key(spec.name)}"
         try:
             factory = plugins.get("notifier", spec.type)
         except UnknownComponent as exc:

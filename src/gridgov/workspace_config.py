@@ -14,6 +14,7 @@ the page documents, and no other.
 
 from __future__ import annotations
 
+import importlib
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
@@ -21,10 +22,10 @@ import attrs
 
 from gridgov.notify.channel import ChannelTable
 from gridgov.notify.channels import LogOptions
-from gridgov.notify.notifier import Bounded, RetryPolicy
+from gridgov.notify.notifier import RetryPolicy
 from gridgov.notify.routing import Route
 from gridgov.org.levels import DEFAULT_LEVELS, Levels
-from gridgov.tables import DOC, SECTION, SHOWN, keys, setting, table
+from gridgov.tables import DOC, SECTION, SHOWN, Bounded, keys, setting, table
 
 __all__ = [
     "CHANNEL_OPTIONS",
@@ -35,6 +36,7 @@ __all__ = [
     "StoreSection",
     "config_keys",
     "sections",
+    "table_keys",
 ]
 
 DEFAULT_STORE = "sqlite:///gridgov.db"
@@ -182,7 +184,9 @@ def _meaning(field: attrs.Attribute[Any]) -> str:
     meaning = str(field.metadata[DOC])
     validators = getattr(field.validator, "_validators", (field.validator,))
     for v in validators:
-        if isinstance(v, Bounded):
+        if isinstance(v, Bounded) and v.above:
+            meaning += f"; more than {v.low:g}, at most {v.high:g}"
+        elif isinstance(v, Bounded):
             meaning += f"; from {v.low:g} to {v.high:g}"
     return meaning
 
@@ -212,15 +216,26 @@ def sections() -> dict[str, type]:
 def config_keys(section: str | None = None) -> tuple[ConfigKey, ...]:
     """Every key of gridgov.toml the workspace reads (of one ``section``), in page order.
 
-    Derived from the table classes (:func:`sections`). The options of a channel type
-    (``path`` of ``log``, ``url`` of ``webhook``...) belong to its notifier and are
-    not here.
+    Derived from the table classes (:func:`sections`). The options of a plugin's
+    channel type (``url`` of ``webhook``...) belong to its notifier and are not
+    among them; ``section`` may name the plugin's options table class as
+    ``module:Class`` (``gridgov_webhook.options:WebhookOptions``) to list its keys
+    the same way.
     """
-    out = []
+    if section is not None and ":" in section:
+        module, _, name = section.partition(":")
+        return table_keys(getattr(importlib.import_module(module), name), section)
+    out: list[ConfigKey] = []
     for name, cls in sections().items():
-        if section is not None and name != section:
-            continue
-        attrs.resolve_types(cls)
-        for key, field in keys(cls).items():
-            out.append(ConfigKey(name, key, _type_name(field.type), _shown(field), _meaning(field)))
+        if section is None or name == section:
+            out += table_keys(cls, name)
     return tuple(out)
+
+
+def table_keys(cls: type, section: str) -> tuple[ConfigKey, ...]:
+    """The keys of the table class ``cls`` (shown under ``section``), in field order."""
+    attrs.resolve_types(cls)
+    return tuple(
+        ConfigKey(section, key, _type_name(field.type), _shown(field), _meaning(field))
+        for key, field in keys(cls).items()
+    )

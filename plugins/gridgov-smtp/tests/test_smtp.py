@@ -16,9 +16,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from gridgov_smtp import SmtpChannel
+from gridgov_smtp.options import SmtpOptions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gridgov import events as ev
-from gridgov.errors import DeliveryFailed
+from gridgov.errors import DeliveryFailed, InvalidInput
 from gridgov.notify import (
     ChannelSpec,
     Message,
@@ -30,6 +33,8 @@ from gridgov.notify import (
 )
 from gridgov.plugins import Plugins, use_plugins
 from gridgov.store import MemoryStore
+from gridgov.tables import shown_key
+from gridgov.testing import channel_workspace, option_errors, unknown_options
 
 KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
 
@@ -205,11 +210,99 @@ def test_registered_and_configured_from_options(monkeypatch) -> None:
     assert (channel.password, channel.to) == ("pw", ["d@example.org"])
     with pytest.raises(ValueError, match="without starttls"):
         SmtpChannel(host="smtp.example.org", sender="g@x", to=["d@x"], username="u")
-    with pytest.raises(ValueError, match="unknown options for the smtp channel: password"):
-        SmtpChannel.from_options({"host": "h", "sender": "s", "to": ["t"], "password": "x"})
-    for to in (5, {"a": "d@x"}, None):  # one line naming the option, never a TypeError
-        with pytest.raises(ValueError, match=r"to must be a list of e-mail addresses, got "):
-            SmtpChannel.from_options({"host": "h", "sender": "g@x", "to": to})
+    with pytest.raises(InvalidInput, match=r"^password: unknown key \(known: host, port, "):
+        SmtpChannel.from_options({"host": "h", "sender": "s@x", "to": ["t@x"], "password": "x"})
+
+
+PLUGINS = Plugins()
+
+
+def _errors(options: dict[str, object]) -> dict[str, str]:
+    return option_errors("smtp", options, plugins=PLUGINS)
+
+
+GOOD = {"host": "127.0.0.1", "sender": "gg@example.org", "to": ["duty@example.org"]}
+
+
+def test_options_read_from_gridgov_toml_reach_the_server(
+    server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = server()
+    monkeypatch.setenv("GRIDGOV_TEST_MAIL_PW", "pw")
+    options = {**GOOD, "port": port, "to": "duty@example.org", "timeout": 5}
+    ws = channel_workspace(
+        "smtp",
+        plugins=PLUGINS,
+        options=options | {"username": "u", "password_env": "GRIDGOV_TEST_MAIL_PW"},
+    )
+    with use_plugins(PLUGINS):
+        channel = build_channels(ws.channels)["ch"]
+    assert isinstance(channel, SmtpChannel)
+    assert (channel.port, channel.to, channel.password) == (port, ["duty@example.org"], "pw")
+    ws = channel_workspace("smtp", plugins=PLUGINS, options=options)
+    with use_plugins(PLUGINS):
+        build_channels(ws.channels)["ch"].send(_message())
+    assert inbox.envelopes == [("gg@example.org", ["duty@example.org"])]
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "says"),
+    [
+        ({"host": ""}, "host", "expected a host name"),
+        ({"host": "smtp example.org"}, "host", "expected a host name"),
+        ({"host": 5}, "host", "expected text"),
+        ({"port": 0}, "port", "between 1 and 65535"),
+        ({"port": 65536}, "port", "between 1 and 65535"),
+        ({"port": 25.0}, "port", "expected a whole number"),
+        ({"port": "25"}, "port", "expected a whole number"),
+        ({"port": True}, "port", "expected a whole number"),
+        ({"sender": "gridgov"}, "sender", "e-mail address"),
+        ({"sender": "g@x.org\r\nBcc: all@x.org"}, "sender", "e-mail address"),
+        ({"to": []}, "to", "at least one recipient"),
+        ({"to": 5}, "to", "expected a list"),
+        ({"to": {"a": "d@x"}}, "to", "expected a list"),
+        ({"to": ["d@x.org", "nobody"]}, "to[1]", "e-mail address"),
+        ({"to": ["d@x.org", 7]}, "to[1]", "expected text"),
+        ({"starttls": "yes"}, "starttls", "true or false"),
+        ({"timeout": 0}, "timeout", "more than 0"),
+        ({"timeout": 601}, "timeout", "at most 600"),
+        ({"timeout": float("inf")}, "timeout", "finite"),
+        ({"timeout": float("nan")}, "timeout", "finite"),
+        ({"username": ""}, "username", "expected a user name"),
+        ({"host": "smtp.example.org", "username": "u"}, "username", "without starttls"),
+        ({"password_env": "GRIDGOV_TEST_NO_SUCH_VARIABLE"}, "password_env", "is not set"),
+        ({"ca_file": "/no/such/ca.pem"}, "ca_file", "cannot load"),
+        ({"host": None}, "host", "required"),
+    ],
+)
+def test_a_bad_option_is_an_error_naming_its_key(
+    options: dict[str, object], field: str, says: str
+) -> None:
+    given = {k: v for k, v in (GOOD | options).items() if v is not None}
+    errors = _errors(given)
+    assert list(errors) == [field]
+    assert says in errors[field]
+
+
+def test_every_bad_option_is_named_at_once() -> None:
+    errors = _errors({"host": "", "port": 0, "to": ["a@x", "b", "c"], "pasword_env": "X"})
+    names = ("host", "port", "sender", "to[1]", "to[2]", "pasword_env")  # sender: required
+    assert set(errors) == set(names)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    extra=unknown_options(SmtpOptions),
+    given_keys=st.sets(st.sampled_from(["port", "starttls", "timeout"])),
+)
+def test_an_unknown_key_anywhere_in_the_options_is_an_error_naming_it(
+    extra: dict[str, object], given_keys: set[str]
+) -> None:
+    good = {**GOOD, "port": 2525, "starttls": False, "timeout": 2.5}
+    options = {k: v for k, v in good.items() if k in GOOD or k in given_keys} | extra
+    errors = _errors(options)
+    assert set(errors) == {shown_key(k) for k in extra}
+    assert all(m.startswith("unknown key (known: host, port, ") for m in errors.values())
 
 
 class Picky(Inbox):

@@ -21,9 +21,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from gridgov_webhook import WebhookChannel, WebhookError, sign
+from gridgov_webhook.options import WebhookOptions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from gridgov import events as ev
+from gridgov.errors import InvalidInput
 from gridgov.notify import (
     ChannelSpec,
     Message,
@@ -35,6 +39,8 @@ from gridgov.notify import (
 )
 from gridgov.plugins import Plugins, use_plugins
 from gridgov.store import MemoryStore
+from gridgov.tables import shown_key
+from gridgov.testing import channel_workspace, option_errors, unknown_options
 
 KEY = b"gridgov test secret, 32 bytes"  # the workspace secret event ids are keyed by
 
@@ -270,5 +276,80 @@ def test_bad_options_fail_at_start_up() -> None:
         WebhookChannel("ftp://x")
     with pytest.raises(ValueError, match="whsec_"):
         WebhookChannel("https://x", secret="whsec_***")
-    with pytest.raises(ValueError, match="unknown options for the webhook channel: verify"):
+    with pytest.raises(InvalidInput, match=r"^verify: unknown key \(known: url, secret, "):
         WebhookChannel.from_options({"url": "https://x", "verify": False})
+
+
+PLUGINS = Plugins()
+
+
+def _errors(options: dict[str, object]) -> dict[str, str]:
+    return option_errors("webhook", options, plugins=PLUGINS)
+
+
+def test_options_read_from_gridgov_toml_reach_the_receiver(
+    receiver: Callable[..., Receiver],
+) -> None:
+    r = receiver()
+    ws = channel_workspace(
+        "webhook", plugins=PLUGINS, options={"url": r.url, "secret": SECRET, "timeout": 5}
+    )
+    with use_plugins(PLUGINS):
+        channel = build_channels(ws.channels)["ch"]
+    assert isinstance(channel, WebhookChannel) and channel.timeout == 5.0
+    channel.send(_message())
+    assert len(r.accepted) == 1 and not r.problems
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "says"),
+    [
+        ({"url": "ftp://x"}, "url", "http:// or https://"),
+        ({"url": "https://:8080/h"}, "url", "no host"),
+        ({"url": "https://x:70000/h"}, "url", "port"),
+        ({"url": "https://x/a b"}, "url", "space"),
+        ({"url": 5}, "url", "expected text"),
+        ({"url": "https://x", "timeout": 0}, "timeout", "more than 0"),
+        ({"url": "https://x", "timeout": -1.5}, "timeout", "more than 0"),
+        ({"url": "https://x", "timeout": 601}, "timeout", "at most 600"),
+        ({"url": "https://x", "timeout": float("inf")}, "timeout", "finite"),
+        ({"url": "https://x", "timeout": float("nan")}, "timeout", "finite"),
+        ({"url": "https://x", "timeout": True}, "timeout", "expected a number"),
+        ({"url": "https://x", "timeout": "10"}, "timeout", "expected a number"),
+        ({"url": "https://x", "style": "slack"}, "style", "standard, dingtalk"),
+        ({"url": "https://x", "msgtype": "html"}, "msgtype", "markdown, text"),
+        ({"url": "https://x", "secret": "whsec_***"}, "secret", "whsec_"),
+        ({"url": "https://x", "secret": " "}, "secret", "expected a secret"),
+        ({"url": "https://x", "ca_file": "/no/such/ca.pem"}, "ca_file", "cannot load"),
+        ({}, "url", "required"),
+    ],
+)
+def test_a_bad_option_is_an_error_naming_its_key(
+    options: dict[str, object], field: str, says: str
+) -> None:
+    errors = _errors(options)
+    assert list(errors) == [field]
+    assert says in errors[field]
+
+
+def test_every_bad_option_is_named_at_once() -> None:
+    errors = _errors({"url": "ftp://x", "timeout": 0, "style": "x", "verfy": 1})
+    fields = {"url", "timeout", "style", "verfy"}
+    assert set(errors) == fields
+    assert "ftp" in errors["url"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    extra=unknown_options(WebhookOptions),
+    given_keys=st.sets(st.sampled_from(["secret", "style", "msgtype", "timeout"])),
+)
+def test_an_unknown_key_anywhere_in_the_options_is_an_error_naming_it(
+    extra: dict[str, object], given_keys: set[str]
+) -> None:
+    good = {"url": "https://x/h", "secret": SECRET, "style": "standard", "msgtype": "text"}
+    good["timeout"] = 2.5
+    options = {k: v for k, v in good.items() if k == "url" or k in given_keys} | extra
+    errors = _errors(options)
+    assert set(errors) == {shown_key(k) for k in extra}
+    assert all(m.startswith("unknown key (known: url, ") for m in errors.values())

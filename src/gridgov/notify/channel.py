@@ -18,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from gridgov.events import Event, payload, render
-from gridgov.tables import REST, keys, setting, table
+from gridgov.tables import REST, keys, setting, shown_key, table
 
 
 @attrs.frozen
@@ -105,4 +105,4 @@ class ChannelSpec:
         :class:`~gridgov.errors.InvalidInput` names each bad key)."""
         from gridgov.serialize import structure
 
-        return structure(table, ChannelTable, path=f"channels.{name}").spec(name)
+        return structure(table, ChannelTable, path=f"channels.{shown_key(name)}").spec(name)

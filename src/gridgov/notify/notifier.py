@@ -38,7 +38,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 import attrs
 
@@ -50,7 +49,7 @@ from gridgov.org.hierarchy import Hierarchy
 from gridgov.plugins.manager import Plugins, get_plugins
 from gridgov.redact import redact_text
 from gridgov.store.port import Attempt, Delivery, Store
-from gridgov.tables import setting, table
+from gridgov.tables import Bounded, setting, table
 
 POLL = 0.05
 """Seconds ``drain`` waits when nothing it can claim is due yet (others hold leases)."""
@@ -60,23 +59,6 @@ LEASE_POLL = 0.5
 
 ERROR_LIMIT = 2000
 """Characters of an error message kept in the outbox."""
-
-
-@attrs.frozen
-class Bounded:
-    """A validator: a finite number from ``low`` to ``high`` (the bounds are readable, so
-    that the configuration reference shows the ones the code checks)."""
-
-    low: float
-    high: float
-
-    def __call__(self, _: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"{attribute.name} must be a number, got {value!r}")
-        if not (math.isfinite(value) and self.low <= value <= self.high):
-            raise ValueError(
-                f"{attribute.name} must be between {self.low:g} and {self.high:g}, got {value!r}"
-            )
 
 
 def _bounded(low: float, high: float) -> Bounded:

@@ -1,14 +1,17 @@
-"""Hypothesis strategies for store contract tests: hostile text and sweep values."""
+"""Hypothesis strategies for store contract tests: hostile text and sweep values; keys an
+options table does not read."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Any
 
 from hypothesis import strategies as st
 
 from gridgov.events import Event, EventKind
 from gridgov.sweep.model import Household, Occupancy, Outcome, Sweep, Visit
+from gridgov.tables import keys
 
 HOSTILE: tuple[str, ...] = (
     "",
@@ -119,3 +122,15 @@ def events(draw: st.DrawFn, *, units: Sequence[str]) -> Event:
         ),
         draw(st.dictionaries(st.sampled_from(["name", "id_number", "health"]), hostile_text())),
     )
+
+
+def unknown_options(
+    table_cls: type, *, also: Collection[str] = ("type", "mask"), max_size: int = 4
+) -> st.SearchStrategy[dict[str, Any]]:
+    """One to ``max_size`` keys the table class ``table_cls`` does not read (nor ``also``:
+    by default the keys every ``[channels.NAME]`` table has), hostile or random, each
+    with a TOML value (number, text, boolean, list)."""
+    known = set(keys(table_cls)) | set(also)
+    names = hostile_text(max_size=12).filter(lambda k: bool(k) and k not in known)
+    values = st.one_of(st.integers(), st.text(max_size=5), st.booleans(), st.lists(st.integers()))
+    return st.dictionaries(names, values, min_size=1, max_size=max_size)

@@ -13,10 +13,16 @@ from email.mime.text import MIMEText
 from email.utils import formatdate
 from typing import Any
 
-from gridgov.errors import DeliveryFailed
+import attrs
+
+from gridgov.errors import DeliveryFailed, InvalidInput, SourceProblem
 from gridgov.notify import Message
+from gridgov.serialize import structure
+from gridgov_smtp.options import SmtpOptions
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+"""Hosts a password may be sent to without STARTTLS."""
 
 
 def build_email(message: Message, *, sender: str, to: Sequence[str]) -> MIMEText:
@@ -55,51 +61,52 @@ class SmtpChannel:
         timeout: float = 10.0,
         ca_file: str | None = None,
     ) -> None:
-        if isinstance(to, list | tuple) and not to:
-            raise ValueError("the smtp channel needs at least one recipient in 'to'")
-        if not isinstance(host, str) or not host:
-            raise ValueError(f"host must be a host name, got {host!r}")
-        if not isinstance(sender, str) or "@" not in sender:
-            raise ValueError(f"sender must be an e-mail address, got {sender!r}")
-        if not isinstance(to, list | tuple) or not all(isinstance(r, str) and "@" in r for r in to):
-            raise ValueError(f"to must be a list of e-mail addresses, got {to!r}")
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ValueError(f"port must be a whole number from 1 to 65535, got {port!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
-        if not 0 < timeout <= 600:
-            raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout}")
-        if not isinstance(starttls, bool):
-            raise ValueError(f"starttls must be true or false, got {starttls!r}")
-        if username is not None and not starttls and host not in ("127.0.0.1", "localhost"):
-            raise ValueError("refusing to send a password without starttls = true")
-        self.host = host
-        self.port = int(port)
-        self.sender = sender
-        self.to = list(to)
-        self.starttls = starttls
-        self.username = username
+        given: dict[str, Any] = {
+            "host": host,
+            "sender": sender,
+            "to": to,
+            "port": port,
+            "starttls": starttls,
+        }
+        given |= {"username": username, "timeout": timeout, "ca_file": ca_file}
+        read = structure({k: v for k, v in given.items() if v is not None}, SmtpOptions, path="")
+        if password is not None and not isinstance(password, str):
+            raise InvalidInput([SourceProblem("expected text", field="password")])
+        if read.username is not None and not read.starttls and read.host not in LOOPBACK:
+            raise InvalidInput(
+                [
+                    SourceProblem(
+                        "refusing to send a password without starttls = true", field="username"
+                    )
+                ]
+            )
+        self.host = read.host
+        self.port = read.port
+        self.sender = read.sender
+        self.to = list(read.to)
+        self.starttls = read.starttls
+        self.username = read.username
         self.password = password
-        self.timeout = float(timeout)
-        self.context = ssl.create_default_context(cafile=ca_file)
+        self.timeout = read.timeout
+        try:
+            self.context = ssl.create_default_context(cafile=read.ca_file)
+        except (OSError, ssl.SSLError) as exc:  # no such file, or not PEM certificates
+            raise InvalidInput(
+                [SourceProblem(f"cannot load CA file: {exc}", field="ca_file")]
+            ) from None
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> SmtpChannel:
-        """From ``[channels.NAME]`` options (``password_env`` names an environment variable)."""
+        """From ``[channels.NAME]`` options (:class:`~gridgov_smtp.options.SmtpOptions`;
+        ``password_env`` names an environment variable); :class:`~gridgov.errors.InvalidInput`
+        names each bad one."""
         opts = dict(options)
-        allowed = {"host", "port", "sender", "to", "starttls", "username", "password_env"}
-        allowed |= {"timeout", "ca_file"}
-        extra = set(opts) - allowed
-        if extra:
-            raise ValueError(f"unknown options for the smtp channel: {', '.join(sorted(extra))}")
-        env = opts.pop("password_env", None)
-        if env is not None:
-            if env not in os.environ:
-                raise ValueError(f"the smtp password variable {env} is not set")
-            opts["password"] = os.environ[env]
         if isinstance(opts.get("to"), str):
             opts["to"] = [opts["to"]]
-        return cls(**opts)
+        read = structure(opts, SmtpOptions, path="")
+        fields = attrs.asdict(read)
+        env = fields.pop("password_env")
+        return cls(**fields, password=None if env is None else os.environ[env])
 
     def send(self, message: Message) -> None:
         """Send one e-mail to every recipient not in ``message.done``.

@@ -10,14 +10,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from gridgov.errors import DeliveryFailed
+import attrs
+
+from gridgov.errors import DeliveryFailed, InvalidInput, SourceProblem
 from gridgov.notify import Message
 from gridgov.redact import redact_url
+from gridgov.serialize import structure
+from gridgov_webhook.options import WebhookOptions
 from gridgov_webhook.signing import dingtalk_sign, sign, signing_key
-
-STYLES = ("standard", "dingtalk")
 
 
 class WebhookError(DeliveryFailed):
@@ -77,44 +79,36 @@ class WebhookChannel:
         ca_file: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
-            shown = redact_url(url) if isinstance(url, str) else url
-            raise ValueError(f"webhook url must be http(s)://..., got {shown!r}")
-        if not urlsplit(url).hostname:
-            raise ValueError(f"webhook url has no host: {redact_url(url)!r}")
-        if style not in STYLES:
-            raise ValueError(f"webhook style must be one of {STYLES}, got {style!r}")
-        if msgtype not in ("text", "markdown"):
-            raise ValueError(f"msgtype must be 'text' or 'markdown', got {msgtype!r}")
-        if style == "standard" and secret is not None:
-            signing_key(secret)  # fail at start-up, not at the first event
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-            raise ValueError(f"timeout must be a number of seconds, got {timeout!r}")
-        if not 0 < timeout <= 600:
-            raise ValueError(f"timeout must be between 0 and 600 seconds, got {timeout}")
-        if secret is not None and not isinstance(secret, str):
-            raise ValueError("secret must be a string")
-        self.url = url
-        self.secret = secret
-        self.style = style
-        self.msgtype = msgtype
-        self.timeout = float(timeout)
+        given: dict[str, Any] = {"url": url, "secret": secret, "style": style}
+        given |= {"msgtype": msgtype, "timeout": timeout, "ca_file": ca_file}
+        read = structure({k: v for k, v in given.items() if v is not None}, WebhookOptions, path="")
+        if read.style == "standard" and read.secret is not None:
+            try:
+                signing_key(read.secret)  # fail at start-up, not at the first event
+            except ValueError as exc:
+                raise InvalidInput([SourceProblem(str(exc), field="secret")]) from None
+        self.url = read.url
+        self.secret = read.secret
+        self.style = read.style
+        self.msgtype = read.msgtype
+        self.timeout = read.timeout
         self.clock = clock
-        context = ssl.create_default_context(cafile=ca_file)
+        try:
+            context = ssl.create_default_context(cafile=read.ca_file)
+        except (OSError, ssl.SSLError) as exc:  # no such file, or not PEM certificates
+            raise InvalidInput(
+                [SourceProblem(f"cannot load CA file: {exc}", field="ca_file")]
+            ) from None
         self._opener = urllib.request.build_opener(
             _NoRedirect(), urllib.request.HTTPSHandler(context=context)
         )
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> WebhookChannel:
-        """From ``[channels.NAME]`` options (see the README)."""
-        allowed = {"url", "secret", "style", "msgtype", "timeout", "ca_file"}
-        extra = set(options) - allowed
-        if extra:
-            raise ValueError(f"unknown options for the webhook channel: {', '.join(sorted(extra))}")
-        if "url" not in options:
-            raise ValueError("the webhook channel needs a url")
-        return cls(**options)
+        """From ``[channels.NAME]`` options (:class:`~gridgov_webhook.options.WebhookOptions`);
+        :class:`~gridgov.errors.InvalidInput` names each bad one."""
+        read = structure(options, WebhookOptions, path="")
+        return cls(**attrs.asdict(read))
 
     def request(self, message: Message) -> urllib.request.Request:
         """The HTTP request for ``message`` (signed)."""
