@@ -324,6 +324,10 @@ CREDIT_SEGMENT = 0.01
 """The moves' credits and shares are renewed every this share of the annealing's time
 (every 4,096 moves in a run counted by moves)."""
 
+DEAR = 0.99
+"""A whole-row move whose draws take this share of a segment or more is dropped from a
+timed run (its draws are cut off at a segment)."""
+
 CREDIT_DECAY = 0.7
 """How much of a move's credit carries over to the next segment."""
 
@@ -372,13 +376,15 @@ class _Credit:
         """Close a segment: renew costs, credits and time shares from what it measured.
 
         With ``segment`` (a timed run's segment, in seconds), a whole-row move one draw
-        of which was measured to cost more than a segment is dropped for the rest of
+        of which was measured to cost a segment (:data:`DEAR`) is dropped for the rest of
         the run: each draw would stall the search for longer than the credits take to
-        adapt, and the window moves do that work at a fraction of the cost."""
+        adapt, and the window moves do that work at a fraction of the cost (a timed
+        draw is cut off at a segment, so at most one is wasted)."""
         for k in range(len(MOVES)):
             if self.tries[k]:
                 self.cost[k] = 0.5 * self.cost[k] + 0.5 * self.spent[k] / self.tries[k]
-                if segment is not None and k in (ROW, ROWS) and self.cost[k] > segment:
+                one = self.spent[k] / self.tries[k]
+                if segment is not None and k in (ROW, ROWS) and one >= DEAR * segment:
                     self.share[k] = 0.0
             if self.spent[k] > 0:
                 rate = self.gain[k] / self.spent[k]
@@ -489,6 +495,10 @@ def _row_descent(
         if not gained:
             return
 
+
+MEND_SHARE = 0.01
+"""Most of a timed run spent mending the annealing's last roster when it breaks hard
+rules but beats the best on soft penalties."""
 
 FIX_WINDOW = 10
 """Days either side of a hard violation that a windowed row re-plan may change."""
@@ -925,13 +935,16 @@ def _solve_one(
         elif k in (ROW, WINDOW):
             r = search.movable[rng.randrange(len(search.movable))]
             lo, hi = (0, -1) if k == ROW else _window(cp.D, rng)
-            cells = _replan(st, r, fixed[r], weight, lo, hi, clock=clock, deadline=search_due)
+            # a timed row program may take one segment at most (then it is dropped)
+            due = min(search_due, t_move + segment) if timed else search_due
+            cells = _replan(st, r, fixed[r], weight, lo, hi, clock=clock, deadline=due)
             work = row_work if k == ROW else window_work
         else:  # ROWS / WINDOWS: ruin and recreate two or three rows, then accept or put back
             rows = rng.sample(search.movable, min(len(search.movable), 2 + (rand() < 0.5)))
             lo, hi = (0, -1) if k == ROWS else _window(cp.D, rng)
             h0, s0 = st.hard, st.soft
-            old = _recreate(st, rows, fixed, weight, clock, search_due, lo, hi)
+            due = min(search_due, t_move + segment) if timed else search_due
+            old = _recreate(st, rows, fixed, weight, clock, due, lo, hi)
             delta = weight * (st.hard - h0) + soft_scale * (st.soft - s0)
             if delta <= 0 or rand() < exp(-delta / temp):
                 if delta < 0:
@@ -966,6 +979,11 @@ def _solve_one(
         used[k] += clock() - t_move if timed else work
         tries[k] += 1
     best.it = it
+    if st.hard and st.soft < best.key[1]:
+        # the annealing ends on a roster that breaks a hard rule but beats the best on
+        # soft penalties: mend its breaks (windows around them) before it is dropped
+        due = clock() + MEND_SHARE * budget if limit is None else math.inf
+        _fix_rows(cp, st, fixed, w_min * 10, clock, due, best)
     if ROW_DESCENT_SWEEPS:
         polish = best.state(cp, rules)
         # a feasible best needs no hard-rule polish: the row phases may use its 5% too
