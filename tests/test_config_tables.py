@@ -181,3 +181,90 @@ def test_a_configuration_written_by_the_converter_reads_back_equal(config: Confi
     assert set(data) == {"store", "org", "notify", "channels", "routes"}
     assert set(data["notify"]) == set(keys(RetryPolicy))
     assert structure(data, ConfigFile) == config
+
+
+BROKEN = """
+[store]
+ulr = "x"
+
+[notify]
+retry_base = inf
+max_atempts = 3
+batch = 99999999999999999999
+
+[channels.log]
+type = "log"
+level = "LOUD"
+
+[[routes]]
+events = ["*"]
+channels = ["log"]
+units = [nan]
+"""
+
+
+def test_a_non_finite_number_is_reported_with_every_other_mistake(tmp_path: Path) -> None:
+    (tmp_path / "gridgov.toml").write_text(BROKEN, encoding="utf-8")
+    with pytest.raises(InvalidInput) as info:
+        Workspace.load(tmp_path)
+    errors = {e.field: e.message for e in info.value.errors}
+    assert set(errors) == {
+        "store.ulr",
+        "notify.retry_base",
+        "notify.max_atempts",
+        "notify.batch",
+        "routes[0].units[0]",
+    }  # not channels.log.level: the channels are built once the file reads (as before)
+    assert errors["notify.retry_base"] == "expected a finite number, got inf"
+    assert errors["routes[0].units[0]"] == "expected text, got nan"
+    assert len(info.value.errors) == len(errors)  # each mistake once
+    fixed = BROKEN.replace('ulr = "x"', 'url = "memory://"').replace("max_atempts", "max_attempts")
+    fixed = fixed.replace("inf", "1.5").replace("99999999999999999999", "9").replace("nan", '"T"')
+    (tmp_path / "gridgov.toml").write_text(fixed, encoding="utf-8")
+    with pytest.raises(InvalidInput) as info:
+        Workspace.load(tmp_path)
+    assert [e.field for e in info.value.errors] == ["channels.log.level"]
+    (tmp_path / "gridgov.toml").write_text(fixed.replace("LOUD", "INFO"), encoding="utf-8")
+    assert Workspace.load(tmp_path).retry.base == 1.5
+
+
+def test_a_non_finite_number_no_table_reads_is_still_refused(tmp_path: Path) -> None:
+    """An option a plugin takes as it is (the log channel's own keys are all typed, so a
+    registered test type that accepts any option) is refused at the file."""
+    from gridgov import hookimpl
+    from gridgov.plugins import Plugins
+
+    taken: list[dict[str, Any]] = []
+
+    class AnyOptions:
+        @hookimpl
+        def gridgov_notifiers(self, register: Any) -> None:
+            register("anything", lambda options: taken.append(options) or object())
+
+    plugins = Plugins()
+    plugins.register(AnyOptions(), name="anything")
+    text = '[channels.c]\ntype = "anything"\nlimit = -inf\nok = 1\n'
+    (tmp_path / "gridgov.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as info:
+        Workspace.load(tmp_path, plugins=plugins)
+    assert [str(e) for e in info.value.errors] == [
+        f"{tmp_path / 'gridgov.toml'}: channels.c.limit: -inf is not a number gridgov reads "
+        "(numbers must be finite)"
+    ]
+    assert taken  # the factory saw the table; the file was refused all the same
+
+
+def test_every_refused_toml_value_is_named() -> None:
+    from gridgov.documents import load_toml_text, parse_toml_text
+
+    text = 'a = inf\n[t]\n"x y" = [1, nan]\nn = 99999999999999999999\nok = 1.5\n'
+    data, refused = parse_toml_text(text, file="g.toml")
+    assert data["t"]["ok"] == 1.5
+    assert [(p.field, p.file) for p in refused] == [
+        ("a", "g.toml"),
+        ('t."x y"[1]', "g.toml"),
+        ("t.n", "g.toml"),
+    ]
+    with pytest.raises(InvalidInput) as info:
+        load_toml_text(text, file="g.toml")
+    assert info.value.errors == refused

@@ -33,6 +33,7 @@ from typing import Any
 
 from gridgov.errors import InvalidInput, SourceProblem
 from gridgov.numbers import MAX_INT, MAX_NUMBER_CHARS, MIN_INT, NumberError, parse_int
+from gridgov.tables import shown_key
 from gridgov.utf8 import read_utf8
 
 __all__ = [
@@ -40,6 +41,8 @@ __all__ = [
     "json_line",
     "load_json_text",
     "load_toml_text",
+    "parse_toml_file",
+    "parse_toml_text",
     "read_json_file",
     "read_toml_file",
 ]
@@ -132,30 +135,40 @@ def json_line(line: str, *, row: int, file: str | None) -> Any:
         return exc.errors[0]
 
 
-def _check_toml(value: Any, path: str, depth: int) -> None:
+def _check_toml(value: Any, path: str, depth: int, found: list[_Located]) -> None:
     if depth > MAX_DEPTH:
         raise _Refused(f"nested deeper than {MAX_DEPTH} levels")  # before a RecursionError
     if isinstance(value, dict):
         for key, item in value.items():
-            _check_toml(item, f"{path}.{key}" if path else key, depth + 1)
+            name = shown_key(key)
+            _check_toml(item, f"{path}.{name}" if path else name, depth + 1, found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_toml(item, f"{path}[{i}]", depth + 1)
+            _check_toml(item, f"{path}[{i}]", depth + 1, found)
     elif isinstance(value, int) and not isinstance(value, bool) and not MIN_INT <= value <= MAX_INT:
-        raise _Located(path, f"integer out of range ({MIN_INT} .. {MAX_INT})")
+        found.append(_Located(path, f"integer out of range ({MIN_INT} .. {MAX_INT})"))
     elif isinstance(value, float) and not math.isfinite(value):
-        raise _Located(path, f"{value} is not a number gridgov reads (numbers must be finite)")
+        found.append(
+            _Located(path, f"{value} is not a number gridgov reads (numbers must be finite)")
+        )
 
 
-def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
-    """Parse TOML ``text`` strictly (no ``inf``/``nan``, 64-bit integers); errors name ``file``."""
+def parse_toml_text(
+    text: str, *, file: str | None = None
+) -> tuple[dict[str, Any], tuple[SourceProblem, ...]]:
+    """Parse TOML ``text``: its data, and every value the TOML grammar allows but gridgov
+    refuses (``inf``, ``nan``, an integer past 64 bits), each named by its key path.
+
+    For a reader that reports those together with its own findings (``gridgov.toml``:
+    all its mistakes at once); :func:`load_toml_text` raises them instead. Text that is
+    not TOML raises :class:`InvalidInput` here already.
+    """
+    found: list[_Located] = []
     try:
         data = tomllib.loads(text)
-        _check_toml(data, "", 0)
+        _check_toml(data, "", 0, found)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput([SourceProblem(f"not valid TOML: {exc}", file=file)]) from None
-    except _Located as exc:
-        raise InvalidInput([SourceProblem(exc.message, field=exc.path, file=file)]) from None
     except _Refused as exc:
         raise InvalidInput([SourceProblem(f"not valid TOML: {exc}", file=file)]) from None
     except RecursionError:
@@ -165,6 +178,15 @@ def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
     except ValueError:  # tomllib's int() of a number past Python's digit limit
         message = f"not valid TOML: an integer longer than {sys.get_int_max_str_digits()} digits"
         raise InvalidInput([SourceProblem(message, file=file)]) from None
+    return data, tuple(SourceProblem(e.message, field=e.path, file=file) for e in found)
+
+
+def load_toml_text(text: str, *, file: str | None = None) -> dict[str, Any]:
+    """Parse TOML ``text`` strictly (no ``inf``/``nan``, 64-bit integers); errors name ``file``
+    (every refused value, each named by its key path)."""
+    data, problems = parse_toml_text(text, file=file)
+    if problems:
+        raise InvalidInput(problems)
     return data
 
 
@@ -176,3 +198,8 @@ def read_json_file(path: str | Path) -> Any:
 def read_toml_file(path: str | Path) -> dict[str, Any]:
     """Read and parse a TOML file (UTF-8, see :mod:`gridgov.utf8`) strictly."""
     return load_toml_text(read_utf8(path), file=str(path))
+
+
+def parse_toml_file(path: str | Path) -> tuple[dict[str, Any], tuple[SourceProblem, ...]]:
+    """Read a TOML file (UTF-8) with :func:`parse_toml_text`: its data and refused values."""
+    return parse_toml_text(read_utf8(path), file=str(path))

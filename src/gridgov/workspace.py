@@ -100,6 +100,19 @@ def _channel_errors(
     return errors
 
 
+def _with_refused(
+    errors: Iterable[SourceProblem], refused: Iterable[SourceProblem]
+) -> list[SourceProblem]:
+    """``errors``, then each refused value whose key none of them names (or is inside of)."""
+    out = list(errors)
+    named = {e.field for e in out if e.field}
+    for r in refused:
+        field = r.field or ""
+        if not any(field == n or field.startswith((f"{n}.", f"{n}[")) for n in named):
+            out.append(r)
+    return out
+
+
 def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -139,10 +152,16 @@ class Workspace:
                     )
                 ]
             )
-        from gridgov.documents import read_toml_file
+        from gridgov.documents import parse_toml_file
 
-        data = read_toml_file(path)
-        return cls.from_data(folder, data, file=str(path), plugins=plugins)
+        data, refused = parse_toml_file(path)  # inf, nan, huge integers: reported with the rest
+        try:
+            ws = cls.from_data(folder, data, file=str(path), plugins=plugins)
+        except InvalidInput as exc:
+            raise InvalidInput(_with_refused(exc.errors, refused)) from None
+        if refused:  # a value no table reads as a number (an option a plugin takes as it is)
+            raise InvalidInput(refused)
+        return ws
 
     @classmethod
     def from_data(
