@@ -120,24 +120,36 @@ def bulk_rows(
     take = from_numpy(keep)
     placed_arrow = from_numpy(placed)
     t_digits = int_texts(t)
-    time_json = pc.if_else(placed_arrow, t_digits, json_texts(cols.at_iso.take(take)))
-    outcome_json = strings([f'"{o.value}"' for o in CODE_OUTCOMES]).take(
-        from_numpy(cols.code[keep])
-    )
+    at_json = json_texts(cols.at_iso.take(take))
+    time_json = pc.if_else(placed_arrow, t_digits, at_json)
     sweep = cols.sweep.take(take)
     ids = cols.id.take(take)
     household = cols.household.take(take)
+    parts = {
+        "at": at_json,
+        "sweep": json_texts(sweep),
+        "household": json_texts(household),
+        "visitor": json_texts(cols.visitor.take(take)),
+        "outcome": strings([f'"{o.value}"' for o in CODE_OUTCOMES]).take(
+            from_numpy(cols.code[keep])
+        ),
+        "seen": int_texts(cols.seen[keep]),
+        "registered": int_texts(cols.registered[keep]),
+        "note": json_texts(cols.note.take(take)),
+        "returnees": int_texts(cols.returnees[keep]),
+        "residents": cols.residents_json.take(take),
+    }
     texts = identity_texts(
-        json_texts(sweep),
-        json_texts(household),
+        parts["sweep"],
+        parts["household"],
         time_json,
-        json_texts(cols.visitor.take(take)),
-        outcome_json,
-        int_texts(cols.seen[keep]),
-        int_texts(cols.registered[keep]),
-        json_texts(cols.note.take(take)),
-        int_texts(cols.returnees[keep]),
-        cols.residents_json.take(take),
+        parts["visitor"],
+        parts["outcome"],
+        parts["seen"],
+        parts["registered"],
+        parts["note"],
+        parts["returnees"],
+        parts["residents"],
     )
     digest = digests(texts)
     arrays = {
@@ -149,6 +161,6 @@ def bulk_rows(
         "code": from_numpy(cols.code[keep]),
         "persons": from_numpy(cols.seen[keep]),
         "returnees": from_numpy(cols.returnees[keep]),
-        "doc": doc_texts(cols, keep),
+        "doc": doc_texts(cols, keep, parts),
     }
     return BulkRows(keep, digest, arrays), rejected

@@ -316,38 +316,37 @@ def read_visit_columns(path: str | Path, *, sweep: str | None = None) -> VisitCo
     return VisitColumns(file, out)
 
 
-def doc_texts(cols: VisitColumns, keep: Any) -> Any:
-    """The stored document (:func:`gridgov.store.codec.doc`) of the rows ``keep``."""
-    from gridgov.sweep.intake_bulk import int_texts, join
-    from gridgov.sweep.rules import CODE_OUTCOMES
+def doc_texts(cols: VisitColumns, keep: Any, parts: dict[str, Any]) -> Any:
+    """The stored document (:func:`gridgov.store.codec.doc`) of the rows ``keep``, from
+    the JSON texts of their ``at``, ``sweep``, ``household``, ``visitor``, ``note``,
+    ``outcome``, ``seen``, ``registered``, ``returnees`` and ``residents`` (``parts``: made
+    once for the digests' identity too)."""
+    from gridgov.sweep.intake_bulk import join
 
     take = from_numpy(keep)
-    outcome_json = strings([f'"{o.value}"' for o in CODE_OUTCOMES]).take(
-        from_numpy(cols.code[keep])
-    )
-    parts = [
+    pieces = [
         text('{"at":'),
-        json_texts(cols.at_iso.take(take)),
+        parts["at"],
         text(',"household":'),
-        json_texts(cols.household.take(take)),
+        parts["household"],
         text(',"id":'),
         json_texts(cols.id.take(take)),
         text(',"note":'),
-        json_texts(cols.note.take(take)),
+        parts["note"],
         text(',"outcome":'),
-        outcome_json,
+        parts["outcome"],
         text(',"persons_registered":'),
-        int_texts(cols.registered[keep]),
+        parts["registered"],
         text(',"persons_seen":'),
-        int_texts(cols.seen[keep]),
+        parts["seen"],
         text(',"residents_seen":'),
-        cols.residents_json.take(take),
+        parts["residents"],
         text(',"returnees":'),
-        int_texts(cols.returnees[keep]),
+        parts["returnees"],
         text(',"sweep":'),
-        json_texts(cols.sweep.take(take)),
+        parts["sweep"],
         text(',"visitor":'),
-        json_texts(cols.visitor.take(take)),
+        parts["visitor"],
         text("}"),
     ]
-    return join(parts)
+    return join(pieces)

@@ -87,10 +87,17 @@ _HOSTILE_PLAIN = ("", " ", "0042", "\\", "a\tb", "\x01\x1f", "\x0b\x0c", "é漢"
 """Texts a plain CSV cell can hold (no comma, quote, CR or LF) that JSON must escape or keep."""
 
 
+_BAD_CELLS = ("", "x", "-1", "2022-13-01T00:00:00", "a\x00b", "1.0", "1e3", "\u0663", "\u30003")
+"""Cells the reading rules refuse where a count, time, id or household goes (a NUL byte
+anywhere; counts outside the one number grammar: fractions, exponents, non-ASCII digits
+and spaces) — and an empty or odd note, which is fine."""
+
+
 def _plain_visits_csv(data: st.DataObject, log: list[Visit]) -> str:
     """``log`` as a plain visit CSV (no quotes) in the spellings field apps send: outcome
-    spellings, counts with leading zeros or spaces, ``Z`` and ``-00:00`` offsets, times with
-    a space or fractions, hostile notes, visitors and residents, unknown sweeps."""
+    spellings, counts with leading zeros, a plus sign or spaces, ``Z`` and ``-00:00``
+    offsets, times with a space or fractions, hostile notes, visitors and residents,
+    unknown sweeps; now and then a cell the reading rules refuse (:data:`_BAD_CELLS`)."""
     header = (
         "id,sweep,household,at,visitor,outcome,persons_seen,persons_registered,returnees,"
         "note,residents_seen"
@@ -107,7 +114,7 @@ def _plain_visits_csv(data: st.DataObject, log: list[Visit]) -> str:
             at = at[:19] + ".5" + at[19:]
         elif shape == 4:
             at = f" {at} "
-        count = data.draw(st.sampled_from(("{}", "0{}", " {} ")))
+        count = data.draw(st.sampled_from(("{}", "0{}", " {} ", "+{}")))
         outcome = data.draw(st.sampled_from(_spellings(v.outcome.value)))
         sweep = data.draw(st.sampled_from((v.sweep, v.sweep, "S9")))
         vid = v.id if data.draw(st.booleans()) else "0" + v.id
@@ -125,8 +132,8 @@ def _plain_visits_csv(data: st.DataObject, log: list[Visit]) -> str:
             data.draw(st.sampled_from(("", "r1", "r1;r2", ";r3;"))),
         ]
         if data.draw(st.integers(0, 40)) == 0:  # now and then a bad cell: the same errors
-            cells[data.draw(st.sampled_from((0, 2, 3, 5, 6)))] = data.draw(
-                st.sampled_from(("", "x", "-1", "2022-13-01T00:00:00"))
+            cells[data.draw(st.sampled_from((0, 2, 3, 5, 6, 9)))] = data.draw(
+                st.sampled_from(_BAD_CELLS)
             )
         lines.append(",".join(cells))
     return "\n".join(lines) + "\n"
