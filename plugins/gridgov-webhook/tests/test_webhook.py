@@ -332,6 +332,16 @@ def test_a_bad_option_is_an_error_naming_its_key(
     assert says in errors[field]
 
 
+def test_a_bad_url_is_named_without_its_secrets() -> None:
+    for url in (
+        "ftp://ops:hunter2@x/?access_token=abc123",
+        "https://ops:hunter2@x:99999/?sign=abc123",
+    ):
+        message = _errors({"url": url})["url"]
+        assert "hunter2" not in message and "abc123" not in message
+        assert "ops:***@" in message
+
+
 def test_every_bad_option_is_named_at_once() -> None:
     errors = _errors({"url": "ftp://x", "timeout": 0, "style": "x", "verfy": 1})
     fields = {"url", "timeout", "style", "verfy"}
