@@ -130,7 +130,7 @@ def messy_csv(draw: st.DrawFn) -> bytes:
     """Org CSV bytes with any of the problems a real export has."""
     pool = draw(
         st.lists(
-            st.sampled_from(["a", "b", "c", " c", "c ", "", "d", "0a", "A"]),
+            st.sampled_from(["a", "b", "c", " c", "c ", "", "d", "0a", "A", "7", "07", "\u0667"]),
             min_size=1,
             max_size=4,
             unique=True,

@@ -95,14 +95,13 @@ def _parts(arrays: tuple[Any, ...]) -> list[_Part] | None:
 def _radices(parts: list[_Part], width: int, rows: int) -> tuple[list[Any], list[int]]:
     """Per position, each symbol's number among the symbols seen there (in the first
     ``rows`` cells of each part), and how many symbols were seen there."""
-    seen = np.zeros(width * 257, dtype=np.int64)
-    base = (np.arange(width, dtype=np.int64) * 257)[None, :]
+    present = np.zeros((width, 257), dtype=np.bool_)
     for part in parts:
         for lo in range(0, min(part.n, rows), ROWS):
             hi = min(lo + ROWS, part.n, rows)
             sym = part.symbols(lo, hi, width)
-            seen += np.bincount((sym + base).ravel(), minlength=width * 257)
-    present = seen.reshape(width, 257) > 0
+            for j in range(width):
+                present[j][sym[:, j]] = True
     ranks = np.cumsum(present, axis=1) - 1
     tables = [np.where(present[j], ranks[j], 0).astype(np.uint64) for j in range(width)]
     return tables, [int(c) for c in present.sum(axis=1)]
