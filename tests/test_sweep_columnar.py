@@ -322,23 +322,23 @@ _KEY_TEXTS = st.lists(
 
 @given(_KEY_TEXTS)
 def test_first_index_is_the_first_equal_cell(parts: list[list[str]]) -> None:
+    import gridgov._text_keys as keys
     from gridgov._text_keys import _by_hashing, _by_sort, first_index, packed_keys
 
     arrays, flat = some_chunked(parts)
     seen: dict[str, int] = {}
     want = [seen.setdefault(c, k) for k, c in enumerate(flat)]
-    assert first_index(*arrays).tolist() == want
-    if flat:  # every way: the one sort, the argsort of wide keys, Arrow's hashing
-        assert _by_hashing(tuple(arrays), len(flat)).tolist() == want
-        packed = packed_keys(tuple(arrays))
-        if packed is not None:
-            assert _by_sort(packed[0], 64, len(flat)).tolist() == want
-            assert _by_sort(packed[0], packed[1], len(flat)).tolist() == want
-    import gridgov._text_keys as keys
-
-    rows = keys.ROWS
-    keys.ROWS = 3  # blocks of three cells: every block boundary is crossed
-    try:
-        assert first_index(*arrays).tolist() == want
+    rows, sample = keys.ROWS, keys.SAMPLE
+    try:  # also in blocks of three cells (every block boundary crossed), a 2-cell sample
+        for keys.ROWS, keys.SAMPLE in ((rows, sample), (3, 2)):
+            assert first_index(*arrays).tolist() == want
+            if not flat:
+                continue
+            # every way: the one sort, the argsort of wide keys, Arrow's hashing
+            assert _by_hashing(tuple(arrays), len(flat)).tolist() == want
+            packed = packed_keys(tuple(arrays))
+            if packed is not None:
+                assert _by_sort(packed[0], 64, len(flat)).tolist() == want
+                assert _by_sort(packed[0], packed[1], len(flat)).tolist() == want
     finally:
-        keys.ROWS = rows
+        keys.ROWS, keys.SAMPLE = rows, sample
