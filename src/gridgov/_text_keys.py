@@ -114,6 +114,16 @@ def _span(radix: list[int]) -> int:
     return span
 
 
+def may_pack(*arrays: Any) -> bool:
+    """Whether the texts could pack into 64-bit keys (a sample of each array says no when
+    they cannot; ``True`` is no promise)."""
+    parts = _parts(arrays)
+    if parts is None:
+        return False
+    width = max((p.longest for p in parts), default=0)
+    return width <= MAX_KEY_CHARS and _span(_radices(parts, width, SAMPLE)[1]) <= 2**64
+
+
 def packed_keys(arrays: tuple[Any, ...]) -> tuple[list[Any], int] | None:
     """One uint64 key per cell (equal exactly when the texts are) and the keys' bit width,
     or ``None`` when the texts do not pack into 64 bits."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ from gridgov._arrow import (
     strings,
     to_numpy,
 )
-from gridgov._text_keys import first_index
+from gridgov._text_keys import first_index, may_pack
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.spelling import lookup_enum
 from gridgov.sweep.coverage import VisitKey, render_visit, visit_key
@@ -574,6 +574,8 @@ def _coverage_columns(
     vids = cols[names[p.i_id]]
     with ThreadPoolExecutor(1) as pool:  # on the other core: the visit ids, times and counts
         vid_codes = pool.submit(first_index, vids)
+        if not may_pack(vids):  # wide ids: one hash table of strings at a time (the peak)
+            wait([vid_codes])
         cells = pool.submit(_visit_cells, p, [cols[nm] for nm in names], n, rule)
         visited = cols[names[p.i_h]] if p.i_h >= 0 else None
         built = _frame(tree, sweep, h_header, h_cols, visited)
