@@ -342,3 +342,10 @@ def test_first_index_is_the_first_equal_cell(parts: list[list[str]]) -> None:
                 assert _by_sort(packed[0], packed[1], len(flat)).tolist() == want
     finally:
         keys.ROWS, keys.SAMPLE = rows, sample
+
+
+@given(st.binary(max_size=40).map(lambda b: b.replace(b"\x01", b"\n")))
+def test_blank_line_search_is_the_two_byte_search(block: bytes) -> None:
+    from gridgov.sweep.columnar_coverage import _blank_line
+
+    assert _blank_line(block) == (b"\n\n" in block)

@@ -107,6 +107,13 @@ _REASON_CODE = {r: _NOT_PLACED + 1 + i for i, r in enumerate(_REASONS)}
 _SCAN = 1 << 24
 
 
+def _blank_line(block: bytes) -> bool:
+    """Whether two newlines follow each other in ``block`` (as ``b"\\n\\n" in block``, in
+    a quarter of the time: a two-byte search is slow where every line has a newline)."""
+    at = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    return bool(len(at) > 1 and np.any(np.diff(at) == 1))
+
+
 def _plain_file(path: Path) -> bytes | None:
     """The first line of the file when the reference would split it on commas and
     newlines with one record per physical line (no quotes, no CR, no blank lines)
@@ -119,7 +126,7 @@ def _plain_file(path: Path) -> bytes | None:
             block = fh.read(_SCAN)
             if not block:
                 break
-            if b'"' in block or b"\r" in block or b"\n\n" in block or b"\x00" in block:
+            if b'"' in block or b"\r" in block or b"\x00" in block or _blank_line(block):
                 return None
             if prev == b"\n" and block[:1] == b"\n":
                 return None
