@@ -250,6 +250,21 @@ def test_checkpoint_errors_name_row_and_field() -> None:
     ]
 
 
+@pytest.mark.parametrize("count", ["\u0663", "\uff13", "\u00b3", "1_0", "3.0", "0", "-2", "9" * 30])
+def test_checkpoint_counts_follow_the_one_number_grammar(count: str) -> None:
+    """Staff and skill counts are ASCII whole numbers >= 1 (not whatever isdigit/int take)."""
+    county = reference_county(seed=0, scale=0.1)
+    text = f"id,unit,staff,skills\nA,C,{count},medic:{count}\nB,C,+2,medic:02\n"
+    with pytest.raises(InvalidInput) as info:
+        checkpoints_from_text(text, county, file="cp.csv")
+    assert [str(e) for e in info.value.errors] == [
+        f"cp.csv:2: staff: expected a whole number >= 1, got {count!r}",
+        f"cp.csv:2: skills: expected SKILL or SKILL:COUNT, got {'medic:' + count!r}",
+    ]
+    good = checkpoints_from_text("id,unit,staff,skills\nB,C,+2,medic:02\n", county)
+    assert (good[0].staff, good[0].skills) == (2, (("medic", 2),))
+
+
 def test_checkpoint_files_read_by_the_readers_rules(tmp_path: Path) -> None:
     """The one located decoder and the strict CSV records of every reader (gridgov.csvrows)."""
     from gridgov.duty.build import read_checkpoints

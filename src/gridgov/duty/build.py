@@ -37,6 +37,7 @@ from gridgov.duty.model import (
 )
 from gridgov.duty.places import on_tree
 from gridgov.errors import InvalidInput, SourceProblem
+from gridgov.numbers import NumberError, parse_int
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.utf8 import read_utf8
 
@@ -106,8 +107,7 @@ def checkpoints_from_text(
             bad("unit", "empty")
         elif tree is not None and unit not in tree:
             bad("unit", f"unknown unit {unit!r}")
-        staff_text = cell.get("staff", "").strip() or "1"
-        staff = int(staff_text) if staff_text.isdigit() else -1
+        staff = _whole(cell.get("staff", "").strip() or "1")
         if staff < 1:
             bad("staff", f"expected a whole number >= 1, got {cell.get('staff')!r}")
         leader_text = cell.get("leader", "").strip().lower()
@@ -116,10 +116,11 @@ def checkpoints_from_text(
         skills: list[tuple[str, int]] = []
         for item in cell.get("skills", "").split():
             skill, _, count = item.partition(":")
-            if not skill or (count and not count.isdigit()):
+            needed = _whole(count) if count else 1
+            if not skill or needed < 1:
                 bad("skills", f"expected SKILL or SKILL:COUNT, got {item!r}")
                 continue
-            skills.append((skill, int(count) if count else 1))
+            skills.append((skill, needed))
         if len(errors) > n_before:
             continue
         out.append(
@@ -137,6 +138,14 @@ def checkpoints_from_text(
     if errors:
         raise InvalidInput(errors)
     return out
+
+
+def _whole(text: str) -> int:
+    """A count by the one number grammar (ASCII digits), or -1 when it is none."""
+    try:
+        return parse_int(text)
+    except NumberError:
+        return -1
 
 
 def read_checkpoints(path: str | Path, tree: Hierarchy | None = None) -> list[Checkpoint]:
