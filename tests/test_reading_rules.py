@@ -22,6 +22,7 @@ from gridgov.numbers import (
     is_number,
     is_plain_number,
     parse_int,
+    parse_int_or_none,
     parse_number,
     type_column,
 )
@@ -169,6 +170,16 @@ def test_bounds() -> None:
     assert parse_number("1e-400") == 0.0
     with pytest.raises(NumberError, match="whole number"):
         parse_int("2.5")
+
+
+@given(st.one_of(st.integers().map(str), st.text(max_size=12)))
+def test_parse_int_or_none_is_parse_int_or_none(text: str) -> None:
+    """The readers' "a whole number or not" is parse_int's rule, never a looser one."""
+    try:
+        expected: int | None = parse_int(text)
+    except NumberError:
+        expected = None
+    assert parse_int_or_none(text) == expected
 
 
 @pytest.mark.parametrize("text", ["030100", "0351", "007", "-07", "00.5", "+8613800000000"])

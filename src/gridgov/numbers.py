@@ -55,6 +55,7 @@ __all__ = [
     "is_number",
     "is_plain_number",
     "parse_int",
+    "parse_int_or_none",
     "parse_number",
     "type_column",
 ]
@@ -127,6 +128,14 @@ def parse_int(text: str) -> int:
         shown = text if len(text) <= MAX_NUMBER_CHARS else text[:20] + "..."
         raise NumberError(f"not a whole number: {shown!r}")
     return parse_number(text)  # type: ignore[return-value]  # an integer text gives an int
+
+
+def parse_int_or_none(text: str) -> int | None:
+    """``text`` as an integer by :func:`parse_int`'s rule, or ``None`` when it is none."""
+    try:
+        return parse_int(text)
+    except NumberError:
+        return None
 
 
 # The fast check of :func:`type_column`: a whole column of ordinary numbers is

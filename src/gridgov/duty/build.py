@@ -37,7 +37,7 @@ from gridgov.duty.model import (
 )
 from gridgov.duty.places import on_tree
 from gridgov.errors import InvalidInput, SourceProblem
-from gridgov.numbers import NumberError, parse_int
+from gridgov.numbers import parse_int_or_none
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.utf8 import read_utf8
 
@@ -107,7 +107,8 @@ def checkpoints_from_text(
             bad("unit", "empty")
         elif tree is not None and unit not in tree:
             bad("unit", f"unknown unit {unit!r}")
-        staff = _whole(cell.get("staff", "").strip() or "1")
+        # not a whole number reads as 0, refused like 0
+        staff = parse_int_or_none(cell.get("staff", "").strip() or "1") or 0
         if staff < 1:
             bad("staff", f"expected a whole number >= 1, got {cell.get('staff')!r}")
         leader_text = cell.get("leader", "").strip().lower()
@@ -116,8 +117,8 @@ def checkpoints_from_text(
         skills: list[tuple[str, int]] = []
         for item in cell.get("skills", "").split():
             skill, _, count = item.partition(":")
-            needed = _whole(count) if count else 1
-            if not skill or needed < 1:
+            needed = parse_int_or_none(count) if count else 1
+            if not skill or needed is None or needed < 1:
                 bad("skills", f"expected SKILL or SKILL:COUNT, got {item!r}")
                 continue
             skills.append((skill, needed))
@@ -138,14 +139,6 @@ def checkpoints_from_text(
     if errors:
         raise InvalidInput(errors)
     return out
-
-
-def _whole(text: str) -> int:
-    """A count by the one number grammar (ASCII digits), or -1 when it is none."""
-    try:
-        return parse_int(text)
-    except NumberError:
-        return -1
 
 
 def read_checkpoints(path: str | Path, tree: Hierarchy | None = None) -> list[Checkpoint]:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from gridgov.csvrows import table_rows
 from gridgov.errors import ChangeRefused, InvalidInput, SourceProblem
-from gridgov.numbers import NumberError, parse_int
+from gridgov.numbers import parse_int_or_none
 from gridgov.org.hierarchy import Hierarchy
 from gridgov.org.relations import GovUnit
 from gridgov.utf8 import read_utf8
@@ -113,11 +113,8 @@ def apply_relations_csv_text(tree: Hierarchy, text: str, *, file: str | None = N
                 rel.link_central_household(src, [dst] if dst else [])
                 continue
             text_cadres = cadres.strip() or "0"
-            try:
-                count = parse_int(text_cadres)
-            except NumberError:
-                count = -1
-            if count < 0:  # ASCII digits only: "٣" is not a number (gridgov.numbers)
+            count = parse_int_or_none(text_cadres)  # ASCII digits only: "٣" is not a number
+            if count is None or count < 0:
                 bad(f"not a whole number >= 0: {cadres!r}", "cadres")
                 continue
             gov = GovUnit(src, name, count)

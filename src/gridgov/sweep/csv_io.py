@@ -29,7 +29,7 @@ from pathlib import Path
 
 from gridgov.csvrows import DIALECT, csv_error, header_positions
 from gridgov.errors import InvalidInput, SourceProblem
-from gridgov.numbers import MIN_INT, NumberError, parse_int
+from gridgov.numbers import MIN_INT, parse_int_or_none
 from gridgov.spelling import lookup_enum, unknown_message
 from gridgov.sweep.frame import HouseholdFrame
 from gridgov.sweep.intake import place as check_visit
@@ -64,10 +64,8 @@ def _floor_of(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        return parse_int(text)
-    except NumberError:
-        return _BAD
+    floor = parse_int_or_none(text)
+    return _BAD if floor is None else floor
 
 
 HouseholdColumns = tuple[
