@@ -268,3 +268,11 @@ def test_every_refused_toml_value_is_named() -> None:
     with pytest.raises(InvalidInput) as info:
         load_toml_text(text, file="g.toml")
     assert info.value.errors == refused
+
+
+def test_the_template_states_the_defaults_the_classes_own() -> None:
+    """What ``gridgov init`` writes out spells the classes' own defaults (it is a
+    commented copy of them for people to edit, and must not drift from them)."""
+    config = structure(BASE, ConfigFile)
+    assert config.notify == RetryPolicy()
+    assert config.org == OrgSection()
